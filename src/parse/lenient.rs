@@ -1,0 +1,252 @@
+//! Field types that never fail a whole line because one field has the wrong
+//! JSON type.
+//!
+//! Claude Code's format drifts between versions and other tools rewrite the
+//! files; a `"isSidechain": "false"` somewhere must not cost us the usage on
+//! the same line. Each wrapper reads any JSON value, keeps it when it has the
+//! expected type, and otherwise records that it was absent or invalid. Nested
+//! objects and arrays of the wrong type are skipped without allocating.
+
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// Any JSON value, with strings borrowed when possible and compound values
+/// consumed but not kept.
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Str(Cow<'a, str>),
+    Compound,
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::Unsigned(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::Signed(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Compound)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Compound)
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// A string field; any other type reads as absent.
+#[derive(Default, Debug)]
+pub struct Str<'a>(pub Option<Cow<'a, str>>);
+
+impl<'a> Str<'a> {
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Scalar::deserialize(d)? {
+            Scalar::Str(s) => Str(Some(s)),
+            _ => Str(None),
+        })
+    }
+}
+
+/// A boolean field; any other type reads as absent.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct Bool(pub Option<bool>);
+
+impl<'de> Deserialize<'de> for Bool {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Scalar::deserialize(d)? {
+            Scalar::Bool(b) => Bool(Some(b)),
+            _ => Bool(None),
+        })
+    }
+}
+
+/// A number field; any other type reads as absent.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct Float(pub Option<f64>);
+
+impl<'de> Deserialize<'de> for Float {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Scalar::deserialize(d)? {
+            Scalar::Unsigned(v) => Float(Some(v as f64)),
+            Scalar::Signed(v) => Float(Some(v as f64)),
+            Scalar::Float(v) if v.is_finite() => Float(Some(v)),
+            _ => Float(None),
+        })
+    }
+}
+
+/// A token count. Unlike the other wrappers it tells "absent" (counts as 0,
+/// as the spec allows) from "present but not a count" (the line is skipped:
+/// guessing a number would misreport usage).
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    #[default]
+    Absent,
+    Value(u64),
+    Invalid,
+}
+
+impl Count {
+    /// `Ok(n)` for a usable count (absent = 0), `Err(())` for an invalid one.
+    pub fn get(self) -> Result<u64, ()> {
+        match self {
+            Count::Absent => Ok(0),
+            Count::Value(v) => Ok(v),
+            Count::Invalid => Err(()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Scalar::deserialize(d)? {
+            Scalar::Null => Count::Absent,
+            Scalar::Unsigned(v) => Count::Value(v),
+            Scalar::Signed(v) if v >= 0 => Count::Value(v as u64),
+            // Some re-serialisers write integers as 12.0.
+            Scalar::Float(v) if v >= 0.0 && v.fract() == 0.0 && v < u64::MAX as f64 => {
+                Count::Value(v as u64)
+            }
+            _ => Count::Invalid,
+        })
+    }
+}
+
+/// An object field parsed as `T`; any other type reads as absent.
+#[derive(Debug)]
+pub struct Object<T>(pub Option<T>);
+
+impl<T> Default for Object<T> {
+    fn default() -> Self {
+        Object(None)
+    }
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+    type Value = Object<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| Object(Some(t)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Object(None))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Object(None))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Object(None))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Object(None))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Object(None))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Object(None))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Object(None))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ObjectVisitor(PhantomData))
+    }
+}
+
+/// Parse a standalone JSON value leniently (used by tests of the wrappers).
+#[cfg(test)]
+fn from<T: DeserializeOwned>(s: &str) -> T {
+    serde_json::from_str(s).expect("valid JSON")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_types_read_as_absent() {
+        assert_eq!(from::<Bool>("\"true\"").0, None);
+        assert_eq!(from::<Bool>("true").0, Some(true));
+        assert_eq!(from::<Float>("{\"a\":[1,2]}").0, None);
+        assert_eq!(from::<Float>("0.25").0, Some(0.25));
+        assert!(from::<Object<std::collections::HashMap<String, u8>>>("[1,{}]").0.is_none());
+    }
+
+    #[test]
+    fn counts_tell_absent_from_invalid() {
+        assert_eq!(from::<Count>("null"), Count::Absent);
+        assert_eq!(from::<Count>("12"), Count::Value(12));
+        assert_eq!(from::<Count>("12.0"), Count::Value(12));
+        assert_eq!(from::<Count>("-1"), Count::Invalid);
+        assert_eq!(from::<Count>("1.5"), Count::Invalid);
+        assert_eq!(from::<Count>("\"12\""), Count::Invalid);
+        assert_eq!(from::<Count>("[12]"), Count::Invalid);
+    }
+
+    #[test]
+    fn strings_borrow_when_unescaped() {
+        let json = "\"plain\"";
+        let s: Str = serde_json::from_str(json).unwrap();
+        assert!(matches!(s.0, Some(Cow::Borrowed("plain"))));
+        let s: Str = serde_json::from_str("\"esc\\u0061ped\"").unwrap();
+        assert_eq!(s.as_deref(), Some("escaped"));
+    }
+}

@@ -1,0 +1,159 @@
+//! The facts one transcript line can contribute: a usage record, a compaction
+//! boundary, or the session/project it belongs to.
+//!
+//! These are plain values with no lifetimes so they can cross threads and
+//! channels (scan workers and the live tailer send them to the ledger).
+
+use serde::Serialize;
+use std::ops::{AddAssign, SubAssign};
+
+/// Milliseconds since the Unix epoch, UTC. Kept as an integer so records are
+/// cheap to copy, compare and hash; converted to `chrono` types at the edges.
+pub type Millis = i64;
+
+/// The four token counts Claude Code reports for one API response.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tokens {
+    pub input: u64,
+    pub output: u64,
+    pub cache_creation: u64,
+    pub cache_read: u64,
+}
+
+impl Tokens {
+    /// Sum of all four kinds; the dedup rule keeps the copy where this is largest.
+    pub fn total(&self) -> u64 {
+        self.input + self.output + self.cache_creation + self.cache_read
+    }
+
+    /// The prompt size of the request: what the context window held (spec §4).
+    pub fn prompt(&self) -> u64 {
+        self.input + self.cache_creation + self.cache_read
+    }
+}
+
+impl AddAssign for Tokens {
+    fn add_assign(&mut self, o: Tokens) {
+        self.input += o.input;
+        self.output += o.output;
+        self.cache_creation += o.cache_creation;
+        self.cache_read += o.cache_read;
+    }
+}
+
+impl SubAssign for Tokens {
+    /// Saturating, so a bookkeeping slip can never wrap a counter to 2^64.
+    fn sub_assign(&mut self, o: Tokens) {
+        self.input = self.input.saturating_sub(o.input);
+        self.output = self.output.saturating_sub(o.output);
+        self.cache_creation = self.cache_creation.saturating_sub(o.cache_creation);
+        self.cache_read = self.cache_read.saturating_sub(o.cache_read);
+    }
+}
+
+/// The identity of one API response for deduplication (spec §3).
+///
+/// `message.id` + `requestId` are hashed to 128 bits: compact in memory, and a
+/// collision is astronomically unlikely for the few million responses a heavy
+/// user accumulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DedupKey(pub u128);
+
+impl DedupKey {
+    pub fn new(message_id: &str, request_id: Option<&str>) -> DedupKey {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(message_id.as_bytes());
+        // 0xff cannot occur in UTF-8, so it separates the two ids unambiguously;
+        // the following tag byte keeps "no requestId" apart from an empty one.
+        match request_id {
+            Some(r) => {
+                h.update(&[0xff, 1]);
+                h.update(r.as_bytes());
+            }
+            None => h.update(&[0xff, 0]),
+        }
+        DedupKey(h.digest128())
+    }
+}
+
+/// One usage-carrying `assistant` line, reduced to what accounting needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageRecord {
+    /// `None` when the line has no `message.id`: such a record is never deduplicated.
+    pub key: Option<DedupKey>,
+    pub timestamp: Millis,
+    /// `sessionId` of the line, or the file's fallback session.
+    pub session_id: String,
+    pub model: String,
+    pub tokens: Tokens,
+    /// True for `isSidechain: true` lines and for every line of a subagent file.
+    pub sidechain: bool,
+    /// `costUSD` as written by older Claude Code versions.
+    pub cost_usd: Option<f64>,
+    /// `cwd` of the line, the session's project path.
+    pub cwd: Option<String>,
+}
+
+/// A `system` line with `subtype: "compact_boundary"`: the end of a context cycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompactionMark {
+    /// Hash of the line's `uuid`; the same boundary copied into another file
+    /// counts once. `None` when the line has no uuid.
+    pub uuid: Option<u128>,
+    pub timestamp: Millis,
+    pub session_id: String,
+    /// `auto` or `manual` (or whatever a future version writes).
+    pub trigger: Option<String>,
+    /// Context size just before compaction, as Claude Code reported it.
+    pub pre_tokens: Option<u64>,
+    pub cwd: Option<String>,
+}
+
+/// Parse an RFC 3339 timestamp to UTC milliseconds.
+pub fn parse_timestamp(s: &str) -> Option<Millis> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// Format UTC milliseconds the way Claude Code writes timestamps
+/// (`2026-11-20T17:59:03.120Z`), so our output round-trips with the logs.
+pub fn format_timestamp(ms: Millis) -> String {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => String::from("invalid"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_round_trip_in_claude_code_format() {
+        let ms = parse_timestamp("2026-11-20T17:59:03.120Z").unwrap();
+        assert_eq!(format_timestamp(ms), "2026-11-20T17:59:03.120Z");
+    }
+
+    #[test]
+    fn other_rfc3339_forms_are_accepted_and_normalised_to_utc() {
+        let a = parse_timestamp("2026-11-20T19:59:03+02:00").unwrap();
+        assert_eq!(format_timestamp(a), "2026-11-20T17:59:03.000Z");
+        assert!(parse_timestamp("yesterday").is_none());
+    }
+
+    #[test]
+    fn dedup_key_separates_field_boundaries() {
+        assert_ne!(DedupKey::new("ab", Some("c")), DedupKey::new("a", Some("bc")));
+        assert_ne!(DedupKey::new("a", None), DedupKey::new("a", Some("")));
+        assert_eq!(DedupKey::new("m", Some("r")), DedupKey::new("m", Some("r")));
+    }
+
+    #[test]
+    fn token_subtraction_saturates() {
+        let mut t = Tokens { input: 1, ..Default::default() };
+        t -= Tokens { input: 5, output: 2, ..Default::default() };
+        assert_eq!(t, Tokens::default());
+    }
+}

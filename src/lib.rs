@@ -7,3 +7,4 @@
 
 pub mod parse;
 pub mod record;
+pub mod source;

@@ -1,0 +1,5 @@
+//! Finding transcripts, reading what was appended to them, and noticing
+//! when they change: everything that touches the file system.
+
+pub mod discover;
+pub mod tail;

@@ -1,0 +1,383 @@
+//! Reading only what was appended to one transcript since the last read.
+//!
+//! A `Tailer` remembers how far it has read. Each `read_new` call delivers the
+//! complete lines that arrived since, holds back an incomplete last line until
+//! its newline arrives (so a line split anywhere, even inside a UTF-8
+//! sequence, is parsed once, whole), and notices when the file was truncated,
+//! replaced or rewritten, in which case it says `Reset` and starts again from
+//! byte 0, so the consumer can drop what the old content contributed and
+//! nothing is counted twice.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// How much of a file's start we remember to notice in-place rewrites that
+/// keep or grow the length (a truncation alone is caught by the size).
+const HEAD_LEN: usize = 256;
+
+/// Size of each read; large enough that a full scan is a few syscalls per MB.
+const CHUNK: usize = 1 << 20;
+
+/// What a read delivers, in file order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TailEvent<'a> {
+    /// The file is not the one read before (shorter, another inode, or its
+    /// first bytes changed): forget everything it contributed. Lines follow
+    /// from byte 0.
+    Reset,
+    /// One complete line without its `\n`; `offset` is where it starts.
+    Line { offset: u64, bytes: &'a [u8] },
+    /// A line longer than the cap, skipped without being held in memory.
+    Oversized { offset: u64 },
+}
+
+/// Whether the file was there to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TailStatus {
+    Read,
+    /// The file no longer exists; its contributions should be dropped.
+    Gone,
+}
+
+/// Which file this is, beyond its name: a rename over it gives another inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileIdentity {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileIdentity {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileIdentity> {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileIdentity {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<FileIdentity> {
+        None
+    }
+}
+
+#[derive(Debug)]
+pub struct Tailer {
+    path: PathBuf,
+    identity: Option<FileIdentity>,
+    /// Every byte before this has been read (delivered or held in `pending`).
+    read_to: u64,
+    /// The start of an incomplete last line, held until its newline arrives.
+    pending: Vec<u8>,
+    /// True while skipping the rest of an over-long line.
+    discarding: bool,
+    /// The first bytes of the file as last seen.
+    head: Vec<u8>,
+    line_cap: usize,
+}
+
+impl Tailer {
+    pub fn new(path: impl Into<PathBuf>, line_cap: usize) -> Tailer {
+        Tailer {
+            path: path.into(),
+            identity: None,
+            read_to: 0,
+            pending: Vec::new(),
+            discarding: false,
+            head: Vec::new(),
+            line_cap: line_cap.max(1),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Offset just past the last complete line delivered: where a restart
+    /// would resume.
+    pub fn committed(&self) -> u64 {
+        self.read_to - self.pending_len()
+    }
+
+    /// Bytes of an unterminated last line (or of a line being discarded)
+    /// waiting for their newline.
+    pub fn pending_len(&self) -> u64 {
+        if self.discarding {
+            0
+        } else {
+            self.pending.len() as u64
+        }
+    }
+
+    /// Deliver everything appended since the last call. `buf` is a scratch
+    /// buffer the caller reuses across files to avoid re-allocating.
+    pub fn read_new(
+        &mut self,
+        buf: &mut Vec<u8>,
+        sink: &mut dyn FnMut(TailEvent),
+    ) -> io::Result<TailStatus> {
+        let mut file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(TailStatus::Gone),
+            Err(e) => return Err(e),
+        };
+        let meta = file.metadata()?;
+        let identity = FileIdentity::of(&meta);
+        if self.read_to > 0 || self.identity.is_some() {
+            let replaced = identity != self.identity;
+            let shrunk = meta.len() < self.read_to;
+            if replaced || shrunk || !self.head_matches(&mut file)? {
+                self.restart();
+                sink(TailEvent::Reset);
+            }
+        }
+        self.identity = identity;
+        if meta.len() == self.read_to {
+            return Ok(TailStatus::Read);
+        }
+        file.seek(SeekFrom::Start(self.read_to))?;
+        buf.resize(CHUNK, 0);
+        loop {
+            let n = match file.read(buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.split_lines(&buf[..n], sink);
+            self.read_to += n as u64;
+        }
+        if self.head.len() < HEAD_LEN && self.read_to > self.head.len() as u64 {
+            self.head = read_head(&mut file)?;
+        }
+        Ok(TailStatus::Read)
+    }
+
+    fn restart(&mut self) {
+        self.read_to = 0;
+        self.pending.clear();
+        self.discarding = false;
+        self.head.clear();
+    }
+
+    fn head_matches(&self, file: &mut File) -> io::Result<bool> {
+        if self.head.is_empty() {
+            return Ok(true);
+        }
+        let mut now = vec![0; self.head.len()];
+        file.seek(SeekFrom::Start(0))?;
+        match file.read_exact(&mut now) {
+            Ok(()) => Ok(now == self.head),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Split one chunk (which starts at `self.read_to`) into lines.
+    fn split_lines(&mut self, chunk: &[u8], sink: &mut dyn FnMut(TailEvent)) {
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', chunk) {
+            let piece = &chunk[start..nl];
+            let line_start = self.read_to + start as u64 - self.pending.len() as u64;
+            if self.discarding {
+                self.discarding = false;
+            } else if self.pending.len() + piece.len() > self.line_cap {
+                sink(TailEvent::Oversized { offset: line_start });
+                self.pending.clear();
+            } else if self.pending.is_empty() {
+                sink(TailEvent::Line {
+                    offset: line_start,
+                    bytes: piece,
+                });
+            } else {
+                self.pending.extend_from_slice(piece);
+                sink(TailEvent::Line {
+                    offset: line_start,
+                    bytes: &self.pending,
+                });
+                self.pending.clear();
+            }
+            start = nl + 1;
+        }
+        let rest = &chunk[start..];
+        if self.discarding || rest.is_empty() {
+            return;
+        }
+        if self.pending.len() + rest.len() > self.line_cap {
+            let line_start = self.read_to + start as u64 - self.pending.len() as u64;
+            sink(TailEvent::Oversized { offset: line_start });
+            self.pending = Vec::new(); // give the memory back, not just the length
+            self.discarding = true;
+        } else {
+            self.pending.extend_from_slice(rest);
+        }
+    }
+}
+
+fn read_head(file: &mut File) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    file.seek(SeekFrom::Start(0))?;
+    file.take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// What a sequence of reads delivered, as owned values.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Got {
+        Reset,
+        Line(u64, String),
+        Oversized(u64),
+    }
+
+    fn read(t: &mut Tailer) -> Vec<Got> {
+        let mut got = Vec::new();
+        let mut buf = Vec::new();
+        let status = t
+            .read_new(&mut buf, &mut |e| {
+                got.push(match e {
+                    TailEvent::Reset => Got::Reset,
+                    TailEvent::Line { offset, bytes } => {
+                        Got::Line(offset, String::from_utf8_lossy(bytes).into_owned())
+                    }
+                    TailEvent::Oversized { offset } => Got::Oversized(offset),
+                })
+            })
+            .unwrap();
+        assert_eq!(status, TailStatus::Read);
+        got
+    }
+
+    fn append(path: &Path, bytes: &[u8]) {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        f.write_all(bytes).unwrap();
+    }
+
+    fn line(offset: u64, s: &str) -> Got {
+        Got::Line(offset, s.to_owned())
+    }
+
+    #[test]
+    fn reads_only_appended_complete_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, b"one\ntwo\nthr");
+        let mut t = Tailer::new(&p, 1024);
+        assert_eq!(read(&mut t), vec![line(0, "one"), line(4, "two")]);
+        assert_eq!(t.committed(), 8);
+        assert_eq!(t.pending_len(), 3);
+        assert_eq!(read(&mut t), vec![]);
+        append(&p, b"ee\nfour\n");
+        assert_eq!(read(&mut t), vec![line(8, "three"), line(14, "four")]);
+        assert_eq!(t.committed(), 19);
+    }
+
+    #[test]
+    fn a_line_split_inside_a_utf8_sequence_arrives_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        let text = "{\"t\":\"héllo ✓\"}\n".as_bytes();
+        let mut t = Tailer::new(&p, 1024);
+        let mut all = Vec::new();
+        for byte in text {
+            append(&p, std::slice::from_ref(byte));
+            all.extend(read(&mut t));
+        }
+        assert_eq!(all, vec![line(0, "{\"t\":\"héllo ✓\"}")]);
+    }
+
+    #[test]
+    fn truncation_resets_and_rereads_from_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, b"aaaa\nbbbb\n");
+        let mut t = Tailer::new(&p, 1024);
+        assert_eq!(read(&mut t).len(), 2);
+        std::fs::write(&p, b"cc\n").unwrap();
+        assert_eq!(read(&mut t), vec![Got::Reset, line(0, "cc")]);
+    }
+
+    #[test]
+    fn replacement_by_rename_resets_even_when_longer() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, b"aaaa\n");
+        let mut t = Tailer::new(&p, 1024);
+        assert_eq!(read(&mut t).len(), 1);
+        let tmp = dir.path().join("new");
+        std::fs::write(&tmp, b"aaaa\nbbbb\n").unwrap();
+        std::fs::rename(&tmp, &p).unwrap();
+        assert_eq!(
+            read(&mut t),
+            vec![Got::Reset, line(0, "aaaa"), line(5, "bbbb")]
+        );
+    }
+
+    #[test]
+    fn in_place_rewrite_with_new_first_bytes_resets() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, b"aaaa\n");
+        let mut t = Tailer::new(&p, 1024);
+        read(&mut t);
+        let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.write_all(b"zzzz\nmore\n").unwrap();
+        drop(f);
+        assert_eq!(read(&mut t), vec![Got::Reset, line(0, "zzzz"), line(5, "more")]);
+    }
+
+    #[test]
+    fn oversized_lines_are_skipped_whether_in_one_read_or_many() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, b"ok\n0123456789abcdef\nok2\n");
+        let mut t = Tailer::new(&p, 8);
+        assert_eq!(
+            read(&mut t),
+            vec![line(0, "ok"), Got::Oversized(3), line(20, "ok2")]
+        );
+        // The same, arriving a few bytes at a time.
+        append(&p, b"0123");
+        assert_eq!(read(&mut t), vec![]);
+        append(&p, b"456789");
+        assert_eq!(read(&mut t), vec![Got::Oversized(24)]);
+        assert_eq!(t.pending_len(), 0);
+        append(&p, b"abc\nend\n");
+        assert_eq!(read(&mut t), vec![line(38, "end")]);
+    }
+
+    #[test]
+    fn a_deleted_file_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, b"x\n");
+        let mut t = Tailer::new(&p, 1024);
+        read(&mut t);
+        std::fs::remove_file(&p).unwrap();
+        let status = t.read_new(&mut Vec::new(), &mut |_| {}).unwrap();
+        assert_eq!(status, TailStatus::Gone);
+    }
+
+    #[test]
+    fn lines_longer_than_a_chunk_arrive_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        let long = "x".repeat(CHUNK * 2 + 17);
+        append(&p, format!("{long}\nshort\n").as_bytes());
+        let mut t = Tailer::new(&p, CHUNK * 4);
+        let got = read(&mut t);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], line(0, &long));
+        assert_eq!(got[1], line(long.len() as u64 + 1, "short"));
+    }
+}

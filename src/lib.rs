@@ -8,3 +8,4 @@
 pub mod parse;
 pub mod record;
 pub mod source;
+pub mod ledger;

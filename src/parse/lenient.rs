@@ -7,7 +7,7 @@
 //! expected type, and otherwise records that it was absent or invalid. Nested
 //! objects and arrays of the wrong type are skipped without allocating.
 
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -213,7 +213,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
 
 /// Parse a standalone JSON value leniently (used by tests of the wrappers).
 #[cfg(test)]
-fn from<T: DeserializeOwned>(s: &str) -> T {
+fn from<T: serde::de::DeserializeOwned>(s: &str) -> T {
     serde_json::from_str(s).expect("valid JSON")
 }
 

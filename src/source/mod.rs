@@ -2,4 +2,6 @@
 //! when they change: everything that touches the file system.
 
 pub mod discover;
+pub mod reader;
+pub mod scan;
 pub mod tail;

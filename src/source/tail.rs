@@ -95,6 +95,15 @@ impl Tailer {
         &self.path
     }
 
+    pub fn line_cap(&self) -> usize {
+        self.line_cap
+    }
+
+    /// Bytes read so far, including an incomplete last line.
+    pub fn bytes_read(&self) -> u64 {
+        self.read_to
+    }
+
     /// Offset just past the last complete line delivered: where a restart
     /// would resume.
     pub fn committed(&self) -> u64 {

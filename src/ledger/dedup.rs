@@ -1,0 +1,211 @@
+//! The global dedup index (spec §3): every copy of every response, and which
+//! copy wins.
+//!
+//! All copies are kept, not just the winner, so that when a file is truncated
+//! or deleted the next-best copy from another file can take over: the ledger
+//! then equals a fresh scan of the files that remain, whatever order they
+//! were read in.
+
+use crate::record::{DedupKey, Millis, Tokens};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Index of a file in the ledger's file table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// What a copy is deduplicated under. Records without a `message.id` are
+/// never merged with anything: their key is their own position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    Response(DedupKey),
+    Unkeyed(FileId, u64),
+}
+
+/// One line's copy of a response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Copy {
+    pub file: FileId,
+    /// Byte offset of the line in its file.
+    pub offset: u64,
+    pub timestamp: Millis,
+    pub session: Arc<str>,
+    pub model: Arc<str>,
+    pub tokens: Tokens,
+    pub sidechain: bool,
+    pub cost_usd: Option<f64>,
+}
+
+/// The spec's preference between two copies of one response: larger token
+/// sum, then main chain over sidechain, then earlier timestamp, then smaller
+/// file path, then earlier in the file. `Greater` means `a` wins.
+pub fn preference(a: &Copy, b: &Copy, path: &dyn Fn(FileId) -> Arc<str>) -> Ordering {
+    a.tokens
+        .total()
+        .cmp(&b.tokens.total())
+        .then_with(|| b.sidechain.cmp(&a.sidechain))
+        .then_with(|| b.timestamp.cmp(&a.timestamp))
+        .then_with(|| {
+            if a.file == b.file {
+                Ordering::Equal
+            } else {
+                path(b.file).cmp(&path(a.file))
+            }
+        })
+        .then_with(|| b.offset.cmp(&a.offset))
+}
+
+/// The change in which copy wins a key.
+#[derive(Debug, Default)]
+pub struct WinnerChange {
+    pub lost: Option<Copy>,
+    pub won: Option<Copy>,
+}
+
+#[derive(Debug, Default)]
+pub struct DedupIndex {
+    copies: HashMap<Key, Vec<Copy>>,
+}
+
+impl DedupIndex {
+    fn winner<'a>(copies: &'a [Copy], path: &dyn Fn(FileId) -> Arc<str>) -> Option<&'a Copy> {
+        copies.iter().max_by(|a, b| preference(a, b, path))
+    }
+
+    /// Add a copy; report if the winner of its key changed.
+    pub fn insert(
+        &mut self,
+        key: Key,
+        copy: Copy,
+        path: &dyn Fn(FileId) -> Arc<str>,
+    ) -> WinnerChange {
+        let copies = self.copies.entry(key).or_default();
+        let before = Self::winner(copies, path).cloned();
+        copies.push(copy);
+        let after = Self::winner(copies, path);
+        if before.as_ref() == after {
+            return WinnerChange::default();
+        }
+        WinnerChange {
+            lost: before,
+            won: after.cloned(),
+        }
+    }
+
+    /// Remove every copy a file contributed under `key`; report if the winner
+    /// changed.
+    pub fn remove_file(
+        &mut self,
+        key: Key,
+        file: FileId,
+        path: &dyn Fn(FileId) -> Arc<str>,
+    ) -> WinnerChange {
+        let Some(copies) = self.copies.get_mut(&key) else {
+            return WinnerChange::default();
+        };
+        let before = Self::winner(copies, path).cloned();
+        copies.retain(|c| c.file != file);
+        let after = Self::winner(copies, path).cloned();
+        if copies.is_empty() {
+            self.copies.remove(&key);
+        }
+        if before == after {
+            return WinnerChange::default();
+        }
+        WinnerChange {
+            lost: before,
+            won: after,
+        }
+    }
+
+    /// Every winning copy, in no particular order.
+    pub fn winners<'a, P>(&'a self, path: P) -> impl Iterator<Item = &'a Copy> + 'a
+    where
+        P: Fn(FileId) -> Arc<str> + 'a,
+    {
+        self.copies.values().filter_map(move |c| Self::winner(c, &path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(file: u32, offset: u64, out: u64, sidechain: bool, ts: Millis) -> Copy {
+        Copy {
+            file: FileId(file),
+            offset,
+            timestamp: ts,
+            session: "s".into(),
+            model: "m".into(),
+            tokens: Tokens {
+                output: out,
+                ..Default::default()
+            },
+            sidechain,
+            cost_usd: None,
+        }
+    }
+
+    fn paths(f: FileId) -> Arc<str> {
+        format!("/p/{}", 9 - f.0).into()
+    }
+
+    fn best(copies: &[Copy]) -> Copy {
+        let mut idx = DedupIndex::default();
+        let key = Key::Response(DedupKey(1));
+        for c in copies {
+            idx.insert(key, c.clone(), &paths);
+        }
+        idx.winners(paths).next().unwrap().clone()
+    }
+
+    #[test]
+    fn largest_token_sum_wins() {
+        let w = best(&[copy(0, 0, 5, false, 0), copy(0, 10, 50, false, 0), copy(0, 20, 7, false, 0)]);
+        assert_eq!(w.tokens.output, 50);
+    }
+
+    #[test]
+    fn ties_prefer_main_chain_then_earlier_then_smaller_path_then_earlier_line() {
+        assert!(!best(&[copy(0, 0, 5, true, 0), copy(1, 0, 5, false, 9)]).sidechain);
+        assert_eq!(best(&[copy(0, 0, 5, false, 9), copy(1, 0, 5, false, 3)]).timestamp, 3);
+        // paths: file 0 is "/p/9", file 1 is "/p/8": the smaller path wins.
+        assert_eq!(best(&[copy(0, 0, 5, false, 3), copy(1, 0, 5, false, 3)]).file, FileId(1));
+        assert_eq!(best(&[copy(0, 40, 5, false, 3), copy(0, 8, 5, false, 3)]).offset, 8);
+    }
+
+    #[test]
+    fn the_winner_does_not_depend_on_insertion_order() {
+        let all = [
+            copy(0, 0, 5, true, 1),
+            copy(1, 0, 9, true, 2),
+            copy(2, 0, 9, false, 3),
+            copy(3, 0, 9, false, 3),
+            copy(3, 5, 2, false, 0),
+        ];
+        let expect = best(&all);
+        let mut rev = all.to_vec();
+        rev.reverse();
+        assert_eq!(best(&rev), expect);
+        let mut rot = all.to_vec();
+        rot.rotate_left(2);
+        assert_eq!(best(&rot), expect);
+    }
+
+    #[test]
+    fn removing_a_file_hands_the_key_to_the_next_best_copy() {
+        let mut idx = DedupIndex::default();
+        let key = Key::Response(DedupKey(7));
+        idx.insert(key, copy(0, 0, 5, false, 0), &paths);
+        let change = idx.insert(key, copy(1, 0, 9, false, 0), &paths);
+        assert_eq!(change.lost.unwrap().tokens.output, 5);
+        assert_eq!(change.won.unwrap().tokens.output, 9);
+        let change = idx.remove_file(key, FileId(1), &paths);
+        assert_eq!(change.won.unwrap().file, FileId(0));
+        let change = idx.remove_file(key, FileId(0), &paths);
+        assert!(change.won.is_none() && change.lost.is_some());
+        assert_eq!(idx.winners(paths).count(), 0);
+    }
+}

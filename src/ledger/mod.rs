@@ -1,0 +1,447 @@
+//! The accumulator: what every file contributed, deduplicated across files,
+//! summed per session and per UTC day (spec §3–4).
+//!
+//! The ledger is fed `FileUpdate`s (from a one-shot scan or the live tailer)
+//! and is independent of their order: it keeps every copy of every response
+//! and which file each came from, so a file can be withdrawn (truncated,
+//! replaced, deleted) and the totals equal a fresh scan of what remains.
+
+mod dedup;
+mod session;
+mod snapshot;
+mod window;
+
+pub use dedup::{Copy, FileId};
+pub use session::{Boundary, ContextPoint, ModelUse, SessionContext, is_large_drop};
+pub use snapshot::{ContextSnapshot, SessionSnapshot, TokenJson};
+pub use window::WindowPolicy;
+
+use crate::parse::{Parsed, SkipCounts, SkipReason};
+use crate::record::{CompactionMark, Millis, Tokens, UsageRecord};
+use chrono::NaiveDate;
+use dedup::{DedupIndex, Key, WinnerChange};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What happened to one file since the ledger last heard of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileUpdate {
+    pub path: PathBuf,
+    /// The encoded project directory, the project's name of last resort.
+    pub encoded_project: String,
+    pub change: FileChange,
+    /// Facts from lines read, each with its byte offset, in file order.
+    pub facts: Vec<(u64, Parsed)>,
+    /// How many bytes of the file have been read so far.
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileChange {
+    /// Lines appended after what was read before.
+    Appended,
+    /// The file was truncated or replaced: withdraw what it contributed,
+    /// then apply the facts read from byte 0.
+    Reset,
+    /// The file is gone: withdraw what it contributed.
+    Gone,
+    /// The file could not be read: withdraw it and count it as skipped.
+    Unreadable,
+}
+
+/// A compaction boundary and the files (with offsets) it was read from.
+#[derive(Debug)]
+struct BoundaryCopies {
+    session: Arc<str>,
+    boundary: Boundary,
+    seen_in: Vec<(FileId, u64)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum BoundaryKey {
+    Uuid(u128),
+    Unkeyed(FileId, u64),
+}
+
+impl BoundaryKey {
+    fn as_u128(self) -> u128 {
+        match self {
+            BoundaryKey::Uuid(u) => u,
+            BoundaryKey::Unkeyed(f, o) => ((f.0 as u128) << 64) | o as u128,
+        }
+    }
+}
+
+/// What the ledger knows of one file.
+#[derive(Debug, Default)]
+struct FileEntry {
+    path: Arc<str>,
+    path_hash: u64,
+    encoded_project: String,
+    live: bool,
+    unreadable: bool,
+    size: u64,
+    keys: Vec<Key>,
+    boundaries: Vec<BoundaryKey>,
+    sessions: BTreeSet<Arc<str>>,
+    skipped: SkipCounts,
+}
+
+/// Per-day sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DaySums {
+    pub records: u64,
+    pub tokens: Tokens,
+}
+
+#[derive(Debug, Default)]
+pub struct Ledger {
+    files: Vec<FileEntry>,
+    file_ids: HashMap<PathBuf, FileId>,
+    dedup: DedupIndex,
+    boundaries: HashMap<BoundaryKey, BoundaryCopies>,
+    sessions: HashMap<Arc<str>, SessionContext>,
+    daily_utc: BTreeMap<NaiveDate, DaySums>,
+    totals: Tokens,
+    records: u64,
+}
+
+impl Ledger {
+    pub fn new() -> Ledger {
+        Ledger::default()
+    }
+
+    /// Apply one update; returns the sessions whose state may have changed
+    /// (including sessions that disappeared).
+    pub fn apply(&mut self, update: FileUpdate) -> BTreeSet<Arc<str>> {
+        let mut touched = BTreeSet::new();
+        let id = self.file_id(&update.path, &update.encoded_project);
+        if update.change != FileChange::Appended {
+            self.withdraw_file(id, &mut touched);
+        }
+        let entry = &mut self.files[id.0 as usize];
+        match update.change {
+            FileChange::Gone => {
+                entry.live = false;
+                return touched;
+            }
+            FileChange::Unreadable => {
+                entry.live = true;
+                entry.unreadable = true;
+                entry.skipped.add(SkipReason::UnreadableFile);
+                return touched;
+            }
+            FileChange::Appended | FileChange::Reset => {
+                entry.live = true;
+                entry.unreadable = false;
+                entry.size = update.size;
+            }
+        }
+        for (offset, fact) in update.facts {
+            match fact {
+                Parsed::Usage(r) => self.add_usage(id, offset, r, &mut touched),
+                Parsed::Compaction(m) => self.add_boundary(id, offset, m, &mut touched),
+                Parsed::Entry {
+                    session_id,
+                    cwd,
+                    timestamp,
+                } => {
+                    let session = self.mention(id, &session_id, cwd, timestamp);
+                    if let Some(ts) = timestamp
+                        && let Some(s) = self.sessions.get_mut(&session)
+                    {
+                        s.entry_seen.insert((ts, id));
+                    }
+                    touched.insert(session);
+                }
+                Parsed::Skipped(reason) => self.files[id.0 as usize].skipped.add(reason),
+                Parsed::Ignored => {}
+            }
+        }
+        touched
+    }
+
+    fn file_id(&mut self, path: &Path, encoded_project: &str) -> FileId {
+        if let Some(id) = self.file_ids.get(path) {
+            return *id;
+        }
+        let id = FileId(self.files.len() as u32);
+        let text: Arc<str> = path.to_string_lossy().into();
+        self.files.push(FileEntry {
+            path_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+            path: text,
+            encoded_project: encoded_project.to_owned(),
+            ..Default::default()
+        });
+        self.file_ids.insert(path.to_path_buf(), id);
+        id
+    }
+
+    /// Record that a file mentions a session (creating the session), with
+    /// the `cwd` it gave; returns the interned session id.
+    fn mention(
+        &mut self,
+        file: FileId,
+        session_id: &str,
+        cwd: Option<String>,
+        timestamp: Option<Millis>,
+    ) -> Arc<str> {
+        let key: Arc<str> = match self.sessions.get_key_value(session_id) {
+            Some((k, _)) => k.clone(),
+            None => session_id.into(),
+        };
+        let session = self.sessions.entry(key.clone()).or_default();
+        let seen = session.files.entry(file).or_default();
+        if let Some(cwd) = cwd {
+            let candidate = (timestamp.unwrap_or(Millis::MAX), cwd);
+            if seen.as_ref().is_none_or(|s| candidate < *s) {
+                *seen = Some(candidate);
+            }
+        }
+        self.files[file.0 as usize].sessions.insert(key.clone());
+        key
+    }
+
+    fn add_usage(
+        &mut self,
+        file: FileId,
+        offset: u64,
+        r: UsageRecord,
+        touched: &mut BTreeSet<Arc<str>>,
+    ) {
+        let session = self.mention(file, &r.session_id, r.cwd, Some(r.timestamp));
+        let key = match r.key {
+            Some(k) => Key::Response(k),
+            None => Key::Unkeyed(file, offset),
+        };
+        self.files[file.0 as usize].keys.push(key);
+        let copy = Copy {
+            file,
+            offset,
+            timestamp: r.timestamp,
+            session,
+            model: r.model.into(),
+            tokens: r.tokens,
+            sidechain: r.sidechain,
+            cost_usd: r.cost_usd,
+        };
+        let files = &self.files;
+        let path = |f: FileId| files[f.0 as usize].path.clone();
+        let change = self.dedup.insert(key, copy, &path);
+        self.settle(change, touched);
+    }
+
+    fn add_boundary(
+        &mut self,
+        file: FileId,
+        offset: u64,
+        m: CompactionMark,
+        touched: &mut BTreeSet<Arc<str>>,
+    ) {
+        let session = self.mention(file, &m.session_id, m.cwd, Some(m.timestamp));
+        let key = match m.uuid {
+            Some(u) => BoundaryKey::Uuid(u),
+            None => BoundaryKey::Unkeyed(file, offset),
+        };
+        self.files[file.0 as usize].boundaries.push(key);
+        let copies = self.boundaries.entry(key).or_insert_with(|| BoundaryCopies {
+            session: session.clone(),
+            boundary: Boundary {
+                timestamp: m.timestamp,
+                pre_tokens: m.pre_tokens,
+                trigger: m.trigger,
+            },
+            seen_in: Vec::new(),
+        });
+        copies.seen_in.push((file, offset));
+        if copies.seen_in.len() == 1 {
+            let (ts, owner, boundary) = (
+                copies.boundary.timestamp,
+                copies.session.clone(),
+                copies.boundary.clone(),
+            );
+            if let Some(s) = self.sessions.get_mut(&owner) {
+                s.boundaries.insert((ts, key.as_u128()), boundary);
+            }
+            touched.insert(owner);
+        }
+    }
+
+    /// Move the sums from the copy that lost a key to the one that won it.
+    fn settle(&mut self, change: WinnerChange, touched: &mut BTreeSet<Arc<str>>) {
+        if let Some(lost) = change.lost {
+            let hash = self.files[lost.file.0 as usize].path_hash;
+            if let Some(s) = self.sessions.get_mut(&lost.session) {
+                s.remove(&lost, hash);
+            }
+            self.count(&lost, false);
+            touched.insert(lost.session);
+        }
+        if let Some(won) = change.won {
+            let hash = self.files[won.file.0 as usize].path_hash;
+            self.sessions
+                .entry(won.session.clone())
+                .or_default()
+                .add(&won, hash);
+            self.count(&won, true);
+            touched.insert(won.session);
+        }
+    }
+
+    fn count(&mut self, c: &Copy, add: bool) {
+        let day = utc_day(c.timestamp);
+        let sums = self.daily_utc.entry(day).or_default();
+        if add {
+            self.totals += c.tokens;
+            self.records += 1;
+            sums.tokens += c.tokens;
+            sums.records += 1;
+        } else {
+            self.totals -= c.tokens;
+            self.records = self.records.saturating_sub(1);
+            sums.tokens -= c.tokens;
+            sums.records = sums.records.saturating_sub(1);
+            if sums.records == 0 {
+                self.daily_utc.remove(&day);
+            }
+        }
+    }
+
+    /// Withdraw everything a file contributed.
+    fn withdraw_file(&mut self, id: FileId, touched: &mut BTreeSet<Arc<str>>) {
+        let entry = &mut self.files[id.0 as usize];
+        let keys = std::mem::take(&mut entry.keys);
+        let boundaries = std::mem::take(&mut entry.boundaries);
+        let sessions = std::mem::take(&mut entry.sessions);
+        entry.skipped = SkipCounts::default();
+        entry.size = 0;
+        for key in keys {
+            let files = &self.files;
+            let path = |f: FileId| files[f.0 as usize].path.clone();
+            let change = self.dedup.remove_file(key, id, &path);
+            self.settle(change, touched);
+        }
+        for key in boundaries {
+            let Some(copies) = self.boundaries.get_mut(&key) else {
+                continue;
+            };
+            copies.seen_in.retain(|(f, _)| *f != id);
+            if copies.seen_in.is_empty() {
+                let ts = copies.boundary.timestamp;
+                let owner = copies.session.clone();
+                self.boundaries.remove(&key);
+                if let Some(s) = self.sessions.get_mut(&owner) {
+                    s.boundaries.remove(&(ts, key.as_u128()));
+                }
+                touched.insert(owner);
+            }
+        }
+        for name in sessions {
+            if let Some(s) = self.sessions.get_mut(&name) {
+                s.files.remove(&id);
+                s.entry_seen.retain(|(_, f)| *f != id);
+                if s.is_empty() {
+                    self.sessions.remove(&name);
+                }
+            }
+            touched.insert(name);
+        }
+    }
+
+    pub fn session(&self, id: &str) -> Option<&SessionContext> {
+        self.sessions.get(id)
+    }
+
+    pub fn session_ids(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.sessions.keys()
+    }
+
+    /// The project path of a session: its `cwd`, else the encoded directory
+    /// name of its first file (spec §3).
+    pub fn project(&self, id: &str) -> String {
+        let Some(s) = self.sessions.get(id) else {
+            return String::new();
+        };
+        if let Some(cwd) = s.cwd() {
+            return cwd.to_owned();
+        }
+        s.files
+            .keys()
+            .map(|f| self.files[f.0 as usize].encoded_project.as_str())
+            .min()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    pub fn snapshot(&self, id: &str, window: &WindowPolicy) -> Option<SessionSnapshot> {
+        let s = self.sessions.get(id)?;
+        Some(SessionSnapshot::of(id, self.project(id), s, window))
+    }
+
+    /// Every session's snapshot, newest activity first.
+    pub fn snapshots(&self, window: &WindowPolicy) -> Vec<SessionSnapshot> {
+        let mut all: Vec<SessionSnapshot> = self
+            .sessions
+            .iter()
+            .map(|(id, s)| SessionSnapshot::of(id, self.project(id), s, window))
+            .collect();
+        all.sort_by(|a, b| {
+            b.last_activity
+                .cmp(&a.last_activity)
+                .then_with(|| a.session_id.cmp(&b.session_id))
+        });
+        all
+    }
+
+    pub fn totals(&self) -> Tokens {
+        self.totals
+    }
+
+    /// Distinct usage records after deduplication.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    pub fn daily_utc(&self) -> &BTreeMap<NaiveDate, DaySums> {
+        &self.daily_utc
+    }
+
+    /// Transcript files currently known.
+    pub fn files(&self) -> u64 {
+        self.files
+            .iter()
+            .filter(|f| f.live && !f.unreadable)
+            .count() as u64
+    }
+
+    /// Bytes read from the files currently known.
+    pub fn bytes(&self) -> u64 {
+        self.files.iter().filter(|f| f.live).map(|f| f.size).sum()
+    }
+
+    pub fn skipped(&self) -> SkipCounts {
+        let mut all = SkipCounts::default();
+        for f in self.files.iter().filter(|f| f.live) {
+            all += f.skipped;
+        }
+        all
+    }
+
+    /// Every deduplicated usage record (the winning copies), in no
+    /// particular order: what reports are computed from.
+    pub fn records_iter(&self) -> impl Iterator<Item = &Copy> {
+        let files = &self.files;
+        self.dedup
+            .winners(move |f: FileId| files[f.0 as usize].path.clone())
+    }
+}
+
+fn utc_day(ts: Millis) -> NaiveDate {
+    chrono::DateTime::from_timestamp_millis(ts)
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,261 @@
+//! One session's accumulated state (spec §3–4): token sums, models, the
+//! main-chain occupancy series the context gauge and burn rate read, and its
+//! compaction boundaries.
+//!
+//! Everything here is maintained incrementally from winning copies being
+//! added and withdrawn, so a live session costs O(log n) per response.
+
+use super::dedup::{Copy, FileId};
+use crate::record::{Millis, Tokens};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// A point of the main-chain occupancy series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextPoint {
+    pub timestamp: Millis,
+    pub tokens: Tokens,
+    pub model: Arc<str>,
+}
+
+/// Orders main-chain points: by time, then by file, then by position in the
+/// file ("ties by file order"). The file is identified by a hash of its path
+/// so the order does not depend on which file was read first.
+pub type PointKey = (Millis, u64, u64);
+
+/// A compaction boundary as the session knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundary {
+    pub timestamp: Millis,
+    pub pre_tokens: Option<u64>,
+    pub trigger: Option<String>,
+}
+
+/// Per-model sums within a session.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelUse {
+    pub records: u64,
+    pub tokens: Tokens,
+}
+
+#[derive(Debug, Default)]
+pub struct SessionContext {
+    pub tokens: Tokens,
+    pub records: u64,
+    pub models: HashMap<Arc<str>, ModelUse>,
+    /// Winning main-chain usage records: the context occupancy series.
+    pub main_chain: BTreeMap<PointKey, ContextPoint>,
+    /// Largest main-chain prompt seen: above 200k the window must be 1M.
+    pub max_prompt: u64,
+    /// Distinct boundaries, by (time, boundary key) so two at one instant both count.
+    pub boundaries: BTreeMap<(Millis, u128), Boundary>,
+    /// Timestamps of winning records (a multiset), for the last activity.
+    activity: BTreeMap<Millis, u32>,
+    /// Files that mention the session, with the earliest `cwd` each saw.
+    pub files: BTreeMap<FileId, Option<(Millis, String)>>,
+    /// Latest timestamp of an entry that only named the session.
+    pub entry_seen: BTreeSet<(Millis, FileId)>,
+}
+
+impl SessionContext {
+    pub fn add(&mut self, c: &Copy, path_hash: u64) {
+        self.tokens += c.tokens;
+        self.records += 1;
+        let m = self.models.entry(c.model.clone()).or_default();
+        m.records += 1;
+        m.tokens += c.tokens;
+        *self.activity.entry(c.timestamp).or_default() += 1;
+        if !c.sidechain {
+            self.max_prompt = self.max_prompt.max(c.tokens.prompt());
+            self.main_chain.insert(
+                (c.timestamp, path_hash, c.offset),
+                ContextPoint {
+                    timestamp: c.timestamp,
+                    tokens: c.tokens,
+                    model: c.model.clone(),
+                },
+            );
+        }
+    }
+
+    pub fn remove(&mut self, c: &Copy, path_hash: u64) {
+        self.tokens -= c.tokens;
+        self.records = self.records.saturating_sub(1);
+        if let Some(m) = self.models.get_mut(&c.model) {
+            m.records = m.records.saturating_sub(1);
+            m.tokens -= c.tokens;
+            if m.records == 0 {
+                self.models.remove(&c.model);
+            }
+        }
+        if let Some(n) = self.activity.get_mut(&c.timestamp) {
+            *n -= 1;
+            if *n == 0 {
+                self.activity.remove(&c.timestamp);
+            }
+        }
+        if !c.sidechain {
+            self.main_chain.remove(&(c.timestamp, path_hash, c.offset));
+            if c.tokens.prompt() >= self.max_prompt {
+                self.max_prompt = self
+                    .main_chain
+                    .values()
+                    .map(|p| p.tokens.prompt())
+                    .max()
+                    .unwrap_or(0);
+            }
+        }
+    }
+
+    /// The newest main-chain usage record: what the context window holds.
+    pub fn newest(&self) -> Option<&ContextPoint> {
+        self.main_chain.values().next_back()
+    }
+
+    pub fn last_boundary(&self) -> Option<&Boundary> {
+        self.boundaries.values().next_back()
+    }
+
+    /// True when a compaction came after the newest main-chain record: the
+    /// occupancy is unknown until the next response.
+    pub fn compacted(&self) -> bool {
+        match (self.last_boundary(), self.newest()) {
+            (Some(b), Some(p)) => b.timestamp > p.timestamp,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    /// Newest timestamp of anything the session did.
+    pub fn last_activity(&self) -> Option<Millis> {
+        let records = self.activity.keys().next_back().copied();
+        let boundaries = self.boundaries.keys().next_back().map(|k| k.0);
+        let entries = self.entry_seen.iter().next_back().map(|e| e.0);
+        records.max(boundaries).max(entries)
+    }
+
+    /// The project path: the earliest `cwd` any of the session's files saw.
+    pub fn cwd(&self) -> Option<&str> {
+        self.files
+            .values()
+            .flatten()
+            .min()
+            .map(|(_, cwd)| cwd.as_str())
+    }
+
+    /// Start of the current context cycle: the last compaction boundary, or
+    /// the last large drop in occupancy without one (spec §4), whichever is
+    /// later. `None` when the session has had a single cycle.
+    pub fn cycle_start(&self) -> Option<Millis> {
+        let boundary = self.last_boundary().map(|b| b.timestamp);
+        let mut later = self.main_chain.values().rev();
+        let mut next = later.next();
+        for point in later {
+            let Some(n) = next else { break };
+            if boundary.is_some_and(|b| point.timestamp < b) {
+                break;
+            }
+            if is_large_drop(point.tokens.prompt(), n.tokens.prompt()) {
+                return Some(n.timestamp.max(boundary.unwrap_or(Millis::MIN)));
+            }
+            next = Some(point);
+        }
+        boundary
+    }
+
+    /// The occupancy series of the current cycle from `since` on.
+    pub fn series_since(&self, since: Millis) -> Vec<(Millis, u64)> {
+        let start = self.cycle_start().unwrap_or(Millis::MIN).max(since);
+        self.main_chain
+            .range((start, 0, 0)..)
+            .map(|(_, p)| (p.timestamp, p.tokens.prompt()))
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records == 0 && self.boundaries.is_empty() && self.files.is_empty()
+    }
+}
+
+/// A fall in occupancy that means the context was reset (a compaction whose
+/// boundary line we never saw, or a `/clear`): to under half, by at least 20k.
+pub fn is_large_drop(before: u64, after: u64) -> bool {
+    after < before / 2 && before - after >= 20_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy(ts: Millis, prompt: u64, sidechain: bool) -> Copy {
+        Copy {
+            file: FileId(0),
+            offset: ts as u64,
+            timestamp: ts,
+            session: "s".into(),
+            model: "m".into(),
+            tokens: Tokens {
+                input: prompt,
+                output: 10,
+                ..Default::default()
+            },
+            sidechain,
+            cost_usd: None,
+        }
+    }
+
+    #[test]
+    fn occupancy_is_the_newest_main_chain_prompt_never_a_sum() {
+        let mut s = SessionContext::default();
+        s.add(&copy(1, 1000, false), 0);
+        s.add(&copy(3, 3000, false), 0);
+        s.add(&copy(5, 90_000, true), 0); // a subagent's prompt is not our context
+        s.add(&copy(2, 2000, false), 0); // arrives late, is older
+        assert_eq!(s.newest().unwrap().tokens.prompt(), 3000);
+        assert_eq!(s.tokens.input, 96_000);
+        assert_eq!(s.records, 4);
+        assert_eq!(s.last_activity(), Some(5));
+    }
+
+    #[test]
+    fn withdrawing_the_newest_record_restores_the_previous_one() {
+        let mut s = SessionContext::default();
+        s.add(&copy(1, 1000, false), 0);
+        s.add(&copy(2, 250_000, false), 0);
+        assert_eq!(s.max_prompt, 250_000);
+        s.remove(&copy(2, 250_000, false), 0);
+        assert_eq!(s.newest().unwrap().tokens.prompt(), 1000);
+        assert_eq!(s.max_prompt, 1000);
+        assert_eq!(s.records, 1);
+        assert!(s.models.contains_key("m"));
+    }
+
+    #[test]
+    fn a_boundary_after_the_newest_record_means_compacted() {
+        let mut s = SessionContext::default();
+        s.add(&copy(1, 150_000, false), 0);
+        let b = Boundary {
+            timestamp: 2,
+            pre_tokens: Some(150_000),
+            trigger: Some("auto".into()),
+        };
+        s.boundaries.insert((2, 9), b);
+        assert!(s.compacted());
+        assert_eq!(s.cycle_start(), Some(2));
+        s.add(&copy(3, 20_000, false), 0);
+        assert!(!s.compacted());
+        assert_eq!(s.series_since(0), vec![(3, 20_000)]);
+    }
+
+    #[test]
+    fn a_large_drop_without_a_boundary_starts_a_new_cycle() {
+        let mut s = SessionContext::default();
+        for (ts, p) in [(1, 50_000), (2, 120_000), (3, 30_000), (4, 40_000)] {
+            s.add(&copy(ts, p, false), 0);
+        }
+        assert_eq!(s.cycle_start(), Some(3));
+        assert_eq!(s.series_since(0), vec![(3, 30_000), (4, 40_000)]);
+        // A small dip is just noise.
+        assert!(!is_large_drop(120_000, 110_000));
+    }
+}

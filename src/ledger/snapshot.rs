@@ -1,0 +1,153 @@
+//! A session as consumers see it: plain data, computed from the ledger on
+//! demand, serialised as the `status --json` session object.
+
+use super::{SessionContext, WindowPolicy};
+use crate::record::{Millis, Tokens, format_timestamp};
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
+
+/// Token sums under the JSON names ccwatch prints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenJson {
+    pub input: u64,
+    pub output: u64,
+    pub cache_creation: u64,
+    pub cache_read: u64,
+}
+
+impl From<Tokens> for TokenJson {
+    fn from(t: Tokens) -> TokenJson {
+        TokenJson {
+            input: t.input,
+            output: t.output,
+            cache_creation: t.cache_creation,
+            cache_read: t.cache_read,
+        }
+    }
+}
+
+fn timestamp<S: Serializer>(ms: &Millis, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_timestamp(*ms))
+}
+
+fn opt_timestamp<S: Serializer>(ms: &Option<Millis>, s: S) -> Result<S::Ok, S::Error> {
+    match ms {
+        Some(ms) => s.serialize_str(&format_timestamp(*ms)),
+        None => s.serialize_none(),
+    }
+}
+
+/// What the context window holds now (spec §4).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextSnapshot {
+    /// Occupancy: input + cache writes + cache reads of the newest main-chain record.
+    pub tokens: u64,
+    pub window: u64,
+    /// `tokens / window` in percent, to two decimals.
+    pub percent: f64,
+    pub input: u64,
+    pub cache_creation: u64,
+    pub cache_read: u64,
+    /// Output of that record: it joins the context on the next turn.
+    pub output: u64,
+    pub model: String,
+    #[serde(serialize_with = "timestamp")]
+    pub timestamp: Millis,
+    /// A compaction came after this record: the real occupancy is unknown.
+    pub compacted: bool,
+}
+
+/// The last compaction boundary of a session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompactionSnapshot {
+    pub timestamp: Millis,
+    pub pre_tokens: Option<u64>,
+    pub trigger: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSnapshot {
+    pub session_id: String,
+    pub project: String,
+    pub records: u64,
+    pub models: BTreeMap<String, u64>,
+    pub tokens: TokenJson,
+    pub context: Option<ContextSnapshot>,
+    pub compactions: u64,
+    #[serde(serialize_with = "opt_timestamp")]
+    pub last_activity: Option<Millis>,
+    /// Not in the JSON: for the dashboard.
+    #[serde(skip)]
+    pub last_compaction: Option<CompactionSnapshot>,
+    #[serde(skip)]
+    pub cycle_start: Option<Millis>,
+}
+
+impl SessionSnapshot {
+    pub fn of(
+        id: &str,
+        project: String,
+        s: &SessionContext,
+        policy: &WindowPolicy,
+    ) -> SessionSnapshot {
+        let context = s.newest().map(|p| {
+            let tokens = p.tokens.prompt();
+            let window = policy.window(&p.model, s.max_prompt);
+            ContextSnapshot {
+                tokens,
+                window,
+                percent: percent(tokens, window),
+                input: p.tokens.input,
+                cache_creation: p.tokens.cache_creation,
+                cache_read: p.tokens.cache_read,
+                output: p.tokens.output,
+                model: p.model.to_string(),
+                timestamp: p.timestamp,
+                compacted: s.compacted(),
+            }
+        });
+        SessionSnapshot {
+            session_id: id.to_owned(),
+            project,
+            records: s.records,
+            models: s
+                .models
+                .iter()
+                .map(|(m, u)| (m.to_string(), u.records))
+                .collect(),
+            tokens: s.tokens.into(),
+            context,
+            compactions: s.boundaries.len() as u64,
+            last_activity: s.last_activity(),
+            last_compaction: s.last_boundary().map(|b| CompactionSnapshot {
+                timestamp: b.timestamp,
+                pre_tokens: b.pre_tokens,
+                trigger: b.trigger.clone(),
+            }),
+            cycle_start: s.cycle_start(),
+        }
+    }
+}
+
+/// Percentage to two decimals, as shown and as serialised.
+pub fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    (part as f64 * 10_000.0 / whole as f64).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_rounds_to_two_decimals() {
+        assert_eq!(percent(115_532, 200_000), 57.77);
+        assert_eq!(percent(0, 200_000), 0.0);
+        assert_eq!(percent(1, 0), 0.0);
+    }
+}

@@ -2,10 +2,18 @@
 //!
 //! The modules follow the pipeline, in the order data flows through it:
 //! `source` (find files, tail bytes, watch for changes) → `parse` (one line
-//! into a record) → `ledger` (dedup and per-session accumulation) → the
-//! consumers (`status`, `events`, and later the dashboard and reports).
+//! into a record) → `ledger` (dedup and per-session accumulation) →
+//! `monitor` (changes and threshold alerts) → the consumers in `commands`
+//! (`status`, `events`, and the dashboard).
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod alerts;
+pub mod cli;
+pub mod commands;
+pub mod format;
+pub mod ledger;
+pub mod monitor;
 pub mod parse;
 pub mod record;
+pub mod settings;
 pub mod source;
-pub mod ledger;

@@ -1,1 +1,13 @@
-fn main() {}
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = ccwatch::cli::Cli::parse();
+    match ccwatch::commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ccwatch: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

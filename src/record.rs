@@ -145,15 +145,25 @@ mod tests {
 
     #[test]
     fn dedup_key_separates_field_boundaries() {
-        assert_ne!(DedupKey::new("ab", Some("c")), DedupKey::new("a", Some("bc")));
+        assert_ne!(
+            DedupKey::new("ab", Some("c")),
+            DedupKey::new("a", Some("bc"))
+        );
         assert_ne!(DedupKey::new("a", None), DedupKey::new("a", Some("")));
         assert_eq!(DedupKey::new("m", Some("r")), DedupKey::new("m", Some("r")));
     }
 
     #[test]
     fn token_subtraction_saturates() {
-        let mut t = Tokens { input: 1, ..Default::default() };
-        t -= Tokens { input: 5, output: 2, ..Default::default() };
+        let mut t = Tokens {
+            input: 1,
+            ..Default::default()
+        };
+        t -= Tokens {
+            input: 5,
+            output: 2,
+            ..Default::default()
+        };
         assert_eq!(t, Tokens::default());
     }
 }

@@ -124,7 +124,9 @@ impl DedupIndex {
     where
         P: Fn(FileId) -> Arc<str> + 'a,
     {
-        self.copies.values().filter_map(move |c| Self::winner(c, &path))
+        self.copies
+            .values()
+            .filter_map(move |c| Self::winner(c, &path))
     }
 }
 
@@ -163,17 +165,30 @@ mod tests {
 
     #[test]
     fn largest_token_sum_wins() {
-        let w = best(&[copy(0, 0, 5, false, 0), copy(0, 10, 50, false, 0), copy(0, 20, 7, false, 0)]);
+        let w = best(&[
+            copy(0, 0, 5, false, 0),
+            copy(0, 10, 50, false, 0),
+            copy(0, 20, 7, false, 0),
+        ]);
         assert_eq!(w.tokens.output, 50);
     }
 
     #[test]
     fn ties_prefer_main_chain_then_earlier_then_smaller_path_then_earlier_line() {
         assert!(!best(&[copy(0, 0, 5, true, 0), copy(1, 0, 5, false, 9)]).sidechain);
-        assert_eq!(best(&[copy(0, 0, 5, false, 9), copy(1, 0, 5, false, 3)]).timestamp, 3);
+        assert_eq!(
+            best(&[copy(0, 0, 5, false, 9), copy(1, 0, 5, false, 3)]).timestamp,
+            3
+        );
         // paths: file 0 is "/p/9", file 1 is "/p/8": the smaller path wins.
-        assert_eq!(best(&[copy(0, 0, 5, false, 3), copy(1, 0, 5, false, 3)]).file, FileId(1));
-        assert_eq!(best(&[copy(0, 40, 5, false, 3), copy(0, 8, 5, false, 3)]).offset, 8);
+        assert_eq!(
+            best(&[copy(0, 0, 5, false, 3), copy(1, 0, 5, false, 3)]).file,
+            FileId(1)
+        );
+        assert_eq!(
+            best(&[copy(0, 40, 5, false, 3), copy(0, 8, 5, false, 3)]).offset,
+            8
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 mod dedup;
 mod session;
-mod snapshot;
+pub mod snapshot;
 mod window;
 
 pub use dedup::{Copy, FileId};
@@ -245,15 +245,18 @@ impl Ledger {
             None => BoundaryKey::Unkeyed(file, offset),
         };
         self.files[file.0 as usize].boundaries.push(key);
-        let copies = self.boundaries.entry(key).or_insert_with(|| BoundaryCopies {
-            session: session.clone(),
-            boundary: Boundary {
-                timestamp: m.timestamp,
-                pre_tokens: m.pre_tokens,
-                trigger: m.trigger,
-            },
-            seen_in: Vec::new(),
-        });
+        let copies = self
+            .boundaries
+            .entry(key)
+            .or_insert_with(|| BoundaryCopies {
+                session: session.clone(),
+                boundary: Boundary {
+                    timestamp: m.timestamp,
+                    pre_tokens: m.pre_tokens,
+                    trigger: m.trigger,
+                },
+                seen_in: Vec::new(),
+            });
         copies.seen_in.push((file, offset));
         if copies.seen_in.len() == 1 {
             let (ts, owner, boundary) = (

@@ -37,7 +37,11 @@ fn update(path: &str, change: FileChange, facts: Vec<Parsed>) -> FileUpdate {
         path: PathBuf::from(path),
         encoded_project: "-src-x".into(),
         change,
-        facts: facts.into_iter().enumerate().map(|(i, f)| (i as u64 * 100, f)).collect(),
+        facts: facts
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| (i as u64 * 100, f))
+            .collect(),
         size: 10,
     }
 }
@@ -80,8 +84,14 @@ fn streamed_copies_count_once_with_the_largest_output() {
 #[test]
 fn copies_in_other_files_count_once() {
     let mut l = Ledger::new();
-    l.apply(appended("/p/a.jsonl", vec![rec("s", "m1", 1000, 5000, 10, false)]));
-    l.apply(appended("/p/b.jsonl", vec![rec("s", "m1", 1000, 5000, 10, false)]));
+    l.apply(appended(
+        "/p/a.jsonl",
+        vec![rec("s", "m1", 1000, 5000, 10, false)],
+    ));
+    l.apply(appended(
+        "/p/b.jsonl",
+        vec![rec("s", "m1", 1000, 5000, 10, false)],
+    ));
     assert_eq!(l.records(), 1);
     assert_eq!(l.totals().total(), 5010);
 }
@@ -116,7 +126,10 @@ fn sidechain_usage_counts_toward_tokens_but_never_the_context() {
 #[test]
 fn a_session_with_only_sidechain_usage_has_no_context() {
     let mut l = Ledger::new();
-    l.apply(appended("/p/agent-1.jsonl", vec![rec("s", "m2", 2000, 90_000, 10, true)]));
+    l.apply(appended(
+        "/p/agent-1.jsonl",
+        vec![rec("s", "m2", 2000, 90_000, 10, true)],
+    ));
     let snap = l.snapshot("s", &WindowPolicy::default()).unwrap();
     assert!(snap.context.is_none());
     let json = serde_json::to_value(&snap).unwrap();
@@ -126,9 +139,19 @@ fn a_session_with_only_sidechain_usage_has_no_context() {
 #[test]
 fn context_is_the_newest_record_by_timestamp_not_by_arrival() {
     let mut l = Ledger::new();
-    l.apply(appended("/p/b.jsonl", vec![rec("s", "m2", 5000, 70_000, 10, false)]));
-    l.apply(appended("/p/a.jsonl", vec![rec("s", "m1", 1000, 30_000, 10, false)]));
-    let c = l.snapshot("s", &WindowPolicy::default()).unwrap().context.unwrap();
+    l.apply(appended(
+        "/p/b.jsonl",
+        vec![rec("s", "m2", 5000, 70_000, 10, false)],
+    ));
+    l.apply(appended(
+        "/p/a.jsonl",
+        vec![rec("s", "m1", 1000, 30_000, 10, false)],
+    ));
+    let c = l
+        .snapshot("s", &WindowPolicy::default())
+        .unwrap()
+        .context
+        .unwrap();
     assert_eq!(c.tokens, 70_000);
     assert_eq!(c.percent, 35.0);
     assert_eq!(c.output, 10);
@@ -144,7 +167,11 @@ fn window_is_1m_once_any_main_chain_prompt_exceeded_200k() {
             rec("s", "m2", 2000, 20_000, 10, false),
         ],
     ));
-    let c = l.snapshot("s", &WindowPolicy::default()).unwrap().context.unwrap();
+    let c = l
+        .snapshot("s", &WindowPolicy::default())
+        .unwrap()
+        .context
+        .unwrap();
     assert_eq!((c.tokens, c.window), (20_000, 1_000_000));
 }
 
@@ -153,7 +180,10 @@ fn compaction_boundaries_count_once_per_uuid_and_mark_the_context_compacted() {
     let mut l = Ledger::new();
     l.apply(appended(
         "/p/a.jsonl",
-        vec![rec("s", "m1", 1000, 150_000, 10, false), boundary("s", 7, 2000)],
+        vec![
+            rec("s", "m1", 1000, 150_000, 10, false),
+            boundary("s", 7, 2000),
+        ],
     ));
     // A resumed session copies the boundary line into its own file.
     l.apply(appended("/p/b.jsonl", vec![boundary("s", 7, 2000)]));
@@ -161,7 +191,10 @@ fn compaction_boundaries_count_once_per_uuid_and_mark_the_context_compacted() {
     assert_eq!(snap.compactions, 1);
     assert!(snap.context.as_ref().unwrap().compacted);
     assert_eq!(snap.last_compaction.unwrap().pre_tokens, Some(150_000));
-    l.apply(appended("/p/a.jsonl", vec![rec("s", "m2", 3000, 30_000, 10, false)]));
+    l.apply(appended(
+        "/p/a.jsonl",
+        vec![rec("s", "m2", 3000, 30_000, 10, false)],
+    ));
     let snap = l.snapshot("s", &WindowPolicy::default()).unwrap();
     assert!(!snap.context.unwrap().compacted);
     assert_eq!(snap.cycle_start, Some(2000));
@@ -170,12 +203,19 @@ fn compaction_boundaries_count_once_per_uuid_and_mark_the_context_compacted() {
 #[test]
 fn a_reset_file_is_withdrawn_before_it_is_reread() {
     let mut l = Ledger::new();
-    let facts = vec![rec("s", "m1", 1000, 5000, 10, false), boundary("s", 1, 1500)];
+    let facts = vec![
+        rec("s", "m1", 1000, 5000, 10, false),
+        boundary("s", 1, 1500),
+    ];
     l.apply(appended("/p/a.jsonl", facts.clone()));
     let before = state(&l);
     l.apply(update("/p/a.jsonl", FileChange::Reset, facts));
     assert_eq!(state(&l), before);
-    l.apply(update("/p/a.jsonl", FileChange::Reset, vec![rec("s", "m9", 900, 100, 1, false)]));
+    l.apply(update(
+        "/p/a.jsonl",
+        FileChange::Reset,
+        vec![rec("s", "m9", 900, 100, 1, false)],
+    ));
     assert_eq!(l.records(), 1);
     assert_eq!(l.totals().output, 1);
     assert_eq!(l.session("s").unwrap().boundaries.len(), 0);
@@ -184,8 +224,14 @@ fn a_reset_file_is_withdrawn_before_it_is_reread() {
 #[test]
 fn a_deleted_file_hands_its_responses_to_surviving_copies() {
     let mut l = Ledger::new();
-    l.apply(appended("/p/a.jsonl", vec![rec("s", "m1", 1000, 5000, 10, false)]));
-    l.apply(appended("/p/b.jsonl", vec![rec("s", "m1", 1000, 5000, 300, false)]));
+    l.apply(appended(
+        "/p/a.jsonl",
+        vec![rec("s", "m1", 1000, 5000, 10, false)],
+    ));
+    l.apply(appended(
+        "/p/b.jsonl",
+        vec![rec("s", "m1", 1000, 5000, 300, false)],
+    ));
     assert_eq!(l.totals().output, 300);
     l.apply(update("/p/b.jsonl", FileChange::Gone, vec![]));
     assert_eq!(l.totals().output, 10);
@@ -193,13 +239,16 @@ fn a_deleted_file_hands_its_responses_to_surviving_copies() {
     assert_eq!(l.files(), 1);
     l.apply(update("/p/a.jsonl", FileChange::Gone, vec![]));
     assert_eq!(l.records(), 0);
-    assert!(l.session("s").is_none(), "a session with nothing left disappears");
+    assert!(
+        l.session("s").is_none(),
+        "a session with nothing left disappears"
+    );
     assert!(l.daily_utc().is_empty());
 }
 
 #[test]
 fn the_ledger_does_not_depend_on_update_order() {
-    let updates = vec![
+    let updates = [
         appended(
             "/p/a.jsonl",
             vec![
@@ -216,10 +265,16 @@ fn the_ledger_does_not_depend_on_update_order() {
                 Parsed::Skipped(SkipReason::Malformed),
             ],
         ),
-        appended("/p/s/subagents/agent-1.jsonl", vec![rec("s", "m4", 1500, 2000, 5, true)]),
+        appended(
+            "/p/s/subagents/agent-1.jsonl",
+            vec![rec("s", "m4", 1500, 2000, 5, true)],
+        ),
         appended(
             "/p/c.jsonl",
-            vec![rec("t", "m3", 3000, 7000, 45, false), boundary("s", 3, 2000)],
+            vec![
+                rec("t", "m3", 3000, 7000, 45, false),
+                boundary("s", 3, 2000),
+            ],
         ),
     ];
     let run = |order: Vec<usize>| {
@@ -246,14 +301,24 @@ fn daily_sums_are_by_utc_day() {
             rec("s", "m2", day, 200, 2, false),
         ],
     ));
-    let days: Vec<_> = l.daily_utc().iter().map(|(d, s)| (d.to_string(), s.tokens.output)).collect();
-    assert_eq!(days, vec![("1970-01-01".into(), 1), ("1970-01-02".into(), 2)]);
+    let days: Vec<_> = l
+        .daily_utc()
+        .iter()
+        .map(|(d, s)| (d.to_string(), s.tokens.output))
+        .collect();
+    assert_eq!(
+        days,
+        vec![("1970-01-01".into(), 1), ("1970-01-02".into(), 2)]
+    );
 }
 
 #[test]
 fn project_is_the_sessions_cwd_else_the_encoded_directory() {
     let mut l = Ledger::new();
-    l.apply(appended("/p/a.jsonl", vec![rec("s", "m1", 1000, 100, 1, false)]));
+    l.apply(appended(
+        "/p/a.jsonl",
+        vec![rec("s", "m1", 1000, 100, 1, false)],
+    ));
     assert_eq!(l.project("s"), "/src/s");
     let mut r = rec("u", "m2", 1000, 100, 1, false);
     if let Parsed::Usage(u) = &mut r {
@@ -276,15 +341,24 @@ fn an_entry_makes_a_session_appear_before_its_first_response() {
     ));
     assert!(touched.contains("new"));
     let snap = l.snapshot("new", &WindowPolicy::default()).unwrap();
-    assert_eq!((snap.project.as_str(), snap.records, snap.last_activity), ("/w", 0, Some(42)));
+    assert_eq!(
+        (snap.project.as_str(), snap.records, snap.last_activity),
+        ("/w", 0, Some(42))
+    );
     assert!(snap.context.is_none());
 }
 
 #[test]
 fn skipped_lines_are_counted_per_file_and_withdrawn_with_it() {
     let mut l = Ledger::new();
-    l.apply(appended("/p/a.jsonl", vec![Parsed::Skipped(SkipReason::InvalidUtf8)]));
-    l.apply(appended("/p/b.jsonl", vec![Parsed::Skipped(SkipReason::Malformed)]));
+    l.apply(appended(
+        "/p/a.jsonl",
+        vec![Parsed::Skipped(SkipReason::InvalidUtf8)],
+    ));
+    l.apply(appended(
+        "/p/b.jsonl",
+        vec![Parsed::Skipped(SkipReason::Malformed)],
+    ));
     assert_eq!(l.skipped().lost(), 2);
     l.apply(update("/p/a.jsonl", FileChange::Gone, vec![]));
     assert_eq!(l.skipped().get(SkipReason::InvalidUtf8), 0);

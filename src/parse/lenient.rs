@@ -7,8 +7,8 @@
 //! expected type, and otherwise records that it was absent or invalid. Nested
 //! objects and arrays of the wrong type are skipped without allocating.
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -227,7 +227,11 @@ mod tests {
         assert_eq!(from::<Bool>("true").0, Some(true));
         assert_eq!(from::<Float>("{\"a\":[1,2]}").0, None);
         assert_eq!(from::<Float>("0.25").0, Some(0.25));
-        assert!(from::<Object<std::collections::HashMap<String, u8>>>("[1,{}]").0.is_none());
+        assert!(
+            from::<Object<std::collections::HashMap<String, u8>>>("[1,{}]")
+                .0
+                .is_none()
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ mod skip;
 
 pub use skip::{SkipCounts, SkipReason};
 
-use crate::record::{parse_timestamp, CompactionMark, DedupKey, Millis, Tokens, UsageRecord};
+use crate::record::{CompactionMark, DedupKey, Millis, Tokens, UsageRecord, parse_timestamp};
 use lenient::{Bool, Count, Float, Object, Str};
 use memchr::memmem;
 use serde::Deserialize;

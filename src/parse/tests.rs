@@ -35,7 +35,10 @@ fn assistant_line_with_usage_is_a_record() {
     assert_eq!(u.cwd.as_deref(), Some("/home/dev/src/webapp"));
     assert_eq!(u.key, Some(DedupKey::new("msg_1", Some("req_1"))));
     assert!(!u.sidechain);
-    assert_eq!(u.timestamp, parse_timestamp("2026-10-15T07:52:27.000Z").unwrap());
+    assert_eq!(
+        u.timestamp,
+        parse_timestamp("2026-10-15T07:52:27.000Z").unwrap()
+    );
 }
 
 #[test]
@@ -74,7 +77,10 @@ fn synthetic_and_api_error_records_are_ignored() {
     let synthetic = r#"{"type":"assistant","sessionId":"s","timestamp":"2026-01-01T00:00:00Z","message":{"id":"m","model":"<synthetic>","usage":{"input_tokens":0,"output_tokens":0}}}"#;
     let api_error = r#"{"type":"assistant","isApiErrorMessage":true,"sessionId":"s","timestamp":"2026-01-01T00:00:00Z","message":{"id":"m","model":"claude-x","usage":{"input_tokens":0,"output_tokens":0}}}"#;
     for line in [synthetic, api_error] {
-        assert_eq!(parse_line(line.as_bytes(), &file(), Want::Accounting), Parsed::Ignored);
+        assert_eq!(
+            parse_line(line.as_bytes(), &file(), Want::Accounting),
+            Parsed::Ignored
+        );
     }
 }
 
@@ -127,7 +133,10 @@ fn bad_lines_are_skipped_by_reason() {
         (b"", SkipReason::Blank),
         (b"   \t", SkipReason::Blank),
         (&ASSISTANT.as_bytes()[..200], SkipReason::Malformed),
-        (b"{\"type\":\"user\",\"text\":\"\xff\xfe\"}", SkipReason::InvalidUtf8),
+        (
+            b"{\"type\":\"user\",\"text\":\"\xff\xfe\"}",
+            SkipReason::InvalidUtf8,
+        ),
         (b"[1,2,3]", SkipReason::Malformed),
         (b"{\"type\":\"user\"", SkipReason::Malformed),
     ];
@@ -160,7 +169,11 @@ fn unknown_types_and_missing_fields_are_not_errors() {
         r#"{"no_type":true}"#,
         r#"{"type":"assistant","message":{"id":"m","content":[]}}"#,
     ] {
-        assert_eq!(parse_line(line.as_bytes(), &file(), Want::Accounting), Parsed::Ignored, "{line}");
+        assert_eq!(
+            parse_line(line.as_bytes(), &file(), Want::Accounting),
+            Parsed::Ignored,
+            "{line}"
+        );
     }
 }
 
@@ -176,7 +189,11 @@ fn wrong_typed_optional_fields_read_as_absent() {
 
 #[test]
 fn wrong_typed_token_counts_skip_the_line_instead_of_guessing() {
-    for bad in [r#""output_tokens":"94""#, r#""output_tokens":-94"#, r#""output_tokens":{}"#] {
+    for bad in [
+        r#""output_tokens":"94""#,
+        r#""output_tokens":-94"#,
+        r#""output_tokens":{}"#,
+    ] {
         let line = ASSISTANT.replace(r#""output_tokens":94"#, bad);
         assert_eq!(
             parse_line(line.as_bytes(), &file(), Want::Accounting),
@@ -184,10 +201,7 @@ fn wrong_typed_token_counts_skip_the_line_instead_of_guessing() {
             "{bad}"
         );
     }
-    let line = ASSISTANT.replace(
-        r#""message":{"model""#,
-        r#""message":"oops","m":{"model""#,
-    );
+    let line = ASSISTANT.replace(r#""message":{"model""#, r#""message":"oops","m":{"model""#);
     assert_eq!(
         parse_line(line.as_bytes(), &file(), Want::Accounting),
         Parsed::Skipped(SkipReason::InvalidUsage)
@@ -221,5 +235,7 @@ fn entries_name_their_session_only_when_asked() {
 fn pre_filter_never_rejects_a_line_with_usage_or_a_boundary() {
     assert!(may_account(ASSISTANT.as_bytes()));
     assert!(may_account(br#"{"subtype": "compact_boundary"}"#));
-    assert!(!may_account(br#"{"type":"user","message":{"content":"say \"usage\" please"}}"#));
+    assert!(!may_account(
+        br#"{"type":"user","message":{"content":"say \"usage\" please"}}"#
+    ));
 }

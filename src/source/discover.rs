@@ -226,7 +226,10 @@ mod tests {
         let roots = find_roots(None, &env);
         assert_eq!(
             roots.usable,
-            vec![ProjectsDir(a.join("projects")), ProjectsDir(b.join("projects"))]
+            vec![
+                ProjectsDir(a.join("projects")),
+                ProjectsDir(b.join("projects"))
+            ]
         );
     }
 

@@ -2,6 +2,8 @@
 //! when they change: everything that touches the file system.
 
 pub mod discover;
+pub mod live;
 pub mod reader;
 pub mod scan;
 pub mod tail;
+pub mod watch;

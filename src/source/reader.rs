@@ -60,7 +60,11 @@ impl FileReader {
                 *named = false;
             }
             TailEvent::Line { offset, bytes } => {
-                let want = if *named { Want::Accounting } else { Want::Entries };
+                let want = if *named {
+                    Want::Accounting
+                } else {
+                    Want::Entries
+                };
                 let parsed = parse_line(bytes, context, want);
                 match parsed {
                     Parsed::Ignored => {}

@@ -109,3 +109,13 @@ pub fn note_unlisted(ledger: &mut Ledger, errors: &[(PathBuf, String)]) {
         });
     }
 }
+
+/// List and read every transcript under the roots. Places that could not be
+/// listed are counted as unreadable and returned with the reason.
+pub fn scan_roots(roots: &[ProjectsDir], threads: usize, line_cap: usize) -> Scan {
+    let (transcripts, unlisted) = list_all(roots);
+    let mut scan = scan(transcripts, threads, line_cap);
+    note_unlisted(&mut scan.ledger, &unlisted);
+    scan.errors.extend(unlisted);
+    scan
+}

@@ -342,7 +342,10 @@ mod tests {
         let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
         f.write_all(b"zzzz\nmore\n").unwrap();
         drop(f);
-        assert_eq!(read(&mut t), vec![Got::Reset, line(0, "zzzz"), line(5, "more")]);
+        assert_eq!(
+            read(&mut t),
+            vec![Got::Reset, line(0, "zzzz"), line(5, "more")]
+        );
     }
 
     #[test]

@@ -1,0 +1,288 @@
+//! `ccwatch events`: the live engine without a screen. One line per change,
+//! flushed as it happens: the scriptable face of the dashboard.
+
+use super::print_out;
+use super::status::{Totals, totals};
+use crate::format;
+use crate::ledger::{Ledger, SessionSnapshot};
+use crate::monitor::{Change, Monitor};
+use crate::parse::SkipCounts;
+use crate::record::format_timestamp;
+use crate::settings::{Settings, UserError};
+use crate::source::live::{self, SourceMsg};
+use crate::source::scan::default_threads;
+use serde::Serialize;
+use std::process::ExitCode;
+
+/// One line of `events --json`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum EventJson<'a> {
+    /// A session exists: at start-up for each one found, later when new.
+    #[serde(rename_all = "camelCase")]
+    Appeared {
+        time: String,
+        session_id: &'a str,
+        session: &'a SessionSnapshot,
+    },
+    #[serde(rename_all = "camelCase")]
+    Context {
+        time: String,
+        session_id: &'a str,
+        previous_tokens: Option<u64>,
+        session: &'a SessionSnapshot,
+    },
+    #[serde(rename_all = "camelCase")]
+    Compaction {
+        time: String,
+        session_id: &'a str,
+        timestamp: String,
+        trigger: Option<&'a str>,
+        pre_tokens: Option<u64>,
+        session: &'a SessionSnapshot,
+    },
+    #[serde(rename_all = "camelCase")]
+    Threshold {
+        time: String,
+        session_id: &'a str,
+        level: u8,
+        percent: f64,
+        tokens: u64,
+        window: u64,
+        session: &'a SessionSnapshot,
+    },
+    #[serde(rename_all = "camelCase")]
+    Usage {
+        time: String,
+        session_id: &'a str,
+        session: &'a SessionSnapshot,
+    },
+    #[serde(rename_all = "camelCase")]
+    Removed { time: String, session_id: &'a str },
+    /// After each batch: the totals as `status --json` would print them.
+    #[serde(rename_all = "camelCase")]
+    Totals {
+        time: String,
+        totals: Totals,
+        files: u64,
+        bytes: u64,
+        skipped: SkipCounts,
+    },
+    /// The start-up scan is done and watching has begun.
+    #[serde(rename_all = "camelCase")]
+    Ready {
+        time: String,
+        sessions: usize,
+        totals: Totals,
+        files: u64,
+        bytes: u64,
+        skipped: SkipCounts,
+        watcher: &'static str,
+    },
+    #[serde(rename_all = "camelCase")]
+    Notice { time: String, message: &'a str },
+}
+
+fn now() -> String {
+    format_timestamp(chrono::Utc::now().timestamp_millis())
+}
+
+fn change_json(c: &Change) -> EventJson<'_> {
+    let time = now();
+    match c {
+        Change::Appeared(s) => EventJson::Appeared {
+            time,
+            session_id: &s.session_id,
+            session: s,
+        },
+        Change::Context {
+            session,
+            previous_tokens,
+        } => EventJson::Context {
+            time,
+            session_id: &session.session_id,
+            previous_tokens: *previous_tokens,
+            session,
+        },
+        Change::Compaction { session, boundary } => EventJson::Compaction {
+            time,
+            session_id: &session.session_id,
+            timestamp: format_timestamp(boundary.timestamp),
+            trigger: boundary.trigger.as_deref(),
+            pre_tokens: boundary.pre_tokens,
+            session,
+        },
+        Change::Threshold { session, crossing } => EventJson::Threshold {
+            time,
+            session_id: &session.session_id,
+            level: crossing.level,
+            percent: crossing.percent,
+            tokens: crossing.tokens,
+            window: crossing.window,
+            session,
+        },
+        Change::Usage(s) => EventJson::Usage {
+            time,
+            session_id: &s.session_id,
+            session: s,
+        },
+        Change::Removed { session_id } => EventJson::Removed { time, session_id },
+    }
+}
+
+/// The same change as one line of text for a person.
+fn change_text(c: &Change) -> String {
+    let clock = chrono::Local::now().format("%H:%M:%S");
+    let who = |s: &SessionSnapshot| {
+        format!(
+            "{} {}",
+            format::project_name(&s.project),
+            format::short_id(&s.session_id)
+        )
+    };
+    let context = |s: &SessionSnapshot| match &s.context {
+        Some(c) if c.compacted => "compacted".to_owned(),
+        Some(c) => format!(
+            "{} / {} ({:.1}%)",
+            format::tokens(c.tokens),
+            format::tokens(c.window),
+            c.percent
+        ),
+        None => "no context yet".to_owned(),
+    };
+    match c {
+        Change::Appeared(s) => format!("{clock} new        {}  {}", who(s), context(s)),
+        Change::Context { session, .. } => {
+            format!("{clock} context    {}  {}", who(session), context(session))
+        }
+        Change::Compaction { session, boundary } => format!(
+            "{clock} compacted  {}  from {}",
+            who(session),
+            boundary.pre_tokens.map_or("?".into(), format::tokens)
+        ),
+        Change::Threshold { session, crossing } => format!(
+            "{clock} ALERT {}%  {}  {}",
+            crossing.level,
+            who(session),
+            context(session)
+        ),
+        Change::Usage(s) => format!("{clock} usage      {}  {} responses", who(s), s.records),
+        Change::Removed { session_id } => {
+            format!("{clock} removed    {}", format::short_id(session_id))
+        }
+    }
+}
+
+struct Printer {
+    json: bool,
+}
+
+impl Printer {
+    fn line(&self, event: &EventJson, text: impl FnOnce() -> String) {
+        let line = if self.json {
+            serde_json::to_string(event).unwrap_or_default()
+        } else {
+            text()
+        };
+        print_out(&(line + "\n"));
+    }
+
+    fn totals(&self, ledger: &Ledger) {
+        let event = EventJson::Totals {
+            time: now(),
+            totals: totals(ledger),
+            files: ledger.files(),
+            bytes: ledger.bytes(),
+            skipped: ledger.skipped(),
+        };
+        // People read totals in `status`; the stream only carries them for scripts.
+        if self.json {
+            self.line(&event, String::new);
+        }
+    }
+}
+
+pub fn run(settings: &Settings, json: bool) -> Result<ExitCode, UserError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| UserError(format!("cannot start: {e}")))?;
+    runtime.block_on(follow(settings, Printer { json }))
+}
+
+async fn follow(settings: &Settings, printer: Printer) -> Result<ExitCode, UserError> {
+    let live =
+        live::start(&settings.roots, default_threads(), settings.line_cap).map_err(UserError)?;
+    let mut monitor = Monitor::new(
+        live.ledger,
+        settings.window.clone(),
+        settings.thresholds.clone(),
+    );
+    for s in monitor.sessions() {
+        printer.line(&change_json(&Change::Appeared(s.clone())), || {
+            change_text(&Change::Appeared(s.clone()))
+        });
+    }
+    let ledger = &monitor.ledger;
+    let ready = EventJson::Ready {
+        time: now(),
+        sessions: monitor.sessions().len(),
+        totals: totals(ledger),
+        files: ledger.files(),
+        bytes: ledger.bytes(),
+        skipped: ledger.skipped(),
+        watcher: live.mode.name(),
+    };
+    printer.line(&ready, || {
+        format!(
+            "Watching {} sessions in {} files ({} watcher). Ctrl-C to stop.",
+            monitor.sessions().len(),
+            live.files,
+            live.mode.name()
+        )
+    });
+    let mut updates = live.updates;
+    loop {
+        let msg = tokio::select! {
+            msg = updates.recv() => msg,
+            _ = shutdown() => break,
+        };
+        match msg {
+            Some(SourceMsg::Updates(batch)) => {
+                let changes = monitor.apply(batch);
+                for c in &changes {
+                    printer.line(&change_json(c), || change_text(c));
+                }
+                printer.totals(&monitor.ledger);
+            }
+            Some(SourceMsg::Notice(message)) => {
+                printer.line(
+                    &EventJson::Notice {
+                        time: now(),
+                        message: &message,
+                    },
+                    || message.clone(),
+                );
+            }
+            None => break,
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,49 @@
+//! What each subcommand does, on top of the engine.
+
+pub mod events;
+pub mod status;
+
+use crate::cli::{Cli, Command};
+use crate::settings::{Settings, UserError};
+use crate::source::discover::DiscoveryEnv;
+use crate::source::scan::{default_threads, scan_roots};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Run the parsed command line. Errors are for the user: one sentence.
+pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
+    let env = DiscoveryEnv::from_process();
+    let settings = Settings::resolve(&cli.data, &env)?;
+    match cli.command {
+        Some(Command::Status { json }) => status(&settings, &env, json),
+        Some(Command::Events { json }) => events::run(&settings, json),
+        None => status(&settings, &env, false),
+    }
+}
+
+fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCode, UserError> {
+    let scan = scan_roots(&settings.roots, default_threads(), settings.line_cap);
+    let report = status::StatusJson::of(&scan.ledger, &settings.window);
+    let text = if json {
+        serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))? + "\n"
+    } else {
+        let home = env.home.as_ref().map(|h| h.to_string_lossy().into_owned());
+        let now = chrono::Utc::now().timestamp_millis();
+        status::render_human(&report, now, home.as_deref())
+    };
+    print_out(&text);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write to stdout; a closed pipe (`ccwatch status | head`) ends the
+/// process quietly instead of panicking.
+pub fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}

@@ -1,0 +1,172 @@
+//! `ccwatch status`: scan once, print every session, exit.
+
+use crate::format;
+use crate::ledger::{Ledger, SessionSnapshot, TokenJson, WindowPolicy};
+use crate::parse::{SkipCounts, SkipReason};
+use crate::record::Millis;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Totals across all sessions, as printed by `status --json` and `events`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    #[serde(flatten)]
+    pub tokens: TokenJson,
+    pub records: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusJson {
+    pub sessions: Vec<SessionSnapshot>,
+    pub daily: BTreeMap<String, TokenJson>,
+    pub totals: Totals,
+    pub files: u64,
+    pub bytes: u64,
+    pub skipped: SkipCounts,
+}
+
+impl StatusJson {
+    pub fn of(ledger: &Ledger, window: &WindowPolicy) -> StatusJson {
+        StatusJson {
+            sessions: ledger.snapshots(window),
+            daily: ledger
+                .daily_utc()
+                .iter()
+                .map(|(day, sums)| (day.to_string(), sums.tokens.into()))
+                .collect(),
+            totals: totals(ledger),
+            files: ledger.files(),
+            bytes: ledger.bytes(),
+            skipped: ledger.skipped(),
+        }
+    }
+}
+
+pub fn totals(ledger: &Ledger) -> Totals {
+    Totals {
+        tokens: ledger.totals().into(),
+        records: ledger.records(),
+    }
+}
+
+/// The human table: one row per session, newest first, then a summary.
+pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> String {
+    let mut out = String::new();
+    if status.sessions.is_empty() {
+        out.push_str("No sessions found.\n");
+    } else {
+        let mut table = Table::new();
+        table
+            .load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header([
+                "PROJECT",
+                "SESSION",
+                "MODEL",
+                "CONTEXT",
+                "USED",
+                "COMPACT",
+                "LAST ACTIVITY",
+            ]);
+        for s in &status.sessions {
+            table.add_row(row(s, now, home));
+        }
+        for i in [3, 4, 5] {
+            if let Some(col) = table.column_mut(i) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        out.push_str(&table.trim_fmt());
+        out.push('\n');
+    }
+    out.push_str(&summary_line(status));
+    out
+}
+
+fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
+    let (model, context, used) = match &s.context {
+        Some(c) => (
+            format::short_model(&c.model).to_owned(),
+            format!(
+                "{} / {}",
+                format::tokens(c.tokens),
+                format::tokens(c.window)
+            ),
+            if c.compacted {
+                "compacted".to_owned()
+            } else {
+                format!("{:.1}%", c.percent)
+            },
+        ),
+        None => (
+            s.models
+                .keys()
+                .next()
+                .map(|m| format::short_model(m).to_owned())
+                .unwrap_or_else(|| "-".into()),
+            "-".into(),
+            "-".into(),
+        ),
+    };
+    let last = match s.last_activity {
+        Some(t) => format!("{} ({} ago)", format::local_time(t), format::age(now, t)),
+        None => "-".into(),
+    };
+    vec![
+        Cell::new(format::project(&s.project, home)),
+        Cell::new(format::short_id(&s.session_id)),
+        Cell::new(model),
+        Cell::new(context),
+        Cell::new(used),
+        Cell::new(s.compactions),
+        Cell::new(last),
+    ]
+}
+
+/// "6 sessions, 148 responses in 10 files (6.9 MiB)", and what was skipped.
+pub fn summary_line(status: &StatusJson) -> String {
+    let mut line = format!(
+        "{} session{}, {} responses in {} files ({}).\n",
+        status.sessions.len(),
+        if status.sessions.len() == 1 { "" } else { "s" },
+        status.totals.records,
+        status.files,
+        format::bytes(status.bytes)
+    );
+    if let Some(skips) = skipped_sentence(&status.skipped) {
+        line.push_str(&skips);
+        line.push('\n');
+    }
+    line
+}
+
+/// "Skipped 4 unreadable lines: 3 malformed, 1 invalid UTF-8." or nothing.
+pub fn skipped_sentence(skipped: &SkipCounts) -> Option<String> {
+    let parts: Vec<String> = skipped
+        .iter()
+        .filter(|(r, _)| *r != SkipReason::Blank)
+        .map(|(r, n)| format!("{n} {}", describe(r)))
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Skipped what could not be read: {}.",
+        parts.join(", ")
+    ))
+}
+
+fn describe(r: SkipReason) -> &'static str {
+    match r {
+        SkipReason::Blank => "blank lines",
+        SkipReason::Malformed => "malformed lines",
+        SkipReason::InvalidUtf8 => "lines of invalid UTF-8",
+        SkipReason::Oversized => "over-long lines",
+        SkipReason::InvalidUsage => "lines with unusable usage",
+        SkipReason::BadTimestamp => "lines without a timestamp",
+        SkipReason::UnreadableFile => "unreadable files or folders",
+    }
+}

@@ -1,0 +1,143 @@
+//! How numbers, times and names look to a person, shared by every human
+//! output (status table, dashboard, events text) so they never disagree.
+
+use crate::record::Millis;
+
+/// Token counts compactly: 950, 12.3k, 115.5k, 1.2M.
+pub fn tokens(n: u64) -> String {
+    match n {
+        0..=999 => n.to_string(),
+        1_000..=999_999 => trim_zero(format!("{:.1}", n as f64 / 1e3)) + "k",
+        _ => trim_zero(format!("{:.1}", n as f64 / 1e6)) + "M",
+    }
+}
+
+fn trim_zero(s: String) -> String {
+    s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+}
+
+/// Bytes with a binary unit: 512 B, 7.3 MiB.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// How long ago, coarsely: 12s, 5m, 3h, 12d.
+pub fn age(now: Millis, then: Millis) -> String {
+    let s = (now - then).max(0) / 1000;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// A duration in minutes as "45m" or "2h05m".
+pub fn minutes(m: f64) -> String {
+    let m = m.max(0.0).round() as u64;
+    if m < 60 {
+        format!("{m}m")
+    } else {
+        format!("{}h{:02}m", m / 60, m % 60)
+    }
+}
+
+/// A model name without the `claude-` prefix and the date suffix:
+/// `claude-sonnet-4-5-20250929` → `sonnet-4-5`.
+pub fn short_model(model: &str) -> &str {
+    let m = model.strip_prefix("claude-").unwrap_or(model);
+    match m.rsplit_once('-') {
+        Some((head, date)) if date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) => head,
+        _ => m,
+    }
+}
+
+/// The first 8 characters of a session id, as Claude Code shows them.
+pub fn short_id(id: &str) -> &str {
+    match id.char_indices().nth(8) {
+        Some((i, _)) => &id[..i],
+        None => id,
+    }
+}
+
+/// A project path with the home directory shown as `~`.
+pub fn project(path: &str, home: Option<&str>) -> String {
+    match home {
+        Some(h) if !h.is_empty() && path.starts_with(h) && path[h.len()..].starts_with('/') => {
+            format!("~{}", &path[h.len()..])
+        }
+        _ => path.to_owned(),
+    }
+}
+
+/// The last component of a project path: what fits in a narrow list.
+pub fn project_name(path: &str) -> &str {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(path)
+}
+
+/// A UTC timestamp in the local zone, to the minute.
+pub fn local_time(ms: Millis) -> String {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) => t
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        None => "?".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_compact() {
+        assert_eq!(tokens(950), "950");
+        assert_eq!(tokens(115_532), "115.5k");
+        assert_eq!(tokens(200_000), "200k");
+        assert_eq!(tokens(1_000_000), "1M");
+        assert_eq!(tokens(1_234_567), "1.2M");
+    }
+
+    #[test]
+    fn names_are_shortened() {
+        assert_eq!(short_model("claude-sonnet-4-5-20250929"), "sonnet-4-5");
+        assert_eq!(short_model("claude-opus-4-1"), "opus-4-1");
+        assert_eq!(short_model("<synthetic>"), "<synthetic>");
+        assert_eq!(short_id("323dbc2a-5849-4465"), "323dbc2a");
+        assert_eq!(short_id("ab"), "ab");
+        assert_eq!(project("/home/dev/src/x", Some("/home/dev")), "~/src/x");
+        assert_eq!(
+            project("/home/devx/src", Some("/home/dev")),
+            "/home/devx/src"
+        );
+        assert_eq!(project_name("/home/dev/src/webapp/"), "webapp");
+    }
+
+    #[test]
+    fn ages_and_durations() {
+        assert_eq!(age(100_000, 40_000), "1m");
+        assert_eq!(age(100_000, 41_000), "59s");
+        assert_eq!(age(0, 0), "0s");
+        assert_eq!(age(86_400_000 * 3, 0), "3d");
+        assert_eq!(minutes(45.2), "45m");
+        assert_eq!(minutes(125.0), "2h05m");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(7_259_801), "6.9 MiB");
+    }
+}

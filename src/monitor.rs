@@ -1,0 +1,158 @@
+//! Turning ledger updates into changes a person cares about: a session
+//! appeared, its context moved, it compacted, it crossed a threshold.
+//!
+//! The monitor keeps the last snapshot of every session and compares after
+//! each batch, so every consumer (the `events` stream, the dashboard) sees
+//! the same changes computed the same way.
+
+use crate::alerts::{Crossing, ThresholdTracker};
+use crate::ledger::snapshot::CompactionSnapshot;
+use crate::ledger::{FileUpdate, Ledger, SessionSnapshot, WindowPolicy};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Appeared(SessionSnapshot),
+    /// A compaction boundary arrived.
+    Compaction {
+        session: SessionSnapshot,
+        boundary: CompactionSnapshot,
+    },
+    /// The context occupancy, window or compacted state changed.
+    Context {
+        session: SessionSnapshot,
+        previous_tokens: Option<u64>,
+    },
+    /// An alert threshold was crossed upward.
+    Threshold {
+        session: SessionSnapshot,
+        crossing: Crossing,
+    },
+    /// Token totals changed without the context moving (a subagent's work).
+    Usage(SessionSnapshot),
+    /// Every file that mentioned the session is gone.
+    Removed {
+        session_id: String,
+    },
+}
+
+impl Change {
+    pub fn session_id(&self) -> &str {
+        match self {
+            Change::Appeared(s) | Change::Usage(s) => &s.session_id,
+            Change::Compaction { session, .. }
+            | Change::Context { session, .. }
+            | Change::Threshold { session, .. } => &session.session_id,
+            Change::Removed { session_id } => session_id,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Monitor {
+    pub ledger: Ledger,
+    pub window: WindowPolicy,
+    last: HashMap<Arc<str>, SessionSnapshot>,
+    alerts: ThresholdTracker,
+}
+
+impl Monitor {
+    /// Start from a scanned ledger. What is already there is the baseline:
+    /// no alerts fire for levels a session had crossed before we started.
+    pub fn new(ledger: Ledger, window: WindowPolicy, thresholds: Vec<u8>) -> Monitor {
+        let mut alerts = ThresholdTracker::new(thresholds);
+        let mut last = HashMap::new();
+        for id in ledger.session_ids() {
+            if let Some(s) = ledger.snapshot(id, &window) {
+                alerts.prime(&s);
+                last.insert(id.clone(), s);
+            }
+        }
+        Monitor {
+            ledger,
+            window,
+            last,
+            alerts,
+        }
+    }
+
+    /// The current snapshot of every session, newest activity first.
+    pub fn sessions(&self) -> Vec<&SessionSnapshot> {
+        let mut all: Vec<&SessionSnapshot> = self.last.values().collect();
+        all.sort_by(|a, b| {
+            b.last_activity
+                .cmp(&a.last_activity)
+                .then_with(|| a.session_id.cmp(&b.session_id))
+        });
+        all
+    }
+
+    pub fn session(&self, id: &str) -> Option<&SessionSnapshot> {
+        self.last.get(id)
+    }
+
+    pub fn thresholds(&self) -> &[u8] {
+        self.alerts.levels()
+    }
+
+    /// Apply a batch of file updates and report what changed.
+    pub fn apply(&mut self, updates: Vec<FileUpdate>) -> Vec<Change> {
+        let mut touched = BTreeSet::new();
+        for u in updates {
+            touched.extend(self.ledger.apply(u));
+        }
+        let mut changes = Vec::new();
+        for id in touched {
+            let now = self.ledger.snapshot(&id, &self.window);
+            let before = self.last.get(&id);
+            match (before, now) {
+                (None, None) => {}
+                (Some(_), None) => {
+                    self.last.remove(&id);
+                    self.alerts.forget(&id);
+                    changes.push(Change::Removed {
+                        session_id: id.to_string(),
+                    });
+                }
+                (before, Some(now)) => {
+                    if before.as_ref() == Some(&&now) {
+                        continue;
+                    }
+                    diff(before, &now, &mut changes);
+                    for crossing in self.alerts.observe(&now) {
+                        changes.push(Change::Threshold {
+                            session: now.clone(),
+                            crossing,
+                        });
+                    }
+                    self.last.insert(id, now);
+                }
+            }
+        }
+        changes
+    }
+}
+
+fn diff(before: Option<&SessionSnapshot>, now: &SessionSnapshot, out: &mut Vec<Change>) {
+    let Some(before) = before else {
+        out.push(Change::Appeared(now.clone()));
+        return;
+    };
+    if now.compactions > before.compactions
+        && let Some(boundary) = &now.last_compaction
+    {
+        out.push(Change::Compaction {
+            session: now.clone(),
+            boundary: boundary.clone(),
+        });
+    }
+    if now.context != before.context {
+        out.push(Change::Context {
+            session: now.clone(),
+            previous_tokens: before.context.as_ref().map(|c| c.tokens),
+        });
+    } else if now.tokens != before.tokens || now.records != before.records {
+        out.push(Change::Usage(now.clone()));
+    }
+}

@@ -1,0 +1,212 @@
+//! The live source: a scan at start-up, then a task that turns watcher
+//! events into file reads and sends the resulting updates down a channel
+//! to whoever accumulates them (the `events` printer, the dashboard).
+//!
+//! Bursts are coalesced by draining every event already queued before
+//! reading, so a quiet file costs one read per event and a busy one no more
+//! than one read per batch, with no fixed delay added to either.
+
+use super::discover::{ProjectsDir, file_role, is_transcript};
+use super::reader::FileReader;
+use super::scan::{Scan, scan_roots};
+use super::watch::{self, Watch, WatchEvent, WatchMode};
+use crate::ledger::{FileChange, FileUpdate, Ledger};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use tokio::sync::mpsc;
+
+/// What the live source sends to the accumulator.
+#[derive(Debug)]
+pub enum SourceMsg {
+    /// Updates read after one batch of watcher events.
+    Updates(Vec<FileUpdate>),
+    /// Something the user should be told once (e.g. the polling fallback).
+    Notice(String),
+}
+
+/// The transcripts being followed, each with its reader.
+#[derive(Debug)]
+pub struct LiveFiles {
+    roots: Vec<ProjectsDir>,
+    readers: HashMap<PathBuf, FileReader>,
+    line_cap: usize,
+    buf: Vec<u8>,
+}
+
+impl LiveFiles {
+    pub fn new(roots: Vec<ProjectsDir>, readers: Vec<FileReader>, line_cap: usize) -> LiveFiles {
+        LiveFiles {
+            roots,
+            readers: readers
+                .into_iter()
+                .map(|r| (r.path().to_path_buf(), r))
+                .collect(),
+            line_cap,
+            buf: Vec::new(),
+        }
+    }
+
+    pub fn watched_files(&self) -> usize {
+        self.readers.len()
+    }
+
+    /// Look at what a batch of watcher events names.
+    pub fn handle(&mut self, events: Vec<WatchEvent>) -> Vec<FileUpdate> {
+        let mut files = BTreeSet::new();
+        let mut rescan = false;
+        for event in events {
+            match event {
+                WatchEvent::Paths(paths) => {
+                    for p in paths {
+                        self.expand(&p, &mut files);
+                    }
+                }
+                WatchEvent::Rescan | WatchEvent::Failed(_) => rescan = true,
+            }
+        }
+        if rescan {
+            return self.rescan();
+        }
+        self.read_all(files)
+    }
+
+    /// Everything: every known file (to notice deletions) and every file
+    /// on disk (to notice new ones).
+    pub fn rescan(&mut self) -> Vec<FileUpdate> {
+        let mut files: BTreeSet<PathBuf> = self.readers.keys().cloned().collect();
+        for root in self.roots.clone() {
+            self.expand(&root.0, &mut files);
+        }
+        self.read_all(files)
+    }
+
+    /// The transcripts a changed path stands for: itself if it is one; if it
+    /// is a directory, every transcript below it on disk and every known
+    /// one below it (which may be gone).
+    fn expand(&self, path: &Path, files: &mut BTreeSet<PathBuf>) {
+        if is_transcript(path) && !path.is_dir() {
+            if self.root_of(path).is_some() {
+                files.insert(path.to_path_buf());
+            }
+            return;
+        }
+        if path.is_dir() {
+            let listing = walkdir::WalkDir::new(path).follow_links(false);
+            for entry in listing.into_iter().flatten() {
+                if entry.file_type().is_file() && is_transcript(entry.path()) {
+                    files.insert(entry.into_path());
+                }
+            }
+        }
+        files.extend(
+            self.readers
+                .keys()
+                .filter(|known| known.starts_with(path))
+                .cloned(),
+        );
+    }
+
+    fn root_of(&self, path: &Path) -> Option<&ProjectsDir> {
+        self.roots.iter().find(|r| path.starts_with(&r.0))
+    }
+
+    fn read_all(&mut self, files: BTreeSet<PathBuf>) -> Vec<FileUpdate> {
+        let mut updates = Vec::new();
+        for path in files {
+            let Some(root) = self.root_of(&path).cloned() else {
+                continue;
+            };
+            let line_cap = self.line_cap;
+            let reader = self.readers.entry(path.clone()).or_insert_with(|| {
+                FileReader::new(path.clone(), file_role(&root.0, &path), line_cap)
+            });
+            // A read error is carried by the update itself (as Unreadable),
+            // which the ledger counts; the live source keeps going.
+            let (update, _error) = reader.read(&mut self.buf);
+            if update.change == FileChange::Gone {
+                self.readers.remove(&path);
+            }
+            updates.push(update);
+        }
+        updates
+    }
+}
+
+/// A started live source: the scanned state, and the channel that carries
+/// everything after it.
+#[derive(Debug)]
+pub struct Live {
+    pub ledger: Ledger,
+    pub updates: mpsc::Receiver<SourceMsg>,
+    pub mode: WatchMode,
+    pub files: usize,
+    /// Files and folders the scan could not read, with reasons.
+    pub errors: Vec<(PathBuf, String)>,
+}
+
+/// Start watching, scan, and spawn the task that follows changes. The
+/// watcher starts before the scan so nothing written during the scan is
+/// missed (reading a file twice is harmless: readers resume at their offset).
+/// Must be called inside a multi-threaded tokio runtime.
+pub fn start(roots: &[ProjectsDir], threads: usize, line_cap: usize) -> Result<Live, String> {
+    let (wtx, wrx) = mpsc::unbounded_channel();
+    let watch = watch::start(roots, wtx.clone())?;
+    let Scan {
+        ledger,
+        readers,
+        errors,
+    } = scan_roots(roots, threads, line_cap);
+    let files = LiveFiles::new(roots.to_vec(), readers, line_cap);
+    let (tx, rx) = mpsc::channel(64);
+    let mode = watch.mode;
+    let count = files.watched_files();
+    tokio::spawn(follow(files, watch, wtx, wrx, tx));
+    Ok(Live {
+        ledger,
+        updates: rx,
+        mode,
+        files: count,
+        errors,
+    })
+}
+
+async fn follow(
+    mut files: LiveFiles,
+    mut watch: Watch,
+    wtx: mpsc::UnboundedSender<WatchEvent>,
+    mut wrx: mpsc::UnboundedReceiver<WatchEvent>,
+    tx: mpsc::Sender<SourceMsg>,
+) {
+    if let Some(reason) = &watch.fallback_reason {
+        let msg = format!("Watching by polling every second: {reason}.");
+        if tx.send(SourceMsg::Notice(msg)).await.is_err() {
+            return;
+        }
+    }
+    while let Some(first) = wrx.recv().await {
+        let mut batch = vec![first];
+        while let Ok(more) = wrx.try_recv() {
+            batch.push(more);
+        }
+        let failure = batch.iter().find_map(|e| match e {
+            WatchEvent::Failed(reason) => Some(reason.clone()),
+            _ => None,
+        });
+        if let Some(reason) = failure.filter(|_| watch.mode == WatchMode::Native) {
+            let notice = match watch::start_polling(&files.roots, wtx.clone(), reason.clone()) {
+                Ok(poll) => {
+                    watch = poll;
+                    format!("Watching by polling every second: {reason}.")
+                }
+                Err(e) => format!("Stopped watching for changes: {e}."),
+            };
+            if tx.send(SourceMsg::Notice(notice)).await.is_err() {
+                return;
+            }
+        }
+        let updates = tokio::task::block_in_place(|| files.handle(batch));
+        if !updates.is_empty() && tx.send(SourceMsg::Updates(updates)).await.is_err() {
+            return;
+        }
+    }
+}

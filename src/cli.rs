@@ -17,6 +17,8 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub ui: UiArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -29,25 +31,56 @@ pub struct DataArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub dir: Option<PathBuf>,
 
-    /// Skip (and count) transcript lines longer than this, e.g. 64MiB.
-    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
-    pub line_cap: usize,
+    /// Skip (and count) transcript lines longer than this [default: 64MiB].
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    pub line_cap: Option<usize>,
 
     /// Context window for models whose name contains TEXT, e.g.
     /// --window opus=1000000 (repeatable).
     #[arg(long = "window", global = true, value_name = "TEXT=TOKENS", value_parser = parse_window)]
     pub windows: Vec<(String, u64)>,
 
-    /// Alert thresholds in percent of the context window.
+    /// Alert thresholds in percent of the context window [default: 70,85,95].
     #[arg(
         long,
         global = true,
         value_name = "PCT,PCT,..",
         value_delimiter = ',',
-        default_value = "70,85,95",
         value_parser = clap::value_parser!(u8).range(1..=100)
     )]
-    pub thresholds: Vec<u8>,
+    pub thresholds: Option<Vec<u8>>,
+
+    /// Read settings from this file instead of the default config file.
+    #[arg(long, global = true, value_name = "FILE", env = "CCWATCH_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// Settings of the live dashboard (`ccwatch` with no command).
+#[derive(Debug, Args, Clone, Default)]
+pub struct UiArgs {
+    /// Do not ring the terminal bell on an alert.
+    #[arg(long)]
+    pub no_bell: bool,
+
+    /// Also show a desktop notification on an alert.
+    #[arg(long)]
+    pub notify: bool,
+
+    /// Run CMD on each alert (no shell; details in CCWATCH_* variables).
+    #[arg(long, value_name = "CMD")]
+    pub on_alert: Option<String>,
+
+    /// Sessions idle longer than this are dimmed or hidden [default: 30m].
+    #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    pub idle_timeout: Option<std::time::Duration>,
+
+    /// How far back the burn-rate sparkline reaches [default: 60m].
+    #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    pub span: Option<std::time::Duration>,
+
+    /// Print the effective configuration (defaults, file, flags) and exit.
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@
 pub mod alerts;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod format;
 pub mod ledger;
 pub mod monitor;

@@ -1,10 +1,15 @@
-//! Resolved settings: the raw command line (and, later, the config file)
-//! turned once into the values the commands use, plus the data roots.
+//! Resolved settings: flags, environment and config file merged once (flags
+//! win, then the file, then defaults) into the values the commands use.
 
-use crate::cli::DataArgs;
+use crate::cli::{DataArgs, UiArgs, parse_size};
+use crate::config::{self, ConfigFile, parse_command, parse_duration};
 use crate::ledger::WindowPolicy;
 use crate::source::discover::{DiscoveryEnv, ProjectsDir, Roots, find_roots};
+use crate::source::reader::DEFAULT_LINE_CAP;
+use serde::Serialize;
 use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
 
 /// A problem the user can fix: printed as one sentence, exit code 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,44 +23,174 @@ impl fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub roots: Vec<ProjectsDir>,
+pub const DEFAULT_THRESHOLDS: [u8; 3] = [70, 85, 95];
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+pub const DEFAULT_SPAN: Duration = Duration::from_secs(60 * 60);
+
+/// Everything but the data roots, which are found separately so that
+/// `--print-config` works without any data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
     pub line_cap: usize,
     pub window: WindowPolicy,
     /// Alert thresholds in percent, ascending, without duplicates.
     pub thresholds: Vec<u8>,
+    pub idle_timeout: Duration,
+    pub spark_span: Duration,
+    pub bell: bool,
+    pub notify: bool,
+    /// Program and arguments to run on an alert.
+    pub on_alert: Option<Vec<String>>,
+    /// The config file that was read, if any.
+    pub config_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub roots: Vec<ProjectsDir>,
+    pub options: Options,
+}
+
+impl Options {
+    pub fn resolve(data: &DataArgs, ui: &UiArgs) -> Result<Options, UserError> {
+        let (file, config_path) = match &data.config {
+            Some(p) => (config::load(p, true).map_err(UserError)?, Some(p.clone())),
+            None => match config::default_path() {
+                Some(p) => {
+                    let f = config::load(&p, false).map_err(UserError)?;
+                    let path = f.as_ref().map(|_| p);
+                    (f, path)
+                }
+                None => (None, None),
+            },
+        };
+        let file = file.unwrap_or_default();
+        Options::merge(data, ui, file, config_path)
+    }
+
+    fn merge(
+        data: &DataArgs,
+        ui: &UiArgs,
+        file: ConfigFile,
+        config_path: Option<PathBuf>,
+    ) -> Result<Options, UserError> {
+        // The file was validated on load, so these parses cannot fail; map
+        // errors anyway rather than unwrap.
+        let bad = |e: String| UserError(e);
+        let mut thresholds = data
+            .thresholds
+            .clone()
+            .or(file.thresholds)
+            .unwrap_or(DEFAULT_THRESHOLDS.to_vec());
+        thresholds.sort_unstable();
+        thresholds.dedup();
+        let mut overrides = data.windows.clone();
+        overrides.extend(file.windows.unwrap_or_default());
+        let on_alert = match ui.on_alert.as_ref().or(file.on_alert.as_ref()) {
+            Some(cmd) => {
+                Some(parse_command(cmd).map_err(|e| UserError(format!("--on-alert: {e}")))?)
+            }
+            None => None,
+        };
+        Ok(Options {
+            line_cap: match (data.line_cap, file.line_cap) {
+                (Some(n), _) => n,
+                (None, Some(s)) => parse_size(&s).map_err(bad)?,
+                (None, None) => DEFAULT_LINE_CAP,
+            },
+            window: WindowPolicy { overrides },
+            thresholds,
+            idle_timeout: match (ui.idle_timeout, file.idle_timeout) {
+                (Some(d), _) => d,
+                (None, Some(s)) => parse_duration(&s).map_err(bad)?,
+                (None, None) => DEFAULT_IDLE_TIMEOUT,
+            },
+            spark_span: match (ui.span, file.sparkline_span) {
+                (Some(d), _) => d,
+                (None, Some(s)) => parse_duration(&s).map_err(bad)?,
+                (None, None) => DEFAULT_SPAN,
+            },
+            bell: !ui.no_bell && file.bell.unwrap_or(true),
+            notify: ui.notify || file.notify.unwrap_or(false),
+            on_alert,
+            config_path,
+        })
+    }
+
+    /// The effective settings as a config file would say them.
+    pub fn to_toml(&self) -> String {
+        #[derive(Serialize)]
+        struct Effective<'a> {
+            thresholds: &'a [u8],
+            idle_timeout: String,
+            sparkline_span: String,
+            bell: bool,
+            notify: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            on_alert: Option<String>,
+            line_cap: String,
+            windows: std::collections::BTreeMap<&'a str, u64>,
+        }
+        let effective = Effective {
+            thresholds: &self.thresholds,
+            idle_timeout: humantime::format_duration(self.idle_timeout).to_string(),
+            sparkline_span: humantime::format_duration(self.spark_span).to_string(),
+            bell: self.bell,
+            notify: self.notify,
+            on_alert: self.on_alert.as_ref().map(shell_words::join),
+            line_cap: size_text(self.line_cap),
+            windows: self
+                .window
+                .overrides
+                .iter()
+                .map(|(k, v)| (k.as_str(), *v))
+                .collect(),
+        };
+        let source = match &self.config_path {
+            Some(p) => format!("# read from {}\n", p.display()),
+            None => match config::default_path() {
+                Some(p) => format!("# no config file at {} (defaults and flags)\n", p.display()),
+                None => "# no config file (defaults and flags)\n".to_owned(),
+            },
+        };
+        source + &toml::to_string(&effective).unwrap_or_default()
+    }
 }
 
 impl Settings {
     /// Resolve the arguments against the environment. Unusable roots that
     /// were asked for by name are reported on stderr; having none usable at
     /// all is an error.
-    pub fn resolve(args: &DataArgs, env: &DiscoveryEnv) -> Result<Settings, UserError> {
-        let roots = find_roots(args.dir.as_deref(), env);
-        for bad in &roots.unusable {
-            if !roots.usable.is_empty() {
-                eprintln!(
-                    "ccwatch: skipping {}: it {}.",
-                    bad.path.display(),
-                    bad.reason
-                );
-            }
-        }
+    pub fn resolve(
+        options: Options,
+        dir: Option<&std::path::Path>,
+        env: &DiscoveryEnv,
+    ) -> Result<Settings, UserError> {
+        let roots = find_roots(dir, env);
         if roots.usable.is_empty() {
             return Err(no_roots_error(&roots));
         }
-        let mut thresholds = args.thresholds.clone();
-        thresholds.sort_unstable();
-        thresholds.dedup();
+        for bad in &roots.unusable {
+            eprintln!(
+                "ccwatch: skipping {}: it {}.",
+                bad.path.display(),
+                bad.reason
+            );
+        }
         Ok(Settings {
             roots: roots.usable,
-            line_cap: args.line_cap,
-            window: WindowPolicy {
-                overrides: args.windows.clone(),
-            },
-            thresholds,
+            options,
         })
+    }
+}
+
+/// A size as `parse_size` reads it back: "64MiB", "1536KiB", "1000".
+fn size_text(n: usize) -> String {
+    match n {
+        _ if n >= 1 << 30 && n.is_multiple_of(1 << 30) => format!("{}GiB", n >> 30),
+        _ if n >= 1 << 20 && n.is_multiple_of(1 << 20) => format!("{}MiB", n >> 20),
+        _ if n >= 1 << 10 && n.is_multiple_of(1 << 10) => format!("{}KiB", n >> 10),
+        _ => n.to_string(),
     }
 }
 
@@ -80,4 +215,68 @@ fn no_roots_error(roots: &Roots) -> UserError {
             places.join(" and ")
         }
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn options(args: &[&str], file: ConfigFile) -> Options {
+        let cli =
+            crate::cli::Cli::parse_from(std::iter::once("ccwatch").chain(args.iter().copied()));
+        Options::merge(&cli.data, &cli.ui, file, None).unwrap()
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_said() {
+        let o = options(&[], ConfigFile::default());
+        assert_eq!(o.thresholds, vec![70, 85, 95]);
+        assert_eq!(o.idle_timeout, DEFAULT_IDLE_TIMEOUT);
+        assert_eq!(o.line_cap, DEFAULT_LINE_CAP);
+        assert!(o.bell && !o.notify && o.on_alert.is_none());
+    }
+
+    #[test]
+    fn flags_override_the_file_which_overrides_defaults() {
+        let file = ConfigFile {
+            thresholds: Some(vec![90, 50]),
+            idle_timeout: Some("5m".into()),
+            bell: Some(false),
+            line_cap: Some("1MiB".into()),
+            ..Default::default()
+        };
+        let o = options(&[], file.clone());
+        assert_eq!(o.thresholds, vec![50, 90]);
+        assert_eq!(o.idle_timeout, Duration::from_secs(300));
+        assert_eq!(o.line_cap, 1 << 20);
+        assert!(!o.bell);
+        let o = options(
+            &[
+                "--thresholds",
+                "80",
+                "--idle-timeout",
+                "1h",
+                "--line-cap",
+                "2M",
+            ],
+            file,
+        );
+        assert_eq!(o.thresholds, vec![80]);
+        assert_eq!(o.idle_timeout, Duration::from_secs(3600));
+        assert_eq!(o.line_cap, 2 << 20);
+    }
+
+    #[test]
+    fn print_config_round_trips_through_the_config_reader() {
+        let o = options(
+            &["--window", "opus=1000000", "--on-alert", "say 'hi there'"],
+            ConfigFile::default(),
+        );
+        let text = o.to_toml();
+        let back: ConfigFile = toml::from_str(&text).unwrap();
+        assert_eq!(back.windows.unwrap()["opus"], 1_000_000);
+        assert_eq!(back.on_alert.as_deref(), Some("say 'hi there'"));
+        assert_eq!(back.line_cap.as_deref(), Some("64MiB"));
+    }
 }

@@ -212,12 +212,16 @@ pub fn run(settings: &Settings, json: bool) -> Result<ExitCode, UserError> {
 }
 
 async fn follow(settings: &Settings, printer: Printer) -> Result<ExitCode, UserError> {
-    let live =
-        live::start(&settings.roots, default_threads(), settings.line_cap).map_err(UserError)?;
+    let live = live::start(
+        &settings.roots,
+        default_threads(),
+        settings.options.line_cap,
+    )
+    .map_err(UserError)?;
     let mut monitor = Monitor::new(
         live.ledger,
-        settings.window.clone(),
-        settings.thresholds.clone(),
+        settings.options.window.clone(),
+        settings.options.thresholds.clone(),
     );
     for s in monitor.sessions() {
         printer.line(&change_json(&Change::Appeared(s.clone())), || {

@@ -4,7 +4,7 @@ pub mod events;
 pub mod status;
 
 use crate::cli::{Cli, Command};
-use crate::settings::{Settings, UserError};
+use crate::settings::{Options, Settings, UserError};
 use crate::source::discover::DiscoveryEnv;
 use crate::source::scan::{default_threads, scan_roots};
 use std::io::Write;
@@ -12,8 +12,13 @@ use std::process::ExitCode;
 
 /// Run the parsed command line. Errors are for the user: one sentence.
 pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
+    let options = Options::resolve(&cli.data, &cli.ui)?;
+    if cli.ui.print_config {
+        print_out(&options.to_toml());
+        return Ok(ExitCode::SUCCESS);
+    }
     let env = DiscoveryEnv::from_process();
-    let settings = Settings::resolve(&cli.data, &env)?;
+    let settings = Settings::resolve(options, cli.data.dir.as_deref(), &env)?;
     match cli.command {
         Some(Command::Status { json }) => status(&settings, &env, json),
         Some(Command::Events { json }) => events::run(&settings, json),
@@ -22,8 +27,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
 }
 
 fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCode, UserError> {
-    let scan = scan_roots(&settings.roots, default_threads(), settings.line_cap);
-    let report = status::StatusJson::of(&scan.ledger, &settings.window);
+    let scan = scan_roots(
+        &settings.roots,
+        default_threads(),
+        settings.options.line_cap,
+    );
+    let report = status::StatusJson::of(&scan.ledger, &settings.options.window);
     let text = if json {
         serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))? + "\n"
     } else {

@@ -1,0 +1,200 @@
+//! The config file: TOML at the platform config dir (on Linux
+//! `~/.config/ccwatch/config.toml`), or `--config FILE`.
+//!
+//! Every key is optional; flags override the file, the file overrides the
+//! defaults. A file that cannot be used is an error naming the file, line
+//! and key, never a silent fallback: the user wrote it for a reason.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Alert thresholds in percent of the context window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<Vec<u8>>,
+    /// A session with no activity for this long is idle (e.g. "30m").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout: Option<String>,
+    /// How far back the burn-rate sparkline reaches (e.g. "60m").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sparkline_span: Option<String>,
+    /// Ring the terminal bell on an alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bell: Option<bool>,
+    /// Show a desktop notification on an alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify: Option<bool>,
+    /// A command run on each alert (split into words, never through a shell).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_alert: Option<String>,
+    /// Lines longer than this are skipped and counted (e.g. "64MiB").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_cap: Option<String>,
+    /// Context window per model-name substring, e.g. `opus = 1000000`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows: Option<BTreeMap<String, u64>>,
+}
+
+/// Where the config file is looked for when `--config` is not given.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "ccwatch").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Read a config file. A missing file is `Ok(None)` unless `required`.
+pub fn load(path: &Path, required: bool) -> Result<Option<ConfigFile>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
+        Err(e) => {
+            return Err(format!(
+                "config file {} {}",
+                path.display(),
+                crate::source::discover::describe_io(&e)
+            ));
+        }
+    };
+    let config: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let place = e
+            .span()
+            .map(|span| {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                let key = key_on_line(&text, line);
+                match key {
+                    Some(k) => format!(" line {line}, key `{k}`"),
+                    None => format!(" line {line}"),
+                }
+            })
+            .unwrap_or_default();
+        format!(
+            "config file {}{place}: {}",
+            path.display(),
+            e.message().trim_end_matches('.')
+        )
+    })?;
+    validate(&config).map_err(|msg| format!("config file {}: {msg}", path.display()))?;
+    Ok(Some(config))
+}
+
+fn key_on_line(text: &str, line: usize) -> Option<String> {
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    let (key, _) = l.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty()).then(|| key.to_owned())
+}
+
+/// Checks serde cannot express: ranges and value syntax.
+fn validate(c: &ConfigFile) -> Result<(), String> {
+    if let Some(t) = &c.thresholds
+        && let Some(bad) = t.iter().find(|v| !(1..=100).contains(*v))
+    {
+        return Err(format!(
+            "key `thresholds`: {bad} is not a percentage from 1 to 100"
+        ));
+    }
+    for (key, value) in [
+        ("idle_timeout", &c.idle_timeout),
+        ("sparkline_span", &c.sparkline_span),
+    ] {
+        if let Some(v) = value {
+            parse_duration(v).map_err(|e| format!("key `{key}`: {e}"))?;
+        }
+    }
+    if let Some(v) = &c.line_cap {
+        crate::cli::parse_size(v).map_err(|e| format!("key `line_cap`: {e}"))?;
+    }
+    if let Some(cmd) = &c.on_alert {
+        parse_command(cmd).map_err(|e| format!("key `on_alert`: {e}"))?;
+    }
+    if let Some(w) = &c.windows
+        && let Some((k, _)) = w.iter().find(|(_, v)| **v == 0)
+    {
+        return Err(format!(
+            "key `windows.{k}`: a window must be more than 0 tokens"
+        ));
+    }
+    Ok(())
+}
+
+/// "30m", "1h", "90s" (humantime syntax).
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("`{s}` is not a duration like 30m or 1h ({e})"))?;
+    if d.is_zero() {
+        return Err(format!("`{s}` must be longer than zero"));
+    }
+    Ok(d)
+}
+
+/// Split a command into program and arguments the way a shell would quote
+/// them, without ever running a shell (no injection through values).
+pub fn parse_command(s: &str) -> Result<Vec<String>, String> {
+    let words =
+        shell_words::split(s).map_err(|e| format!("`{s}` cannot be split into words ({e})"))?;
+    if words.is_empty() {
+        return Err("the command is empty".into());
+    }
+    Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Option<ConfigFile>, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, text).unwrap();
+        load(&p, true).map_err(|e| e.replace(&p.display().to_string(), "FILE"))
+    }
+
+    #[test]
+    fn a_full_config_reads() {
+        let c = load_text(
+            "thresholds = [60, 80]\nidle_timeout = \"15m\"\nbell = false\non_alert = \"notify-send 'ccwatch alert'\"\n[windows]\nopus = 1000000\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.thresholds, Some(vec![60, 80]));
+        assert_eq!(c.windows.unwrap()["opus"], 1_000_000);
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_key() {
+        let e = load_text("bell = true\nthresholdz = [1]\n").unwrap_err();
+        assert!(
+            e.starts_with("config file FILE line 2, key `thresholdz`: unknown field"),
+            "{e}"
+        );
+        let e = load_text("bell = \"yes\"\n").unwrap_err();
+        assert!(e.starts_with("config file FILE line 1, key `bell`:"), "{e}");
+        let e = load_text("idle_timeout = \"soon\"\n").unwrap_err();
+        assert!(
+            e.starts_with("config file FILE: key `idle_timeout`:"),
+            "{e}"
+        );
+        let e = load_text("thresholds = [70, 150]\n").unwrap_err();
+        assert!(e.contains("150 is not a percentage"), "{e}");
+        let e = load_text("on_alert = \"say 'unclosed\"\n").unwrap_err();
+        assert!(e.contains("key `on_alert`"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_default_file_is_fine_but_a_named_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("nope.toml");
+        assert_eq!(load(&p, false), Ok(None));
+        assert!(load(&p, true).unwrap_err().contains("does not exist"));
+    }
+
+    #[test]
+    fn commands_split_like_a_shell_but_run_without_one() {
+        assert_eq!(
+            parse_command("notify-send 'a b' \"$HOME\"").unwrap(),
+            vec!["notify-send", "a b", "$HOME"]
+        );
+        assert!(parse_command("   ").is_err());
+    }
+}

@@ -175,6 +175,8 @@ fn change_text(c: &Change) -> String {
 
 struct Printer {
     json: bool,
+    /// The last totals line printed, so unchanged totals are not repeated.
+    last_totals: Option<String>,
 }
 
 impl Printer {
@@ -187,7 +189,17 @@ impl Printer {
         print_out(&(line + "\n"));
     }
 
-    fn totals(&self, ledger: &Ledger) {
+    /// After a batch: the totals, when they changed. People read totals in
+    /// `status`; the stream carries them for scripts only.
+    fn totals(&mut self, ledger: &Ledger) {
+        if !self.json {
+            return;
+        }
+        let key = totals_key(ledger);
+        if self.last_totals.as_ref() == Some(&key) {
+            return;
+        }
+        self.last_totals = Some(key);
         let event = EventJson::Totals {
             time: now(),
             totals: totals(ledger),
@@ -195,11 +207,18 @@ impl Printer {
             bytes: ledger.bytes(),
             skipped: ledger.skipped(),
         };
-        // People read totals in `status`; the stream only carries them for scripts.
-        if self.json {
-            self.line(&event, String::new);
-        }
+        self.line(&event, String::new);
     }
+}
+
+fn totals_key(ledger: &Ledger) -> String {
+    let all = (
+        totals(ledger),
+        ledger.files(),
+        ledger.bytes(),
+        ledger.skipped(),
+    );
+    serde_json::to_string(&all).unwrap_or_default()
 }
 
 pub fn run(settings: &Settings, json: bool) -> Result<ExitCode, UserError> {
@@ -208,10 +227,16 @@ pub fn run(settings: &Settings, json: bool) -> Result<ExitCode, UserError> {
         .enable_all()
         .build()
         .map_err(|e| UserError(format!("cannot start: {e}")))?;
-    runtime.block_on(follow(settings, Printer { json }))
+    runtime.block_on(follow(
+        settings,
+        Printer {
+            json,
+            last_totals: None,
+        },
+    ))
 }
 
-async fn follow(settings: &Settings, printer: Printer) -> Result<ExitCode, UserError> {
+async fn follow(settings: &Settings, mut printer: Printer) -> Result<ExitCode, UserError> {
     let live = live::start(
         &settings.roots,
         default_threads(),
@@ -246,6 +271,7 @@ async fn follow(settings: &Settings, printer: Printer) -> Result<ExitCode, UserE
             live.mode.name()
         )
     });
+    printer.last_totals = Some(totals_key(&monitor.ledger));
     let mut updates = live.updates;
     loop {
         let msg = tokio::select! {

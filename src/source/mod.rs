@@ -3,6 +3,7 @@
 
 pub mod discover;
 pub mod live;
+pub mod poll;
 pub mod reader;
 pub mod scan;
 pub mod tail;

@@ -43,9 +43,15 @@ impl WatchMode {
     }
 }
 
+/// What does the watching; dropping it stops it.
+enum Backend {
+    Native { _watcher: Box<dyn Watcher + Send> },
+    Polling { _poller: super::poll::Poller },
+}
+
 /// A running watcher. Dropping it stops the watching.
 pub struct Watch {
-    _watcher: Box<dyn Watcher + Send>,
+    _backend: Backend,
     pub mode: WatchMode,
     /// Why we are polling, when we are.
     pub fallback_reason: Option<String>,
@@ -66,7 +72,7 @@ pub fn start(roots: &[ProjectsDir], tx: UnboundedSender<WatchEvent>) -> Result<W
         match native(roots, tx.clone()) {
             Ok(w) => {
                 return Ok(Watch {
-                    _watcher: w,
+                    _backend: Backend::Native { _watcher: w },
                     mode: WatchMode::Native,
                     fallback_reason: None,
                 });
@@ -83,15 +89,10 @@ pub fn start_polling(
     tx: UnboundedSender<WatchEvent>,
     reason: String,
 ) -> Result<Watch, String> {
-    let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
-    let mut w = notify::PollWatcher::new(handler(tx), config)
+    let poller = super::poll::start(roots, POLL_INTERVAL, tx)
         .map_err(|e| format!("cannot watch for changes: {e}"))?;
-    for root in roots {
-        w.watch(&root.0, RecursiveMode::Recursive)
-            .map_err(|e| format!("cannot watch {}: {e}", root.0.display()))?;
-    }
     Ok(Watch {
-        _watcher: Box::new(w),
+        _backend: Backend::Polling { _poller: poller },
         mode: WatchMode::Polling,
         fallback_reason: Some(reason),
     })

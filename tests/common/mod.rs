@@ -1,0 +1,113 @@
+//! Shared helpers for the integration tests: transcript lines shaped like
+//! Claude Code's, data directories, and the binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ccwatch"))
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// One assistant line with usage, compact JSON like Claude Code writes.
+pub struct Line<'a> {
+    pub session: &'a str,
+    pub msg: &'a str,
+    pub ts: &'a str,
+    pub input: u64,
+    pub cache_read: u64,
+    pub output: u64,
+    pub sidechain: bool,
+    pub text: &'a str,
+}
+
+impl<'a> Line<'a> {
+    pub fn new(session: &'a str, msg: &'a str, ts: &'a str, prompt: u64, output: u64) -> Line<'a> {
+        Line {
+            session,
+            msg,
+            ts,
+            input: 3,
+            cache_read: prompt - 3,
+            output,
+            sidechain: false,
+            text: "ok",
+        }
+    }
+
+    pub fn json(&self) -> String {
+        let text = serde_json::to_string(self.text).unwrap();
+        format!(
+            r#"{{"parentUuid":null,"isSidechain":{},"userType":"external","cwd":"/home/dev/src/{}","sessionId":"{}","version":"2.0.1","type":"assistant","message":{{"model":"claude-sonnet-4-5-20250929","id":"{}","type":"message","role":"assistant","content":[{{"type":"text","text":{}}}],"usage":{{"input_tokens":{},"cache_creation_input_tokens":0,"cache_read_input_tokens":{},"output_tokens":{}}}}},"requestId":"req_{}","uuid":"u-{}","timestamp":"{}"}}"#,
+            self.sidechain,
+            self.session,
+            self.session,
+            self.msg,
+            text,
+            self.input,
+            self.cache_read,
+            self.output,
+            self.msg,
+            self.msg,
+            self.ts
+        ) + "\n"
+    }
+}
+
+pub fn user_line(session: &str, ts: &str, text: &str) -> String {
+    let text = serde_json::to_string(text).unwrap();
+    format!(
+        r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/dev/src/{session}","sessionId":"{session}","type":"user","message":{{"role":"user","content":{text}}},"uuid":"u","timestamp":"{ts}"}}"#
+    ) + "\n"
+}
+
+pub fn boundary_line(session: &str, uuid: &str, ts: &str, pre: u64) -> String {
+    format!(
+        r#"{{"parentUuid":null,"isSidechain":false,"cwd":"/home/dev/src/{session}","sessionId":"{session}","type":"system","subtype":"compact_boundary","content":"Conversation compacted","timestamp":"{ts}","uuid":"{uuid}","level":"info","compactMetadata":{{"trigger":"auto","preTokens":{pre}}}}}"#
+    ) + "\n"
+}
+
+pub fn write(path: &Path, content: impl AsRef<[u8]>) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+/// The binary with an environment that cannot see the user's own data or
+/// config: no CLAUDE_CONFIG_DIR, and config dirs pointing at `isolate`.
+pub fn ccwatch(isolate: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(bin());
+    cmd.env_remove("CLAUDE_CONFIG_DIR")
+        .env_remove("CCWATCH_CONFIG")
+        .env("XDG_CONFIG_HOME", isolate.join("xdg-config"))
+        .env("HOME", isolate.join("home"));
+    cmd
+}
+
+pub fn status_json(dir: &Path) -> serde_json::Value {
+    let out = ccwatch(dir)
+        .args(["status", "--json", "--dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "status failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A tiny deterministic PRNG (xorshift), enough to cut files into random chunks.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}

@@ -11,6 +11,8 @@ pub mod alerts;
 pub mod cli;
 pub mod commands;
 pub mod config;
+#[doc(hidden)]
+pub mod corpus;
 pub mod format;
 pub mod ledger;
 pub mod monitor;

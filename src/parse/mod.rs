@@ -140,7 +140,7 @@ pub fn may_account(line: &[u8]) -> bool {
 /// that truncated or non-UTF-8 lines are counted even when they carry nothing
 /// we account.
 fn shallow_check(line: &[u8]) -> Result<(), SkipReason> {
-    if std::str::from_utf8(line).is_err() {
+    if simdutf8::basic::from_utf8(line).is_err() {
         return Err(SkipReason::InvalidUtf8);
     }
     let t = line.trim_ascii();
@@ -161,7 +161,7 @@ pub fn parse_line(line: &[u8], file: &FileContext, want: Want) -> Parsed {
             Err(reason) => Parsed::Skipped(reason),
         };
     }
-    let Ok(text) = std::str::from_utf8(line) else {
+    let Ok(text) = simdutf8::basic::from_utf8(line) else {
         return Parsed::Skipped(SkipReason::InvalidUtf8);
     };
     let raw: RawLine = match serde_json::from_str(text) {

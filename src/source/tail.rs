@@ -164,9 +164,20 @@ impl Tailer {
         Ok(TailStatus::Read)
     }
 
+    /// Empty the pending line. A long line's buffer is given back rather
+    /// than kept: thousands of idle readers each holding the capacity of
+    /// their largest line would add up to hundreds of megabytes.
+    fn release_pending(&mut self) {
+        if self.pending.capacity() > 64 << 10 {
+            self.pending = Vec::new();
+        } else {
+            self.pending.clear();
+        }
+    }
+
     fn restart(&mut self) {
         self.read_to = 0;
-        self.pending.clear();
+        self.release_pending();
         self.discarding = false;
         self.head.clear();
     }
@@ -194,7 +205,7 @@ impl Tailer {
                 self.discarding = false;
             } else if self.pending.len() + piece.len() > self.line_cap {
                 sink(TailEvent::Oversized { offset: line_start });
-                self.pending.clear();
+                self.release_pending();
             } else if self.pending.is_empty() {
                 sink(TailEvent::Line {
                     offset: line_start,
@@ -206,7 +217,7 @@ impl Tailer {
                     offset: line_start,
                     bytes: &self.pending,
                 });
-                self.pending.clear();
+                self.release_pending();
             }
             start = nl + 1;
         }

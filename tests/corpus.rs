@@ -1,0 +1,65 @@
+//! Data the project has never seen: a generated corpus (streamed copies,
+//! both subagent layouts, resumed sessions, compactions, bad lines, big
+//! tool results) whose expected answers the generator worked out while
+//! writing it. `status --json` must give exactly those numbers.
+
+mod common;
+use ccwatch::corpus::{CorpusSpec, Expected, Tokens4, generate};
+use common::*;
+use serde_json::Value;
+
+fn tokens(v: &Value) -> Tokens4 {
+    let n = |k: &str| v[k].as_u64().unwrap();
+    Tokens4 {
+        input: n("input"),
+        output: n("output"),
+        cache_creation: n("cacheCreation"),
+        cache_read: n("cacheRead"),
+    }
+}
+
+fn check(st: &Value, ex: &Expected) {
+    assert_eq!(tokens(&st["totals"]), ex.totals);
+    assert_eq!(st["totals"]["records"], ex.records);
+    assert_eq!(st["files"], ex.files);
+    assert_eq!(st["bytes"], ex.bytes);
+    let daily: Vec<(String, Tokens4)> = st["daily"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(d, v)| (d.clone(), tokens(v)))
+        .collect();
+    let expected_daily: Vec<(String, Tokens4)> = ex.daily_utc.clone().into_iter().collect();
+    assert_eq!(daily, expected_daily);
+    let sessions = st["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), ex.sessions.len());
+    for s in sessions {
+        let id = s["sessionId"].as_str().unwrap();
+        let e = &ex.sessions[id];
+        assert_eq!(s["project"], e.project.as_str(), "{id}");
+        assert_eq!(tokens(&s["tokens"]), e.tokens, "{id}");
+        assert_eq!(s["records"], e.records, "{id}");
+        assert_eq!(s["compactions"], e.compactions, "{id}");
+        assert_eq!(s["context"]["tokens"].as_u64(), e.context_occupancy, "{id}");
+        assert_eq!(
+            s["context"]["timestamp"].as_str(),
+            e.context_timestamp.as_deref(),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn a_generated_corpus_is_accounted_exactly() {
+    for seed in [1, 2, 3] {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = CorpusSpec {
+            target_bytes: 6 << 20,
+            sessions: 12,
+            seed,
+            ..CorpusSpec::default()
+        };
+        let expected = generate(tmp.path(), &spec).unwrap();
+        check(&status_json(tmp.path()), &expected);
+    }
+}

@@ -11,6 +11,7 @@ pub mod alerts;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod cost;
 #[doc(hidden)]
 pub mod corpus;
 pub mod format;

@@ -1,0 +1,155 @@
+//! Which price-table entry a model name in the logs means.
+//!
+//! Exact names first; then the name with what providers and Claude Code add
+//! around it taken off (`anthropic/`, Bedrock's `us.anthropic.` and `-v1:0`,
+//! Vertex's `@20250929`, Claude Code's `[1m]`); then without its date
+//! suffix, or a dated entry of the same model. No substring guessing: a
+//! model that matches nothing is reported as unpriced, never priced as some
+//! other model.
+
+use super::charge::ModelPrice;
+use super::table::PriceTable;
+
+/// Bedrock's cross-region inference prefixes.
+const REGIONS: [&str; 7] = ["us.", "eu.", "apac.", "au.", "jp.", "global.", "us-gov."];
+
+/// Find the prices of `model`.
+pub fn find<'a>(table: &'a PriceTable, model: &str) -> Option<&'a ModelPrice> {
+    if let Some(p) = table.models.get(model) {
+        return Some(p);
+    }
+    let name = normalize(model);
+    if let Some(p) = table.models.get(&name) {
+        return Some(p);
+    }
+    let undated = strip_date(&name);
+    if undated != name
+        && let Some(p) = table.models.get(undated)
+    {
+        return Some(p);
+    }
+    // A dated entry of the same model; the newest date when there are several.
+    table
+        .models
+        .iter()
+        .filter(|(k, _)| strip_date(k) == undated && k.len() > undated.len())
+        .max_by(|a, b| a.0.cmp(b.0))
+        .map(|(_, p)| p)
+}
+
+/// The plain model name: lower case, without provider prefixes, Bedrock
+/// version suffixes, Vertex `@` dates or a bracketed context-size tag.
+pub fn normalize(model: &str) -> String {
+    let mut s = model.trim().to_ascii_lowercase();
+    if let Some(open) = s.rfind('[')
+        && s.ends_with(']')
+    {
+        s.truncate(open);
+    }
+    if let Some((_, last)) = s.rsplit_once('/') {
+        s = last.to_owned();
+    }
+    for region in REGIONS {
+        if let Some(rest) = s.strip_prefix(region)
+            && rest.starts_with("anthropic.")
+        {
+            s = rest.to_owned();
+            break;
+        }
+    }
+    if let Some(rest) = s.strip_prefix("anthropic.") {
+        s = rest.to_owned();
+    }
+    if let Some((head, tail)) = s.rsplit_once('@') {
+        s = if is_date(tail) {
+            format!("{head}-{tail}")
+        } else {
+            head.to_owned()
+        };
+    }
+    if let Some((head, tail)) = s.rsplit_once("-v")
+        && !tail.is_empty()
+        && tail.bytes().all(|b| b.is_ascii_digit() || b == b':')
+    {
+        s = head.to_owned();
+    }
+    s
+}
+
+/// The name without a trailing `-YYYYMMDD`.
+fn strip_date(name: &str) -> &str {
+    match name.rsplit_once('-') {
+        Some((head, tail)) if is_date(tail) => head,
+        _ => name,
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::charge::Rates;
+
+    fn table(names: &[&str]) -> PriceTable {
+        let mut t = PriceTable::default();
+        for (i, n) in names.iter().enumerate() {
+            let rates = Rates {
+                input: i as f64 + 1.0,
+                ..Default::default()
+            };
+            t.models.insert((*n).into(), ModelPrice::flat(rates));
+        }
+        t
+    }
+
+    fn which(t: &PriceTable, model: &str) -> Option<f64> {
+        find(t, model).map(|p| p.base.input)
+    }
+
+    #[test]
+    fn provider_wrappings_come_off() {
+        assert_eq!(
+            normalize("claude-sonnet-4-5-20250929"),
+            "claude-sonnet-4-5-20250929"
+        );
+        assert_eq!(normalize("anthropic/claude-opus-4-1"), "claude-opus-4-1");
+        assert_eq!(
+            normalize("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            "claude-sonnet-4-5-20250929"
+        );
+        assert_eq!(
+            normalize("vertex_ai/claude-sonnet-4-5@20250929"),
+            "claude-sonnet-4-5-20250929"
+        );
+        assert_eq!(normalize("claude-opus-4-6@default"), "claude-opus-4-6");
+        assert_eq!(normalize("Claude-Sonnet-4-5[1m]"), "claude-sonnet-4-5");
+    }
+
+    #[test]
+    fn exact_first_then_normalized_then_undated_then_dated() {
+        let t = table(&[
+            "claude-sonnet-4-5",
+            "claude-sonnet-4-5-20250929",
+            "claude-opus-4-1-20250805",
+            "claude-opus-4-1-20240101",
+            "claude-haiku-4-5",
+        ]);
+        assert_eq!(which(&t, "claude-sonnet-4-5-20250929"), Some(2.0));
+        assert_eq!(which(&t, "claude-sonnet-4-5-20250929[1m]"), Some(2.0));
+        assert_eq!(which(&t, "claude-haiku-4-5-20991231"), Some(5.0));
+        assert_eq!(which(&t, "claude-opus-4-1"), Some(3.0));
+        assert_eq!(which(&t, "anthropic/claude-opus-4-1"), Some(3.0));
+    }
+
+    #[test]
+    fn no_substring_guessing() {
+        let t = table(&["claude-sonnet-4-5", "claude-opus-4"]);
+        assert_eq!(which(&t, "claude-sonnet-4"), None);
+        assert_eq!(which(&t, "claude-opus-4-1"), None);
+        assert_eq!(which(&t, "<synthetic>"), None);
+        assert_eq!(which(&t, "gpt-4o"), None);
+    }
+}

@@ -1,0 +1,197 @@
+//! The price table: the one built into the binary (`data/claude-prices.json`,
+//! generated from LiteLLM's list by `scripts/update-prices.py`) and the files
+//! `--pricing FILE` reads, in ccwatch's format or LiteLLM's own.
+
+use super::charge::{ModelPrice, Rates, Tier};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The price table compiled into the binary.
+pub const EMBEDDED: &str = include_str!("../../data/claude-prices.json");
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PriceTable {
+    pub models: HashMap<String, ModelPrice>,
+    /// Where the prices came from, in words.
+    pub source: String,
+}
+
+/// ccwatch's own format: see `scripts/update-prices.py`.
+#[derive(Deserialize)]
+struct CompactFile {
+    #[serde(default)]
+    source: String,
+    models: HashMap<String, ModelPrice>,
+}
+
+/// One entry of LiteLLM's `model_prices_and_context_window.json`: only the
+/// fields ccwatch uses; the rest are ignored.
+#[derive(Deserialize)]
+struct LiteLlmEntry {
+    input_cost_per_token: Option<f64>,
+    output_cost_per_token: Option<f64>,
+    cache_creation_input_token_cost: Option<f64>,
+    cache_read_input_token_cost: Option<f64>,
+    input_cost_per_token_above_200k_tokens: Option<f64>,
+    output_cost_per_token_above_200k_tokens: Option<f64>,
+    cache_creation_input_token_cost_above_200k_tokens: Option<f64>,
+    cache_read_input_token_cost_above_200k_tokens: Option<f64>,
+}
+
+impl LiteLlmEntry {
+    fn price(&self) -> Option<ModelPrice> {
+        let base = Rates {
+            input: self.input_cost_per_token?,
+            output: self.output_cost_per_token?,
+            cache_write: self.cache_creation_input_token_cost.unwrap_or(0.0),
+            cache_read: self.cache_read_input_token_cost.unwrap_or(0.0),
+        };
+        let tier = self
+            .input_cost_per_token_above_200k_tokens
+            .map(|input| Tier {
+                above: 200_000,
+                rates: Rates {
+                    input,
+                    output: self
+                        .output_cost_per_token_above_200k_tokens
+                        .unwrap_or(base.output),
+                    cache_write: self
+                        .cache_creation_input_token_cost_above_200k_tokens
+                        .unwrap_or(base.cache_write),
+                    cache_read: self
+                        .cache_read_input_token_cost_above_200k_tokens
+                        .unwrap_or(base.cache_read),
+                },
+            });
+        Some(ModelPrice { base, tier })
+    }
+}
+
+impl PriceTable {
+    /// The built-in table, parsed once.
+    pub fn embedded() -> &'static PriceTable {
+        static TABLE: LazyLock<PriceTable> =
+            LazyLock::new(|| PriceTable::parse(EMBEDDED).unwrap_or_default());
+        &TABLE
+    }
+
+    /// Read a price file: ccwatch's format (an object with `models`), or
+    /// LiteLLM's (model name → entry with `input_cost_per_token`, ...).
+    pub fn parse(text: &str) -> Result<PriceTable, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        if value.get("models").is_some_and(|m| m.is_object()) {
+            let file: CompactFile = serde_json::from_value(value)
+                .map_err(|e| format!("not a ccwatch price table: {e}"))?;
+            return Ok(PriceTable {
+                models: file.models,
+                source: file.source,
+            });
+        }
+        let Some(entries) = value.as_object() else {
+            return Err("expected a JSON object of model prices".into());
+        };
+        let mut models = HashMap::new();
+        for (name, entry) in entries {
+            // LiteLLM's file has a documentation entry and non-chat models;
+            // anything without both token prices is skipped.
+            let Ok(entry) = LiteLlmEntry::deserialize(entry) else {
+                continue;
+            };
+            if let Some(price) = entry.price() {
+                models.insert(name.clone(), price);
+            }
+        }
+        // `anthropic/claude-…` keys also answer to the plain name, unless
+        // the file lists the plain name itself.
+        let aliases: Vec<(String, ModelPrice)> = models
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("anthropic/")?.to_owned(), *v)))
+            .collect();
+        for (k, v) in aliases {
+            models.entry(k).or_insert(v);
+        }
+        if models.is_empty() {
+            return Err("no model with input and output prices".into());
+        }
+        Ok(PriceTable {
+            models,
+            source: "LiteLLM-format price file".into(),
+        })
+    }
+
+    /// This table with `other`'s models added, replacing same-named ones.
+    pub fn overlaid_with(&self, other: PriceTable, name: &str) -> PriceTable {
+        let mut models = self.models.clone();
+        models.extend(other.models);
+        PriceTable {
+            models,
+            source: format!("{name} over {}", self.source),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_table_parses_and_has_the_models_claude_code_uses() {
+        let t = PriceTable::embedded();
+        assert!(t.models.len() > 10, "{}", t.models.len());
+        assert!(t.source.contains("litellm"), "{}", t.source);
+        let sonnet = t.models["claude-sonnet-4-5-20250929"];
+        assert_eq!(sonnet.base.input, 3e-6);
+        assert_eq!(sonnet.base.output, 15e-6);
+        assert_eq!(sonnet.base.cache_write, 3.75e-6);
+        assert_eq!(sonnet.base.cache_read, 0.3e-6);
+        let haiku = t.models["claude-haiku-4-5-20251001"];
+        assert_eq!(haiku.base.input, 1e-6);
+        let tiered = t.models["claude-sonnet-4-20250514"].tier.unwrap();
+        assert_eq!(tiered.above, 200_000);
+        assert_eq!(tiered.rates.input, 6e-6);
+    }
+
+    #[test]
+    fn litellm_format_is_read_too() {
+        let text = r#"{
+            "sample_spec": {"input_cost_per_token": 0.0, "litellm_provider": "x"},
+            "anthropic/my-model": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6,
+              "input_cost_per_token_above_200k_tokens": 4e-6},
+            "embedding-thing": {"output_cost_per_token": 1e-6},
+            "odd": "not an entry"
+        }"#;
+        let t = PriceTable::parse(text).unwrap();
+        let p = t.models["my-model"];
+        assert_eq!(p.base.output, 2e-6);
+        assert_eq!(p.base.cache_read, 0.0);
+        let tier = p.tier.unwrap();
+        assert_eq!(
+            (tier.above, tier.rates.input, tier.rates.output),
+            (200_000, 4e-6, 2e-6)
+        );
+        assert!(!t.models.contains_key("embedding-thing"));
+    }
+
+    #[test]
+    fn a_bad_file_is_an_error_not_an_empty_table() {
+        assert!(PriceTable::parse("nope").is_err());
+        assert!(PriceTable::parse("[1,2]").is_err());
+        assert!(PriceTable::parse(r#"{"models": {"m": {"input": "x"}}}"#).is_err());
+        assert!(PriceTable::parse(r#"{"a": {"b": 1}}"#).is_err());
+    }
+
+    #[test]
+    fn an_override_replaces_same_named_models_and_keeps_the_rest() {
+        let base = PriceTable::embedded();
+        let file = PriceTable::parse(
+            r#"{"models": {"claude-sonnet-4-5-20250929": {"input": 1, "output": 1}, "mine": {"input": 2, "output": 2}}}"#,
+        )
+        .unwrap();
+        let t = base.overlaid_with(file, "f.json");
+        assert_eq!(t.models["claude-sonnet-4-5-20250929"].base.input, 1.0);
+        assert_eq!(t.models["mine"].base.output, 2.0);
+        assert_eq!(t.models["claude-haiku-4-5-20251001"].base.input, 1e-6);
+    }
+}

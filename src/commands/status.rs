@@ -1,12 +1,14 @@
 //! `ccwatch status`: scan once, print every session, exit.
 
+use crate::cost::Pricer;
 use crate::format;
 use crate::ledger::{Ledger, SessionSnapshot, TokenJson, WindowPolicy};
 use crate::parse::{SkipCounts, SkipReason};
 use crate::record::Millis;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Totals across all sessions, as printed by `status --json` and `events`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,12 +17,26 @@ pub struct Totals {
     #[serde(flatten)]
     pub tokens: TokenJson,
     pub records: u64,
+    /// USD in the default mode with the built-in prices; only `status`
+    /// prices its totals.
+    #[serde(rename = "costUSD", skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+}
+
+/// A session of `status --json`: its snapshot and what it cost (default
+/// mode, built-in prices, subagents included).
+#[derive(Debug, Serialize)]
+pub struct SessionCost {
+    #[serde(flatten)]
+    pub session: SessionSnapshot,
+    #[serde(rename = "costUSD")]
+    pub cost_usd: f64,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusJson {
-    pub sessions: Vec<SessionSnapshot>,
+    pub sessions: Vec<SessionCost>,
     pub daily: BTreeMap<String, TokenJson>,
     pub totals: Totals,
     pub files: u64,
@@ -30,14 +46,27 @@ pub struct StatusJson {
 
 impl StatusJson {
     pub fn of(ledger: &Ledger, window: &WindowPolicy) -> StatusJson {
+        let (per_session, total) = costs(ledger);
+        let mut totals = totals(ledger);
+        totals.cost_usd = Some(total);
         StatusJson {
-            sessions: ledger.snapshots(window),
+            sessions: ledger
+                .snapshots(window)
+                .into_iter()
+                .map(|session| SessionCost {
+                    cost_usd: per_session
+                        .get(session.session_id.as_str())
+                        .copied()
+                        .unwrap_or(0.0),
+                    session,
+                })
+                .collect(),
             daily: ledger
                 .daily_utc()
                 .iter()
                 .map(|(day, sums)| (day.to_string(), sums.tokens.into()))
                 .collect(),
-            totals: totals(ledger),
+            totals,
             files: ledger.files(),
             bytes: ledger.bytes(),
             skipped: ledger.skipped(),
@@ -49,7 +78,28 @@ pub fn totals(ledger: &Ledger) -> Totals {
     Totals {
         tokens: ledger.totals().into(),
         records: ledger.records(),
+        cost_usd: None,
     }
+}
+
+/// Cost per session and in all, in the default mode with the built-in prices.
+///
+/// Summed in whole picodollars: records come in hash order, and integer
+/// sums do not depend on the order, so two runs print the same digits.
+fn costs(ledger: &Ledger) -> (HashMap<Arc<str>, f64>, f64) {
+    const PICO: f64 = 1e12;
+    let mut pricer = Pricer::default_prices();
+    let mut per_session: HashMap<Arc<str>, i128> = HashMap::new();
+    let mut total: i128 = 0;
+    for c in ledger.records_iter() {
+        let cost = pricer.cost(&c.model, &c.tokens, c.cost_usd).unwrap_or(0.0);
+        let pico = (cost * PICO).round() as i128;
+        *per_session.entry(c.session.clone()).or_default() += pico;
+        total += pico;
+    }
+    let usd = |pico: i128| pico as f64 / PICO;
+    let per_session = per_session.into_iter().map(|(k, v)| (k, usd(v))).collect();
+    (per_session, usd(total))
 }
 
 /// The human table: one row per session, newest first, then a summary.
@@ -72,7 +122,7 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
                 "LAST ACTIVITY",
             ]);
         for s in &status.sessions {
-            table.add_row(row(s, now, home));
+            table.add_row(row(&s.session, now, home));
         }
         for i in [3, 4, 5] {
             if let Some(col) = table.column_mut(i) {

@@ -122,13 +122,39 @@ impl Pricer {
 
     /// One record's cost; `None` when it has no price (it then counts as 0).
     pub fn cost(&mut self, model: &str, tokens: &Tokens, logged: Option<f64>) -> Option<f64> {
-        let logged = logged.filter(|c| c.is_finite() && *c >= 0.0);
+        let needs_price = match self.mode {
+            CostMode::Display => false,
+            CostMode::Auto => trusted(logged).is_none(),
+            CostMode::Calculate => true,
+        };
+        let price = if needs_price {
+            self.price_of(model)
+        } else {
+            None
+        };
+        self.charge(price, tokens, logged)
+    }
+
+    /// One record's cost when its model's prices are already known: the
+    /// mode's choice between the logged cost and a calculation.
+    pub fn charge(
+        &self,
+        price: Option<ModelPrice>,
+        tokens: &Tokens,
+        logged: Option<f64>,
+    ) -> Option<f64> {
+        let logged = trusted(logged);
         match self.mode {
             CostMode::Display => logged,
             CostMode::Auto if logged.is_some() => logged,
-            CostMode::Auto | CostMode::Calculate => self.price_of(model).map(|p| p.cost(tokens)),
+            CostMode::Auto | CostMode::Calculate => price.map(|p| p.cost(tokens)),
         }
     }
+}
+
+/// A logged `costUSD` worth using: a finite, non-negative number.
+fn trusted(logged: Option<f64>) -> Option<f64> {
+    logged.filter(|c| c.is_finite() && *c >= 0.0)
 }
 
 #[cfg(test)]

@@ -22,3 +22,4 @@ pub mod parse;
 pub mod record;
 pub mod settings;
 pub mod source;
+pub mod tui;

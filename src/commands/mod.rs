@@ -22,7 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
     match cli.command {
         Some(Command::Status { json }) => status(&settings, &env, json),
         Some(Command::Events { json }) => events::run(&settings, json),
-        None => status(&settings, &env, false),
+        None => crate::tui::run(&settings),
     }
 }
 

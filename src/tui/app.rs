@@ -1,0 +1,368 @@
+//! The dashboard's state: plain data that drawing reads and actions change.
+//!
+//! No terminal, no clock, no channels here: `now` is set by the loop, so
+//! every state can be built in a test and drawn at a fixed instant.
+
+use super::keys::Action;
+use super::sessions::{self, ListQuery, SessionView, Show, Sort};
+use super::theme::Theme;
+use crate::alerts::Crossing;
+use crate::record::Millis;
+use std::collections::BTreeMap;
+
+/// What the screen is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    List,
+    /// The selected session full-screen.
+    Zoom,
+    /// Typing into the filter.
+    Filter,
+    /// The key overlay, over the screen it was opened from.
+    Help(Screen),
+}
+
+/// The screens the help overlay can return to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    List,
+    Zoom,
+}
+
+/// An alert the user has not acknowledged yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Banner {
+    pub session_id: String,
+    pub project: String,
+    pub crossing: Crossing,
+}
+
+/// Settings the dashboard reads, fixed for the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub thresholds: Vec<u8>,
+    pub idle_timeout_ms: Millis,
+    pub span_ms: Millis,
+    /// The home directory, shown as `~`.
+    pub home: Option<String>,
+    /// Where transcripts are read from, for the empty state.
+    pub roots: Vec<String>,
+    /// Local time's offset from UTC, for clock times.
+    pub utc_offset_secs: i32,
+    pub theme: Theme,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub config: Config,
+    pub sessions: BTreeMap<String, SessionView>,
+    /// The selected session; when it is not shown, the first row is.
+    pub selected: Option<String>,
+    pub mode: Mode,
+    pub sort: Sort,
+    pub show: Show,
+    pub filter: String,
+    pub banner: Option<Banner>,
+    /// Something the user should know about the watching itself.
+    pub notice: Option<String>,
+    pub now: Millis,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(config: Config, now: Millis) -> App {
+        App {
+            config,
+            sessions: BTreeMap::new(),
+            selected: None,
+            mode: Mode::List,
+            sort: Sort::Activity,
+            show: Show::Live,
+            filter: String::new(),
+            banner: None,
+            notice: None,
+            now,
+            quit: false,
+        }
+    }
+
+    /// The list's rows, in order.
+    pub fn rows(&self) -> Vec<&SessionView> {
+        sessions::visible(
+            self.sessions.values(),
+            ListQuery {
+                now: self.now,
+                idle_timeout_ms: self.config.idle_timeout_ms,
+                show: self.show,
+                sort: self.sort,
+                filter: &self.filter,
+            },
+        )
+    }
+
+    /// The row of the selected session.
+    pub fn selected_row(&self, rows: &[&SessionView]) -> Option<usize> {
+        if rows.is_empty() {
+            return None;
+        }
+        let chosen = self.selected.as_deref();
+        Some(
+            rows.iter()
+                .position(|s| Some(s.id()) == chosen)
+                .unwrap_or(0),
+        )
+    }
+
+    pub fn selected_session(&self) -> Option<&SessionView> {
+        let rows = self.rows();
+        self.selected_row(&rows).map(|i| rows[i])
+    }
+
+    pub fn is_live(&self, s: &SessionView) -> bool {
+        s.is_live(self.now, self.config.idle_timeout_ms)
+    }
+
+    /// Idle sessions the list leaves out.
+    pub fn hidden_idle(&self) -> usize {
+        match self.show {
+            Show::All => 0,
+            Show::Live => self.sessions.values().filter(|s| !self.is_live(s)).count(),
+        }
+    }
+
+    /// Milliseconds until the screen needs redrawing by itself.
+    pub fn next_tick(&self) -> Option<Millis> {
+        sessions::next_tick(&self.rows(), self.now, self.config.idle_timeout_ms)
+    }
+
+    pub fn upsert(&mut self, view: SessionView) {
+        self.sessions.insert(view.id().to_owned(), view);
+    }
+
+    pub fn remove(&mut self, id: &str) {
+        self.sessions.remove(id);
+        if self.banner.as_ref().is_some_and(|b| b.session_id == id) {
+            self.banner = None;
+        }
+    }
+
+    /// A threshold was crossed: show it, over any older banner.
+    pub fn alert(&mut self, banner: Banner) {
+        self.banner = Some(banner);
+    }
+
+    /// Select the n-th row (0-based), if there is one.
+    pub fn select_row(&mut self, i: usize) -> bool {
+        let id = self.rows().get(i).map(|s| s.id().to_owned());
+        let changed = id.is_some() && id != self.selected;
+        if id.is_some() {
+            self.selected = id;
+        }
+        changed
+    }
+
+    fn step(&mut self, delta: isize, wrap: bool) {
+        let rows = self.rows();
+        let Some(at) = self.selected_row(&rows) else {
+            return;
+        };
+        let n = rows.len() as isize;
+        let to = at as isize + delta;
+        let to = if wrap {
+            to.rem_euclid(n)
+        } else {
+            to.clamp(0, n - 1)
+        };
+        self.select_row(to as usize);
+    }
+
+    fn screen(&self) -> Screen {
+        match self.mode {
+            Mode::Zoom | Mode::Help(Screen::Zoom) => Screen::Zoom,
+            _ => Screen::List,
+        }
+    }
+
+    /// Act on what the user asked; returns whether anything may look different.
+    pub fn apply(&mut self, action: Action) -> bool {
+        match action {
+            Action::Up => self.step(-1, false),
+            Action::Down => self.step(1, false),
+            Action::Next => self.step(1, true),
+            Action::Prev => self.step(-1, true),
+            Action::Jump(n) => return n > 0 && self.select_row(usize::from(n) - 1),
+            Action::Zoom => {
+                self.mode = match self.mode {
+                    Mode::Zoom => Mode::List,
+                    _ if self.selected_session().is_some() => Mode::Zoom,
+                    other => other,
+                }
+            }
+            Action::Back => match self.mode {
+                Mode::Zoom => self.mode = Mode::List,
+                _ if !self.filter.is_empty() => self.filter.clear(),
+                _ => self.quit = true,
+            },
+            Action::Filter => self.mode = Mode::Filter,
+            Action::Sort => self.sort = self.sort.next(),
+            Action::ToggleIdle => {
+                self.show = match self.show {
+                    Show::Live => Show::All,
+                    Show::All => Show::Live,
+                }
+            }
+            Action::Help => self.mode = Mode::Help(self.screen()),
+            Action::CloseHelp => {
+                self.mode = match self.screen() {
+                    Screen::List => Mode::List,
+                    Screen::Zoom => Mode::Zoom,
+                }
+            }
+            Action::Quit => self.quit = true,
+            Action::Type(c) => self.filter.push(c),
+            Action::Erase => {
+                self.filter.pop();
+            }
+            Action::Apply => self.mode = Mode::List,
+            Action::Clear => {
+                self.filter.clear();
+                self.mode = Mode::List;
+            }
+            Action::Acknowledge => self.banner = None,
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+    use crate::tui::sessions::tests::view;
+
+    pub const NOW: Millis = 1_795_000_000_000;
+    const MIN: Millis = 60_000;
+
+    pub fn config() -> Config {
+        Config {
+            thresholds: vec![70, 85, 95],
+            idle_timeout_ms: 30 * MIN,
+            span_ms: 60 * MIN,
+            home: Some("/home/dev".into()),
+            roots: vec!["/home/dev/.claude/projects".into()],
+            utc_offset_secs: 0,
+            theme: Theme { color: true },
+        }
+    }
+
+    fn app() -> App {
+        let mut app = App::new(config(), NOW);
+        app.upsert(view("aaa", "/home/dev/src/webapp", 40.0, NOW - MIN));
+        app.upsert(view("bbb", "/home/dev/src/api", 75.0, NOW - 2 * MIN));
+        app.upsert(view("ccc", "/home/dev/src/infra", 20.0, NOW - 3 * MIN));
+        app.upsert(view("ddd", "/home/dev/src/old", 90.0, NOW - 300 * MIN));
+        app
+    }
+
+    fn selected(app: &App) -> &str {
+        app.selected_session().map(|s| s.id()).unwrap_or("")
+    }
+
+    #[test]
+    fn moving_stops_at_the_ends_and_tab_wraps() {
+        let mut a = app();
+        assert_eq!(selected(&a), "aaa");
+        a.apply(Action::Up);
+        assert_eq!(selected(&a), "aaa");
+        a.apply(Action::Down);
+        a.apply(Action::Down);
+        a.apply(Action::Down);
+        assert_eq!(selected(&a), "ccc");
+        a.apply(Action::Next);
+        assert_eq!(selected(&a), "aaa");
+        a.apply(Action::Prev);
+        assert_eq!(selected(&a), "ccc");
+        a.apply(Action::Jump(2));
+        assert_eq!(selected(&a), "bbb");
+        assert!(!a.apply(Action::Jump(9)));
+        assert_eq!(selected(&a), "bbb");
+    }
+
+    #[test]
+    fn the_selection_follows_the_session_when_rows_reorder() {
+        let mut a = app();
+        a.apply(Action::Jump(2));
+        a.apply(Action::Sort); // by context: bbb (75%) comes first
+        assert_eq!(selected(&a), "bbb");
+        assert_eq!(a.selected_row(&a.rows()), Some(0));
+    }
+
+    #[test]
+    fn idle_sessions_toggle_and_a_hidden_selection_falls_back() {
+        let mut a = app();
+        assert_eq!(a.rows().len(), 3);
+        assert_eq!(a.hidden_idle(), 1);
+        a.apply(Action::ToggleIdle);
+        assert_eq!(a.rows().len(), 4);
+        a.apply(Action::Jump(4));
+        assert_eq!(selected(&a), "ddd");
+        a.apply(Action::ToggleIdle);
+        assert_eq!(selected(&a), "aaa");
+    }
+
+    #[test]
+    fn filter_types_keeps_and_clears() {
+        let mut a = app();
+        a.apply(Action::Filter);
+        assert_eq!(a.mode, Mode::Filter);
+        for c in "API".chars() {
+            a.apply(Action::Type(c));
+        }
+        assert_eq!(a.rows().len(), 1);
+        a.apply(Action::Erase);
+        assert_eq!(a.filter, "AP");
+        a.apply(Action::Apply);
+        assert_eq!((a.mode, a.filter.as_str()), (Mode::List, "AP"));
+        // Esc in the list clears a kept filter before it quits.
+        a.apply(Action::Back);
+        assert_eq!((a.filter.as_str(), a.quit), ("", false));
+        a.apply(Action::Back);
+        assert!(a.quit);
+    }
+
+    #[test]
+    fn zoom_and_help_return_where_they_came_from() {
+        let mut a = app();
+        a.apply(Action::Zoom);
+        assert_eq!(a.mode, Mode::Zoom);
+        a.apply(Action::Help);
+        assert_eq!(a.mode, Mode::Help(Screen::Zoom));
+        a.apply(Action::CloseHelp);
+        assert_eq!(a.mode, Mode::Zoom);
+        a.apply(Action::Back);
+        assert_eq!((a.mode, a.quit), (Mode::List, false));
+        let mut empty = App::new(config(), NOW);
+        empty.apply(Action::Zoom);
+        assert_eq!(empty.mode, Mode::List);
+    }
+
+    #[test]
+    fn a_banner_goes_on_acknowledge_or_when_its_session_does() {
+        let mut a = app();
+        let banner = Banner {
+            session_id: "bbb".into(),
+            project: "/home/dev/src/api".into(),
+            crossing: Crossing {
+                level: 70,
+                percent: 75.0,
+                tokens: 150_000,
+                window: 200_000,
+            },
+        };
+        a.alert(banner.clone());
+        a.apply(Action::Acknowledge);
+        assert_eq!(a.banner, None);
+        a.alert(banner);
+        a.remove("bbb");
+        assert_eq!(a.banner, None);
+    }
+}

@@ -1,0 +1,322 @@
+//! The selected session: a large gauge, the burn rate and ETA, and the
+//! facts behind them. When the panel is short, the least useful lines go
+//! first (see `Item::priority`); the gauge and the ETA stay.
+
+use super::text::{bar, clock, width};
+use crate::burn;
+use crate::format;
+use crate::tui::app::App;
+use crate::tui::sessions::SessionView;
+use crate::tui::theme::{Band, Theme};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+
+/// One piece of the panel.
+enum Part {
+    Text(Line<'static>),
+    /// The sparkline, as tall as its item.
+    Spark,
+}
+
+struct Item {
+    /// Lower is kept longer.
+    priority: u8,
+    height: u16,
+    part: Part,
+}
+
+fn text(priority: u8, line: Line<'static>) -> Item {
+    Item {
+        priority,
+        height: 1,
+        part: Part::Text(line),
+    }
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, s: &SessionView) {
+    let theme = app.config.theme;
+    let title = format!(
+        " {} · {} ",
+        format::project_name(&s.snap.project),
+        format::short_id(&s.snap.session_id)
+    );
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(theme.dim())
+        .title(Span::styled(title, theme.title()));
+    let body = block.inner(area);
+    f.render_widget(block, area);
+    let items = items(app, s, body.width as usize, body.height);
+    let keep = fit(&items, body.height);
+    let mut y = body.y;
+    for (item, _) in items.iter().zip(keep).filter(|(_, k)| *k) {
+        let at = Rect::new(body.x, y, body.width, item.height);
+        match &item.part {
+            Part::Text(line) => f.render_widget(Paragraph::new(line.clone()), at),
+            Part::Spark => draw_spark(f, at, app, s),
+        }
+        y += item.height;
+    }
+}
+
+/// Which items fit in `height` rows, most important first.
+fn fit(items: &[Item], height: u16) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| items[i].priority);
+    let mut keep = vec![false; items.len()];
+    let mut used = 0;
+    for i in order {
+        if used + items[i].height <= height {
+            used += items[i].height;
+            keep[i] = true;
+        }
+    }
+    keep
+}
+
+fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
+    let (tall, very_tall) = (height >= 24, height >= 30);
+    let theme = app.config.theme;
+    let now = app.now;
+    let mut out = Vec::new();
+    match s.snap.context.as_ref() {
+        Some(c) if !c.compacted => {
+            let band = Band::of(c.percent, &app.config.thresholds);
+            let pct = format!("{:.1}%", c.percent);
+            let (full, empty) = bar(c.percent, w.saturating_sub(pct.len() + 1));
+            for row in 0..if tall { 3 } else { 1 } {
+                let label = if row == u8::from(tall) {
+                    pct.clone()
+                } else {
+                    String::new()
+                };
+                out.push(text(
+                    0,
+                    Line::from(vec![
+                        Span::styled(full.clone(), theme.band(band)),
+                        Span::styled(empty.clone(), theme.track()),
+                        Span::raw(" "),
+                        Span::styled(label, theme.band(band)),
+                    ]),
+                ));
+            }
+            out.push(text(
+                0,
+                Line::raw(format!(
+                    "{} / {} tokens",
+                    format::tokens(c.tokens),
+                    format::tokens(c.window)
+                )),
+            ));
+        }
+        Some(_) => {
+            out.push(text(
+                0,
+                Line::styled("Compacted: waiting for the next reply", theme.title()),
+            ));
+        }
+        None => out.push(text(0, Line::styled("No replies yet", theme.dim()))),
+    }
+    out.push(text(9, Line::raw("")));
+    let rate = s.rate(now);
+    let rate_text = match rate {
+        Some(r) if r >= 1.0 => format!("{} tok/min", format::tokens(r.round() as u64)),
+        Some(_) => "not growing".to_owned(),
+        None => "—".to_owned(),
+    };
+    let peak = burn::growth_per_minute(&s.series, now, app.config.span_ms, w)
+        .into_iter()
+        .max()
+        .filter(|p| *p > 0 && w >= 50)
+        .map_or(String::new(), |p| format!("  peak {}", format::tokens(p)));
+    let span = format!("past {}", span_text(app.config.span_ms));
+    let used = width(&rate_text) + width(&peak) + width(&span) + 5;
+    out.push(text(
+        3,
+        Line::from(vec![
+            Span::styled("burn ", theme.dim()),
+            Span::raw(rate_text),
+            Span::styled(peak, theme.dim()),
+            Span::raw(" ".repeat(w.saturating_sub(used).max(1))),
+            Span::styled(span, theme.dim()),
+        ]),
+    ));
+    out.push(Item {
+        priority: 2,
+        height: if very_tall {
+            6
+        } else if tall {
+            4
+        } else {
+            1
+        },
+        part: Part::Spark,
+    });
+    if let Some(eta) = eta_line(app, s, rate, theme) {
+        out.push(text(1, eta));
+    }
+    out.push(text(9, Line::raw("")));
+    // After a compaction the last reply's numbers describe the old context.
+    if let Some(c) = s.snap.context.as_ref().filter(|c| !c.compacted) {
+        let t = format::tokens;
+        let input = format!("input {} · last output {}", t(c.input), t(c.output));
+        let cache = format!(
+            "cache write {} · read {}",
+            t(c.cache_creation),
+            t(c.cache_read)
+        );
+        if w >= 60 {
+            out.push(text(4, Line::raw(format!("{input} · {cache}"))));
+        } else {
+            out.push(text(4, Line::raw(cache)));
+            out.push(text(4, Line::raw(input)));
+        }
+    }
+    out.push(text(5, compactions_line(s)));
+    out.push(text(6, fact("model", &models(s))));
+    let age = s.snap.last_activity.map_or("never".to_owned(), |t| {
+        format!(
+            "{} ago · {}",
+            format::age(now, t),
+            clock(t, now, app.config.utc_offset_secs)
+        )
+    });
+    out.push(text(6, fact("active", &age)));
+    let home = app.config.home.as_deref();
+    out.push(text(
+        7,
+        fact("path", &format::project(&s.snap.project, home)),
+    ));
+    let id = &s.snap.session_id;
+    // A full id is 36 characters: in a narrow pane it goes without its label.
+    let id_line = if width(id) + 7 > w {
+        Line::raw(id.clone())
+    } else {
+        fact("id", id)
+    };
+    out.push(text(8, id_line));
+    let t = &s.snap.tokens;
+    out.push(text(
+        7,
+        fact(
+            "total",
+            &format!(
+                "{} replies · in {} · out {}",
+                s.snap.records,
+                format::tokens(t.input),
+                format::tokens(t.output)
+            ),
+        ),
+    ));
+    out.push(text(
+        8,
+        fact(
+            "cache",
+            &format!(
+                "write {} · read {}",
+                format::tokens(t.cache_creation),
+                format::tokens(t.cache_read)
+            ),
+        ),
+    ));
+    out
+}
+
+fn fact(name: &str, value: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(
+            format!("{name:<7}"),
+            Style::new().add_modifier(Modifier::DIM),
+        ),
+        Span::raw(value.to_owned()),
+    ])
+}
+
+/// The models the session used, most used first.
+fn models(s: &SessionView) -> String {
+    let mut m: Vec<(&String, &u64)> = s.snap.models.iter().collect();
+    m.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let names: Vec<&str> = m
+        .iter()
+        .map(|(name, _)| format::short_model(name))
+        .collect();
+    if names.is_empty() {
+        "—".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn compactions_line(s: &SessionView) -> Line<'static> {
+    let text = match (s.snap.compactions, &s.snap.last_compaction) {
+        (0, _) => "no compactions yet".to_owned(),
+        (n, Some(last)) => format!(
+            "compacted {n}× · last from {}",
+            last.pre_tokens.map_or("?".to_owned(), format::tokens)
+        ),
+        (n, None) => format!("compacted {n}×"),
+    };
+    Line::raw(text)
+}
+
+/// When the context reaches the last threshold, and when it is full.
+fn eta_line(app: &App, s: &SessionView, rate: Option<f64>, theme: Theme) -> Option<Line<'static>> {
+    let c = s.snap.context.as_ref().filter(|c| !c.compacted)?;
+    let level = app.config.thresholds.last().copied().unwrap_or(95);
+    let when = |pct: f64| match burn::eta_minutes(c.tokens, c.window, pct, rate) {
+        Some(m) if m <= 0.0 => None,
+        Some(m) if m > 24.0 * 60.0 => Some("over a day".to_owned()),
+        Some(m) => Some(format!("in {}", format::minutes(m.max(1.0)))),
+        None => Some("—".to_owned()),
+    };
+    let text = match (when(f64::from(level)), when(100.0)) {
+        (Some(a), Some(b)) if a == "—" && b == "—" => "— (not growing)".to_owned(),
+        (Some(a), Some(b)) => format!("{level}% {a} · full {b}"),
+        (None, Some(b)) => format!("past {level}% · full {b}"),
+        (_, None) => "full".to_owned(),
+    };
+    let band = Band::of(c.percent, &app.config.thresholds);
+    let style = if band >= Band::Hot {
+        theme.band(band)
+    } else {
+        Style::new()
+    };
+    Some(Line::from(vec![
+        Span::styled("eta  ", theme.dim()),
+        Span::styled(text, style),
+    ]))
+}
+
+fn draw_spark(f: &mut Frame, area: Rect, app: &App, s: &SessionView) {
+    let theme = app.config.theme;
+    let data = burn::growth_per_minute(&s.series, app.now, app.config.span_ms, area.width as usize);
+    let spark = Sparkline::default()
+        .data(&data)
+        .style(theme.key().remove_modifier(Modifier::BOLD));
+    f.render_widget(spark, area);
+    // Minutes without growth show as a dotted baseline, and growth too
+    // small to reach a bar's first eighth still shows a sliver, so the
+    // two never look alike.
+    let buf = f.buffer_mut();
+    for (i, v) in data.iter().enumerate() {
+        let cell = &mut buf[(area.x + i as u16, area.bottom() - 1)];
+        if *v == 0 {
+            cell.set_symbol("·").set_style(theme.dim());
+        } else if cell.symbol() == " " {
+            cell.set_symbol("▁");
+        }
+    }
+}
+
+/// The sparkline's span in words: `1h`, `90m`.
+fn span_text(ms: i64) -> String {
+    let minutes = ms / 60_000;
+    if minutes % 60 == 0 {
+        format!("{}h", minutes / 60)
+    } else {
+        format!("{minutes}m")
+    }
+}

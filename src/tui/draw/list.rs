@@ -1,0 +1,178 @@
+//! The session list: one row per session with project, short id, model, a
+//! mini gauge, the percentage and the age; idle rows dimmed.
+
+use super::text::{bar, cut, fit, right};
+use crate::format;
+use crate::tui::app::App;
+use crate::tui::sessions::{SessionView, Show};
+use crate::tui::theme::Band;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+/// Column widths for a list `w` cells wide.
+struct Columns {
+    project: usize,
+    model: usize,
+    gauge: usize,
+}
+
+/// Marker, " id", " 100.0%" and " 12d" take this much whatever the width.
+const FIXED: usize = 2 + 9 + 7 + 5;
+
+impl Columns {
+    fn for_width(w: usize) -> Columns {
+        let rest = w.saturating_sub(FIXED);
+        let model = if rest >= 34 { 12 } else { 0 };
+        let project = ((rest - model) * 3 / 5).clamp(6, 22).min(rest);
+        let gauge = rest.saturating_sub(model + project + 1);
+        Columns {
+            project,
+            model,
+            gauge,
+        }
+    }
+}
+
+/// The first row shown, so that the selection is always on screen.
+fn offset(selected: Option<usize>, height: usize) -> usize {
+    selected.map_or(0, |s| (s + 1).saturating_sub(height))
+}
+
+fn inner(area: Rect) -> Rect {
+    Block::new().borders(Borders::TOP).inner(area)
+}
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App) {
+    let rows = app.rows();
+    let theme = app.config.theme;
+    let title = match app.show {
+        Show::Live => format!(" Live sessions ({}) ", rows.len()),
+        Show::All => format!(" All sessions ({}) ", rows.len()),
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(theme.dim())
+        .title(Span::styled(title, theme.title()));
+    let body = inner(area);
+    f.render_widget(block, area);
+    if rows.is_empty() {
+        let text = Paragraph::new(empty_text(app)).wrap(Wrap { trim: true });
+        f.render_widget(text, body);
+        return;
+    }
+    let cols = Columns::for_width(body.width as usize);
+    let selected = app.selected_row(&rows);
+    let skip = offset(selected, body.height as usize);
+    let lines: Vec<Line> = rows
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .take(body.height as usize)
+        .map(|(i, s)| row(app, s, &cols, Some(i) == selected))
+        .collect();
+    f.render_widget(Paragraph::new(lines), body);
+}
+
+fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'a> {
+    let theme = app.config.theme;
+    let mut spans = vec![Span::raw(if selected { "▸ " } else { "  " })];
+    spans.push(Span::raw(fit(
+        format::project_name(&s.snap.project),
+        cols.project,
+    )));
+    spans.push(Span::raw(format!(
+        " {}",
+        fit(format::short_id(&s.snap.session_id), 8)
+    )));
+    let model = s
+        .snap
+        .context
+        .as_ref()
+        .map_or("", |c| format::short_model(&c.model));
+    if cols.model > 0 {
+        spans.push(Span::raw(format!(" {}", fit(model, cols.model - 1))));
+    }
+    spans.push(Span::raw(" "));
+    match (&s.snap.context, s.percent()) {
+        (_, Some(p)) => {
+            let band = Band::of(p, &app.config.thresholds);
+            let (full, empty) = bar(p, cols.gauge);
+            spans.push(Span::styled(full, theme.band(band)));
+            spans.push(Span::styled(empty, theme.track()));
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(
+                right(&format!("{p:.1}%"), 6),
+                theme.band(band),
+            ));
+        }
+        // The words take the gauge's and the percentage's room.
+        (Some(_), None) => spans.push(Span::styled(fit("compacted", cols.gauge + 7), theme.dim())),
+        (None, _) => spans.push(Span::styled(
+            fit("no reply yet", cols.gauge + 7),
+            theme.dim(),
+        )),
+    }
+    let age = s
+        .snap
+        .last_activity
+        .map_or("?".to_owned(), |t| format::age(app.now, t));
+    spans.push(Span::raw(right(&cut(&age, 4), 5)));
+    let mut style = Style::new();
+    if !app.is_live(s) {
+        style = style.patch(theme.dim());
+    }
+    if selected {
+        style = style.patch(theme.selected());
+    }
+    Line::from(spans).style(style)
+}
+
+/// What an empty list says, and how to get something into it.
+fn empty_text(app: &App) -> Vec<Line<'static>> {
+    let theme = app.config.theme;
+    let hidden = app.hidden_idle();
+    if app.sessions.is_empty() {
+        let roots: Vec<String> = app
+            .config
+            .roots
+            .iter()
+            .map(|r| format::project(r, app.config.home.as_deref()))
+            .collect();
+        return vec![
+            Line::styled("No sessions yet.", theme.title()),
+            Line::raw(format!(
+                "Watching {}. Start Claude Code and its session appears here.",
+                roots.join(" and ")
+            )),
+        ];
+    }
+    if !app.filter.is_empty() {
+        return vec![Line::raw(format!(
+            "Nothing matches \"{}\". Esc clears the filter.",
+            app.filter
+        ))];
+    }
+    vec![
+        Line::styled("No live sessions.", theme.title()),
+        Line::raw(format!(
+            "{hidden} idle session{} hidden: press a to show {}.",
+            if hidden == 1 { "" } else { "s" },
+            if hidden == 1 { "it" } else { "them" }
+        )),
+    ]
+}
+
+/// The row under a screen position inside the list `area`.
+pub fn row_at(area: Rect, app: &App, column: u16, y: u16) -> Option<usize> {
+    let body = inner(area);
+    let inside = column >= body.x && column < body.right() && y >= body.y && y < body.bottom();
+    if !inside {
+        return None;
+    }
+    let rows = app.rows();
+    let i = offset(app.selected_row(&rows), body.height as usize) + usize::from(y - body.y);
+    (i < rows.len()).then_some(i)
+}

@@ -1,0 +1,91 @@
+//! The two bottom lines: a status line (what is being watched, notices,
+//! sort and filter, or the filter being typed) and the key footer built
+//! from the key table.
+
+use super::text::{cut, width};
+use crate::tui::app::{App, Mode};
+use crate::tui::keys::{self, Action};
+use crate::tui::sessions::{Show, Sort};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
+    let theme = app.config.theme;
+    if app.mode == Mode::Filter {
+        let matches = app.rows().len();
+        let typed = format!("/{}", app.filter);
+        let line = Line::from(vec![
+            Span::styled(typed.clone(), theme.title()),
+            Span::styled(
+                format!("  {matches} match{}", if matches == 1 { "" } else { "es" }),
+                theme.dim(),
+            ),
+        ]);
+        f.render_widget(Paragraph::new(line), area);
+        let x = area.x + (width(&typed) as u16).min(area.width.saturating_sub(1));
+        f.set_cursor_position(Position::new(x, area.y));
+        return;
+    }
+    let mut right = Vec::new();
+    if app.sort != Sort::Activity {
+        right.push(format!("by {}", app.sort.name()));
+    }
+    if !app.filter.is_empty() {
+        right.push(format!("/{}", app.filter));
+    }
+    let right = right.join(" · ");
+    let room = (area.width as usize).saturating_sub(width(&right) + 1);
+    let left = match &app.notice {
+        Some(n) => Span::styled(cut(n, room), theme.notice()),
+        None => Span::styled(cut(&summary(app), room), theme.dim()),
+    };
+    let gap = (area.width as usize).saturating_sub(width(&left.content) + width(&right));
+    let line = Line::from(vec![
+        left,
+        Span::raw(" ".repeat(gap)),
+        Span::styled(right, theme.title()),
+    ]);
+    f.render_widget(Paragraph::new(line), area);
+}
+
+/// How many sessions, live and idle.
+fn summary(app: &App) -> String {
+    if app.sessions.is_empty() {
+        return "no sessions yet".to_owned();
+    }
+    let live = app.sessions.values().filter(|s| app.is_live(s)).count();
+    let idle = app.sessions.len() - live;
+    match (app.show, idle) {
+        (_, 0) => format!("{live} live"),
+        (Show::Live, _) => format!("{live} live · {idle} idle hidden (a)"),
+        (Show::All, _) => format!("{live} live · {idle} idle"),
+    }
+}
+
+/// The keys of the current mode, in table order; help and quit always make
+/// it in, the others while there is room.
+pub fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
+    let theme = app.config.theme;
+    let entries = keys::footer(app.mode);
+    let cost = |t: &str| width(t) + 1;
+    let mut room = area.width as usize;
+    let mut keep = vec![false; entries.len()];
+    let essential = |a: &Action| matches!(a, Action::Help | Action::Quit);
+    for first in [true, false] {
+        for (i, (action, text)) in entries.iter().enumerate() {
+            if essential(action) == first && cost(text) <= room {
+                room -= cost(text);
+                keep[i] = true;
+            }
+        }
+    }
+    let mut spans = Vec::new();
+    for ((_, text), _) in entries.iter().zip(keep).filter(|(_, k)| *k) {
+        let (key, what) = text.split_once(' ').unwrap_or((text, ""));
+        spans.push(Span::styled(format!(" {key}"), theme.key()));
+        spans.push(Span::styled(format!(" {what}"), theme.dim()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,165 @@
+//! The live dashboard (`ccwatch` with no command): one more consumer of the
+//! engine's channel, drawing instead of printing.
+//!
+//! The parts: `app` is the state, `keys` maps keys to actions, `draw` turns
+//! state into a frame, `feed` copies the engine's sessions into the state,
+//! `alert` rings, notifies and runs the hook, `event` waits for whatever
+//! comes next and `terminal` takes the terminal over and gives it back.
+//! This file is the loop that ties them together.
+
+pub mod alert;
+pub mod app;
+pub mod draw;
+pub mod event;
+pub mod feed;
+pub mod keys;
+pub mod sessions;
+pub mod terminal;
+pub mod theme;
+
+#[cfg(test)]
+mod snapshot_tests;
+
+use crate::monitor::Monitor;
+use crate::record::Millis;
+use crate::settings::{Settings, UserError};
+use crate::source::discover::DiscoveryEnv;
+use crate::source::live::{self, SourceMsg};
+use crate::source::scan::default_threads;
+use alert::Alerter;
+use app::{App, Config};
+use crossterm::event::{MouseButton, MouseEventKind};
+use event::{Event, Events};
+use keys::Action;
+use ratatui::layout::Rect;
+use std::process::ExitCode;
+use std::time::Duration;
+use terminal::{Takeover, Term};
+
+pub fn run(settings: &Settings) -> Result<ExitCode, UserError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| UserError(format!("cannot start: {e}")))?;
+    let mut app = App::new(config(settings), clock());
+    let result = runtime.block_on(async {
+        let mut screen =
+            Takeover::enter().map_err(|e| UserError(format!("cannot use this terminal: {e}")))?;
+        dashboard(&mut screen.term, settings, &mut app).await
+    });
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+fn config(settings: &Settings) -> Config {
+    let o = &settings.options;
+    let ms = |d: Duration| Millis::try_from(d.as_millis()).unwrap_or(Millis::MAX);
+    Config {
+        thresholds: o.thresholds.clone(),
+        idle_timeout_ms: ms(o.idle_timeout),
+        span_ms: ms(o.spark_span).max(60_000),
+        home: DiscoveryEnv::from_process()
+            .home
+            .map(|h| h.to_string_lossy().into_owned()),
+        roots: settings
+            .roots
+            .iter()
+            .map(|r| r.0.display().to_string())
+            .collect(),
+        utc_offset_secs: chrono::Local::now().offset().local_minus_utc(),
+        theme: theme::Theme::from_env(),
+    }
+}
+
+fn clock() -> Millis {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn redraw(term: &mut Term, app: &mut App) -> Result<(), UserError> {
+    app.now = clock();
+    term.draw(|f| draw::draw(f, app))
+        .map(|_| ())
+        .map_err(|e| UserError(format!("cannot draw: {e}")))
+}
+
+async fn dashboard(term: &mut Term, settings: &Settings, app: &mut App) -> Result<(), UserError> {
+    app.notice = Some("Reading transcripts…".to_owned());
+    redraw(term, app)?;
+    let o = &settings.options;
+    let live =
+        tokio::task::block_in_place(|| live::start(&settings.roots, default_threads(), o.line_cap))
+            .map_err(UserError)?;
+    let mut monitor = Monitor::new(live.ledger, o.window.clone(), o.thresholds.clone());
+    app.notice = None;
+    app.now = clock();
+    feed::load_all(app, &monitor);
+    let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();
+    let alerter = Alerter::new(o, notice_tx);
+    let mut events = Events::new(live.updates, notice_rx);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            redraw(term, app)?;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let tick = app
+            .next_tick()
+            .map(|ms| Duration::from_millis(ms.unsigned_abs()));
+        let event = events.next(tick).await;
+        app.now = clock();
+        let area = term
+            .size()
+            .map(|s| Rect::new(0, 0, s.width, s.height))
+            .unwrap_or_default();
+        dirty = handle(event, app, &mut monitor, &alerter, area);
+    }
+}
+
+/// Update the state for one event; returns whether to redraw.
+fn handle(
+    event: Event,
+    app: &mut App,
+    monitor: &mut Monitor,
+    alerter: &Alerter,
+    area: Rect,
+) -> bool {
+    match event {
+        Event::Key(key) => match keys::action(app.mode, app.banner.is_some(), &key) {
+            Some(action) => app.apply(action),
+            None => false,
+        },
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                draw::row_at(area, app, m.column, m.row).is_some_and(|i| app.select_row(i))
+            }
+            MouseEventKind::ScrollDown if app.banner.is_none() => app.apply(Action::Down),
+            MouseEventKind::ScrollUp if app.banner.is_none() => app.apply(Action::Up),
+            _ => false,
+        },
+        Event::Resize | Event::Tick => true,
+        Event::Source(SourceMsg::Updates(batch)) => {
+            let changes = monitor.apply(batch);
+            let crossed = feed::apply(app, monitor, &changes);
+            alerter.fire(&crossed);
+            if let Some(b) = feed::headline(&crossed) {
+                app.alert(b.clone());
+            }
+            !changes.is_empty()
+        }
+        Event::Source(SourceMsg::Notice(n)) | Event::Notice(n) => {
+            app.notice = Some(n);
+            true
+        }
+        Event::SourceEnded => {
+            app.notice = Some("Stopped watching for changes.".to_owned());
+            true
+        }
+        Event::Quit => {
+            app.quit = true;
+            true
+        }
+        Event::Ignored => false,
+    }
+}

@@ -12,9 +12,9 @@ pub mod burn;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod cost;
 #[doc(hidden)]
 pub mod corpus;
+pub mod cost;
 pub mod format;
 pub mod ledger;
 pub mod monitor;

@@ -147,6 +147,11 @@ fn comparable(mut st: Value) -> Value {
     sessions.sort_by_key(|s| s["sessionId"].as_str().unwrap().to_owned());
     st["sessions"] = Value::Array(sessions);
     st.as_object_mut().unwrap().remove("daily");
+    // Costs are priced when status runs; events carry tokens only.
+    for s in st["sessions"].as_array_mut().unwrap() {
+        s.as_object_mut().unwrap().remove("costUSD");
+    }
+    st["totals"].as_object_mut().unwrap().remove("costUSD");
     st
 }
 

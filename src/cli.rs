@@ -98,6 +98,129 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Usage and cost per day.
+    Daily(ReportArgs),
+    /// Usage and cost per week.
+    Weekly {
+        #[command(flatten)]
+        report: ReportArgs,
+        /// The day weeks begin on.
+        #[arg(long, value_enum, default_value_t = WeekStart::Sunday)]
+        start_of_week: WeekStart,
+    },
+    /// Usage and cost per month.
+    Monthly(ReportArgs),
+    /// Usage and cost per session (subagents included).
+    Session(ReportArgs),
+    /// Usage and cost per 5-hour block, with the active block's burn rate
+    /// and projection.
+    Blocks(BlocksArgs),
+}
+
+/// How reports price records.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CostArgs {
+    /// auto: a record's logged costUSD when present, else calculated;
+    /// calculate: always from tokens and prices; display: logged costs only.
+    #[arg(long, value_enum, default_value_t = crate::cost::CostMode::Auto)]
+    pub mode: crate::cost::CostMode,
+
+    /// Prices to use over the built-in ones: ccwatch's price format or
+    /// LiteLLM's model_prices_and_context_window.json.
+    #[arg(long, value_name = "FILE")]
+    pub pricing: Option<PathBuf>,
+}
+
+/// What every report takes.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// Machine-readable output (documented in the README).
+    #[arg(long)]
+    pub json: bool,
+
+    /// First day to include (YYYYMMDD or YYYY-MM-DD, in --timezone).
+    #[arg(long, value_name = "DATE", value_parser = crate::report::zone::parse_date)]
+    pub since: Option<chrono::NaiveDate>,
+
+    /// Last day to include (YYYYMMDD or YYYY-MM-DD, in --timezone).
+    #[arg(long, value_name = "DATE", value_parser = crate::report::zone::parse_date)]
+    pub until: Option<chrono::NaiveDate>,
+
+    /// Time zone days are counted in (an IANA name, or UTC) [default: the
+    /// system's].
+    #[arg(long, value_name = "ZONE", value_parser = crate::report::Zone::parse)]
+    pub timezone: Option<crate::report::Zone>,
+
+    /// Only sessions of this project (its path, last folder name, or
+    /// trailing folders).
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+
+    /// A row per model under each row.
+    #[arg(long)]
+    pub breakdown: bool,
+
+    /// Oldest first (asc) or newest first (desc).
+    #[arg(long, value_enum, default_value_t = Order::Asc)]
+    pub order: Order,
+
+    /// Fewer columns, for narrow panes (automatic below 100 columns).
+    #[arg(long)]
+    pub compact: bool,
+
+    #[command(flatten)]
+    pub cost: CostArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct BlocksArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// Compare each block with this many tokens, or with the largest past
+    /// block (`max`): a warning above 80%, "exceeds" above 100%.
+    #[arg(long, value_name = "N|max", value_parser = crate::report::blocks::TokenLimit::parse)]
+    pub token_limit: Option<crate::report::blocks::TokenLimit>,
+
+    /// Only the active block.
+    #[arg(long)]
+    pub active: bool,
+
+    /// Only blocks of the last 3 days (and the active one).
+    #[arg(long)]
+    pub recent: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WeekStart {
+    Sunday,
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+}
+
+impl WeekStart {
+    pub fn weekday(self) -> chrono::Weekday {
+        use chrono::Weekday::*;
+        match self {
+            WeekStart::Sunday => Sun,
+            WeekStart::Monday => Mon,
+            WeekStart::Tuesday => Tue,
+            WeekStart::Wednesday => Wed,
+            WeekStart::Thursday => Thu,
+            WeekStart::Friday => Fri,
+            WeekStart::Saturday => Sat,
+        }
+    }
 }
 
 /// A byte size: a number with an optional K/M/G (or KiB/MiB/GiB) suffix,

@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod monitor;
 pub mod parse;
 pub mod record;
+pub mod report;
 pub mod settings;
 pub mod source;
 pub mod tui;

@@ -1,12 +1,15 @@
 //! What each subcommand does, on top of the engine.
 
 pub mod events;
+pub mod report;
 pub mod status;
 
 use crate::cli::{Cli, Command};
+use crate::report::period::Period;
 use crate::settings::{Options, Settings, UserError};
 use crate::source::discover::DiscoveryEnv;
 use crate::source::scan::{default_threads, scan_roots};
+use report::Kind;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -22,6 +25,20 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
     match cli.command {
         Some(Command::Status { json }) => status(&settings, &env, json),
         Some(Command::Events { json }) => events::run(&settings, json),
+        Some(Command::Daily(a)) => report::run(&settings, &env, Kind::Period(Period::Day), &a),
+        Some(Command::Weekly {
+            report: a,
+            start_of_week,
+        }) => {
+            let kind = Kind::Period(Period::Week(start_of_week.weekday()));
+            report::run(&settings, &env, kind, &a)
+        }
+        Some(Command::Monthly(a)) => report::run(&settings, &env, Kind::Period(Period::Month), &a),
+        Some(Command::Session(a)) => report::run(&settings, &env, Kind::Session, &a),
+        Some(Command::Blocks(b)) => {
+            let a = b.report.clone();
+            report::run(&settings, &env, Kind::Blocks(b), &a)
+        }
         None => crate::tui::run(&settings),
     }
 }

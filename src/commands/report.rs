@@ -1,0 +1,166 @@
+//! `ccwatch daily|weekly|monthly|session|blocks`: scan, price, filter,
+//! group, print as a table or as JSON.
+
+use super::print_out;
+use crate::cli::{BlocksArgs, Order, ReportArgs};
+use crate::cost::Pricer;
+use crate::record::Millis;
+use crate::report::blocks::{self, Block};
+use crate::report::period::{self, Period};
+use crate::report::table::{self, Layout};
+use crate::report::{Entry, Filter, Usage, Zone, json, priced_entries, session, unpriced};
+use crate::settings::{Settings, UserError};
+use crate::source::discover::DiscoveryEnv;
+use crate::source::scan::{default_threads, scan_roots};
+use std::process::ExitCode;
+
+/// Which report to print.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Period(Period),
+    Session,
+    Blocks(BlocksArgs),
+}
+
+/// The current time; `CCWATCH_NOW` (RFC 3339) stands in for the clock in
+/// tests, so "active" and "today" can be checked on fixed data.
+pub fn now() -> Millis {
+    std::env::var("CCWATCH_NOW")
+        .ok()
+        .and_then(|s| crate::record::parse_timestamp(&s))
+        .unwrap_or_else(|| chrono::Utc::now().timestamp_millis())
+}
+
+pub fn run(
+    settings: &Settings,
+    env: &DiscoveryEnv,
+    kind: Kind,
+    args: &ReportArgs,
+) -> Result<ExitCode, UserError> {
+    let mut pricer = Pricer::load(args.cost.pricing.as_deref(), args.cost.mode)
+        .map_err(|e| UserError(format!("--pricing: {e}")))?;
+    let scan = scan_roots(
+        &settings.roots,
+        default_threads(),
+        settings.options.line_cap,
+    );
+    let zone = args.timezone.unwrap_or_else(Zone::system);
+    let filter = Filter {
+        since: args.since,
+        until: args.until,
+        project: args.project.clone(),
+    };
+    let entries = filter.apply(priced_entries(&scan.ledger, &mut pricer), &zone);
+    let home = env.home.as_ref().map(|h| h.to_string_lossy().into_owned());
+    let layout = Layout {
+        compact: args.compact || table::terminal_width().is_some_and(|w| w < table::COMPACT_BELOW),
+        breakdown: args.breakdown,
+    };
+    let text = match kind {
+        Kind::Period(p) => period_report(&entries, &zone, p, args, layout),
+        Kind::Session => session_report(&entries, &zone, home.as_deref(), args, layout),
+        Kind::Blocks(b) => blocks_report(&entries, &zone, &b, layout),
+    };
+    print_out(&text);
+    // Freeing a large ledger piece by piece takes longer than the report.
+    std::mem::forget(scan);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ordered<T>(mut rows: Vec<T>, order: Order) -> Vec<T> {
+    if order == Order::Desc {
+        rows.reverse();
+    }
+    rows
+}
+
+/// What follows every human table: what had no price, and the zone.
+fn footer(entries: &[Entry], zone: Option<&Zone>) -> String {
+    let mut out = String::new();
+    if let Some(s) = unpriced(entries).sentence() {
+        out.push_str(&s);
+        out.push('\n');
+    }
+    if let Some(z) = zone {
+        out.push_str(&format!("Times and days in {}.\n", z.name()));
+    }
+    out
+}
+
+fn period_report(
+    entries: &[Entry],
+    zone: &Zone,
+    p: Period,
+    args: &ReportArgs,
+    layout: Layout,
+) -> String {
+    let rows = ordered(period::group(entries, zone, p), args.order);
+    let totals = Usage::of(entries);
+    let (name, what, key): (&str, &str, fn(String) -> json::PeriodKey) = match p {
+        Period::Day => ("daily", "Date", json::PeriodKey::Date),
+        Period::Week(_) => ("weekly", "Week of", json::PeriodKey::Week),
+        Period::Month => ("monthly", "Month", json::PeriodKey::Month),
+    };
+    if args.json {
+        return json::report(
+            name,
+            json::period_rows(&rows, key),
+            &totals,
+            &unpriced(entries),
+        );
+    }
+    if rows.is_empty() {
+        return "No usage found.\n".to_owned();
+    }
+    table::periods(&rows, what, &totals, layout) + &footer(entries, Some(zone))
+}
+
+fn session_report(
+    entries: &[Entry],
+    zone: &Zone,
+    home: Option<&str>,
+    args: &ReportArgs,
+    layout: Layout,
+) -> String {
+    let rows = ordered(session::group(entries), args.order);
+    let totals = Usage::of(entries);
+    if args.json {
+        return json::report(
+            "sessions",
+            json::session_rows(&rows),
+            &totals,
+            &unpriced(entries),
+        );
+    }
+    if rows.is_empty() {
+        return "No usage found.\n".to_owned();
+    }
+    table::sessions(&rows, &totals, zone, home, layout) + &footer(entries, Some(zone))
+}
+
+fn blocks_report(entries: &[Entry], zone: &Zone, b: &BlocksArgs, layout: Layout) -> String {
+    let now = now();
+    let all = blocks::build(entries, now);
+    let limit = b.token_limit.and_then(|l| l.resolve(&all));
+    let recent_from = now - 3 * 24 * blocks::HOUR_MS;
+    let shown: Vec<Block> = all
+        .into_iter()
+        .filter(|x| !b.active || x.active)
+        .filter(|x| !b.recent || x.active || x.end > recent_from)
+        .collect();
+    let shown = ordered(shown, b.report.order);
+    if b.report.json {
+        let rows: Vec<json::BlockJson> = shown.iter().map(|x| json::block(x, now, limit)).collect();
+        return json::blocks_report(&rows, &unpriced(entries));
+    }
+    if shown.is_empty() {
+        return if b.active {
+            "No active block.\n".to_owned()
+        } else if b.recent {
+            "No blocks in the last 3 days.\n".to_owned()
+        } else {
+            "No usage found.\n".to_owned()
+        };
+    }
+    table::blocks(&shown, now, limit, zone, layout) + &footer(entries, Some(zone))
+}

@@ -86,9 +86,11 @@ pub fn current_rate(series: &[(Millis, u64)], now: Millis) -> Option<f64> {
         .find(|(t, _)| *t <= cutoff)
         .copied()
         .unwrap_or(first);
-    // Timestamps from a clock ahead of ours must not make the rate negative.
-    let elapsed = now.max(last.0) - base.0;
-    if elapsed <= 0 || last.1 <= base.1 {
+    // Timestamps from a clock ahead of ours must not make the rate
+    // negative, and replies seconds apart must not extrapolate to millions
+    // per minute: the rate is measured over a minute at least.
+    let elapsed = (now.max(last.0) - base.0).max(MINUTE_MS as Millis);
+    if last.1 <= base.1 {
         return Some(0.0);
     }
     Some((last.1 - base.1) as f64 / (elapsed as f64 / MINUTE_MS))
@@ -185,6 +187,12 @@ mod tests {
             current_rate(&[(0, 5_000), (MIN, 9_000)], 60 * MIN),
             Some(0.0)
         );
+    }
+
+    #[test]
+    fn rate_over_seconds_counts_as_over_a_minute() {
+        let r = current_rate(&[(0, 10_000), (2_000, 40_000)], 3_000).unwrap();
+        assert!((r - 30_000.0).abs() < 1e-9, "{r}");
     }
 
     #[test]

@@ -2,14 +2,20 @@
 //! screen and mouse capture on the way in; all undone on the way out,
 //! whether that is a quit, a signal, an error or a panic.
 
+use crossterm::cursor::{MoveTo, Show};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether the terminal is ours right now, so that restoring happens once
+/// (the panic hook and the guard's drop may both try).
+static TAKEN: AtomicBool = AtomicBool::new(false);
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -22,6 +28,7 @@ impl Takeover {
     pub fn enter() -> io::Result<Takeover> {
         install_panic_hook();
         let set_up = || -> io::Result<Term> {
+            TAKEN.store(true, Ordering::SeqCst);
             enable_raw_mode()?;
             execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
             Terminal::new(CrosstermBackend::new(io::stdout()))
@@ -42,13 +49,22 @@ impl Drop for Takeover {
     }
 }
 
-/// Undo everything `enter` did; safe to call more than once.
+/// Undo everything `enter` did; only the first call does anything.
+///
+/// The alternate screen is cleared with the cursor home before it is left:
+/// tmux keeps the rows above the cursor of a resized alternate screen and
+/// shows them on the normal screen afterwards.
 pub fn restore() {
+    if !TAKEN.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = execute!(
         io::stdout(),
         DisableMouseCapture,
+        Clear(ClearType::All),
+        MoveTo(0, 0),
         LeaveAlternateScreen,
-        crossterm::cursor::Show
+        Show
     );
     let _ = disable_raw_mode();
 }

@@ -1,0 +1,288 @@
+//! The dashboard end to end: the real binary in a real (tmux) terminal,
+//! fed by transcript lines appended while it runs, read back with
+//! `capture-pane`. Skipped with a note when tmux is missing, except on CI.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const WEBAPP: &str = "5e55101a-0000-4000-8000-00000000000a";
+const API: &str = "5e55101b-0000-4000-8000-00000000000b";
+
+/// A tmux server of our own, killed when the test ends, pass or fail.
+struct Tmux {
+    socket: String,
+    /// The server's socket file, removed at the end.
+    socket_path: Option<PathBuf>,
+}
+
+impl Tmux {
+    /// `name` keeps the servers of tests running in parallel apart.
+    fn start(name: &str, command: &str, env: &[(&str, String)], (w, h): (u16, u16)) -> Tmux {
+        let mut tmux = Tmux {
+            socket: format!("ccwatch-test-{}-{name}", std::process::id()),
+            socket_path: None,
+        };
+        let mut args: Vec<String> = ["-f", "/dev/null", "new-session", "-d", "-s", "t"]
+            .map(String::from)
+            .to_vec();
+        args.extend(["-x".into(), w.to_string(), "-y".into(), h.to_string()]);
+        for (k, v) in env {
+            args.extend(["-e".into(), format!("{k}={v}")]);
+        }
+        args.push(command.into());
+        let out = tmux.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(out.status.success(), "tmux new-session: {out:?}");
+        tmux.socket_path = Some(PathBuf::from(tmux.display("#{socket_path}")));
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("running tmux")
+    }
+
+    fn capture(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", "t"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    fn resize(&self, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
+        let out = self.run(&["resize-window", "-t", "t", "-x", &w, "-y", &h]);
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "t", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Poll the pane until `ok` holds, for at most ten seconds.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let screen = self.capture();
+            if ok(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the pane shows:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+        if let Some(p) = &self.socket_path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn tmux_available() -> bool {
+    let found = Command::new("tmux").arg("-V").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required on CI for the dashboard test"
+        );
+        eprintln!("note: tmux is not installed; skipping the dashboard end-to-end test");
+    }
+    found
+}
+
+/// One assistant reply with `prompt` tokens in the context, written
+/// `seconds_ago`.
+fn reply_at(session: &str, project: &str, n: u32, prompt: u64, seconds_ago: i64) -> String {
+    let at = chrono::Utc::now() - chrono::Duration::seconds(seconds_ago);
+    let ts = at.format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    let line = serde_json::json!({
+        "parentUuid": null, "isSidechain": false, "userType": "external",
+        "cwd": format!("/home/dev/src/{project}"), "sessionId": session,
+        "version": "2.0.14", "type": "assistant",
+        "uuid": format!("{session}-u{n}"), "timestamp": ts.to_string(),
+        "requestId": format!("req_{session}_{n}"),
+        "message": {
+            "model": "claude-sonnet-4-5-20250929", "id": format!("msg_{session}_{n}"),
+            "type": "message", "role": "assistant",
+            "content": [{"type": "text", "text": "done"}],
+            "usage": {
+                "input_tokens": 3, "cache_creation_input_tokens": 1_000,
+                "cache_read_input_tokens": prompt - 1_003, "output_tokens": 250
+            }
+        }
+    });
+    line.to_string() + "\n"
+}
+
+/// One assistant reply with `prompt` tokens in the context, written now.
+fn reply(session: &str, project: &str, n: u32, prompt: u64) -> String {
+    reply_at(session, project, n, prompt, 0)
+}
+
+fn append(path: &Path, text: &str) {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("opening a transcript");
+    f.write_all(text.as_bytes()).expect("appending");
+}
+
+fn transcript(root: &Path, project: &str, session: &str) -> PathBuf {
+    let dir = root
+        .join("projects")
+        .join(format!("-home-dev-src-{project}"));
+    std::fs::create_dir_all(&dir).expect("creating a project folder");
+    dir.join(format!("{session}.jsonl"))
+}
+
+/// The line of the list that holds the selection marker.
+fn selected(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.starts_with('▸'))
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn the_dashboard_follows_appended_replies_switches_sessions_and_alerts() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let webapp = transcript(data.path(), "webapp", WEBAPP);
+    let api = transcript(data.path(), "api", API);
+    append(
+        &webapp,
+        &(reply(WEBAPP, "webapp", 1, 80_000) + &reply(WEBAPP, "webapp", 2, 100_000)),
+    );
+    // Older, so the webapp session is the first row and selected.
+    append(&api, &reply_at(API, "api", 1, 40_000, 60));
+
+    let command = format!(
+        "{} --dir {} --no-bell; echo CCWATCH-EXITED $?; sleep 30",
+        env!("CARGO_BIN_EXE_ccwatch"),
+        data.path().display()
+    );
+    let home = home.path().display().to_string();
+    // A home of its own, so no user config file changes what is tested.
+    let env = [("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
+    let tmux = Tmux::start("follow", &command, &env, (120, 40));
+
+    // Both sessions listed; the selected one's gauge at 50%.
+    let screen = tmux.wait_for("both sessions", |s| {
+        s.contains("webapp") && s.contains("api")
+    });
+    assert!(screen.contains("50.0%"), "{screen}");
+    assert!(screen.contains("100k / 200k tokens"), "{screen}");
+    assert_eq!(tmux.display("#{alternate_on}"), "1");
+
+    // A new reply moves the gauge within a moment.
+    append(&webapp, &reply(WEBAPP, "webapp", 3, 120_000));
+    tmux.wait_for("the gauge at 60%", |s| {
+        s.contains("60.0%") && s.contains("120k / 200k")
+    });
+
+    // Keys move the selection: j down, k up, Tab wraps.
+    let first = selected(&tmux.capture());
+    tmux.keys(&["j"]);
+    let second = tmux.wait_for("j to move", |s| selected(s) != first);
+    assert!(selected(&second).contains("api"), "{second}");
+    tmux.keys(&["k"]);
+    tmux.wait_for("k to move back", |s| selected(s) == first);
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.wait_for("Tab twice to wrap", |s| selected(s) == first);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("Tab to move", |s| selected(s).contains("api"));
+    tmux.keys(&["1"]);
+    tmux.wait_for("1 to jump", |s| selected(s) == first);
+
+    // Past 70 and then 85%: the banner names the session and the level.
+    append(&webapp, &reply(WEBAPP, "webapp", 4, 150_000));
+    tmux.wait_for("the 70% banner", |s| s.contains("passed 70%"));
+    append(&webapp, &reply(WEBAPP, "webapp", 5, 176_000));
+    let screen = tmux.wait_for("the 85% banner", |s| s.contains("passed 85%"));
+    assert!(screen.contains("webapp 5e55101a"), "{screen}");
+    assert!(screen.contains("88.0%"), "{screen}");
+    // Any key dismisses it (and does nothing else).
+    tmux.keys(&["x"]);
+    tmux.wait_for("the banner to go", |s| !s.contains("passed 85%"));
+
+    // A 50-column pane: list and detail stacked, nothing wider than the pane.
+    tmux.resize(50, 24);
+    // (Waiting for all of it: tmux shows the old rows reflowed until the
+    // redraw has arrived.)
+    tmux.wait_for("the narrow layout", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("Live sessions"))
+            && s.lines()
+                .nth(3)
+                .is_some_and(|l| l.contains("webapp · 5e55101a"))
+            && s.lines().all(|l| l.chars().count() <= 50)
+            && s.contains("88.0%")
+            && s.contains("eta")
+    });
+
+    // q quits and gives the terminal back.
+    tmux.keys(&["q"]);
+    tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
+    assert_eq!(tmux.display("#{alternate_on}"), "0");
+    let screen = tmux.capture();
+    let left: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(left, ["CCWATCH-EXITED 0"], "{screen}");
+}
+
+/// Regression: after the pane grew while the dashboard ran (50x24 to
+/// 120x40), quitting left the dashboard's top rows on the normal screen,
+/// because tmux keeps the rows above the cursor of a resized alternate
+/// screen. The alternate screen is now cleared before it is left.
+#[test]
+fn quitting_after_the_pane_grew_leaves_nothing_behind() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    append(
+        &transcript(data.path(), "webapp", WEBAPP),
+        &reply(WEBAPP, "webapp", 1, 90_000),
+    );
+    let command = format!(
+        "{} --dir {} --no-bell; echo CCWATCH-EXITED $?; sleep 30",
+        env!("CARGO_BIN_EXE_ccwatch"),
+        data.path().display()
+    );
+    let home = home.path().display().to_string();
+    let env = [("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
+    let tmux = Tmux::start("grow", &command, &env, (50, 24));
+    tmux.wait_for("the session", |s| s.contains("45.0%"));
+    tmux.resize(120, 40);
+    tmux.wait_for("the wide layout", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("webapp · 5e55101a"))
+    });
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
+    let left: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(left, ["CCWATCH-EXITED 0"], "{screen}");
+}

@@ -115,6 +115,8 @@ pub enum Command {
     /// Usage and cost per 5-hour block, with the active block's burn rate
     /// and projection.
     Blocks(BlocksArgs),
+    /// One line for Claude Code's status bar: reads its JSON on stdin.
+    Statusline(StatuslineArgs),
 }
 
 /// How reports price records.
@@ -189,6 +191,20 @@ pub struct BlocksArgs {
     /// Only blocks of the last 3 days (and the active one).
     #[arg(long)]
     pub recent: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StatuslineArgs {
+    #[command(flatten)]
+    pub cost: CostArgs,
+
+    /// Time zone "today" is counted in [default: the system's].
+    #[arg(long, value_name = "ZONE", value_parser = crate::report::Zone::parse)]
+    pub timezone: Option<crate::report::Zone>,
+
+    /// On bad input, say what went wrong (on stderr) besides the fallback line.
+    #[arg(long)]
+    pub debug: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

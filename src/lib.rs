@@ -23,4 +23,5 @@ pub mod record;
 pub mod report;
 pub mod settings;
 pub mod source;
+pub mod statusline;
 pub mod tui;

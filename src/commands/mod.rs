@@ -3,6 +3,7 @@
 pub mod events;
 pub mod report;
 pub mod status;
+pub mod statusline;
 
 use crate::cli::{Cli, Command};
 use crate::report::period::Period;
@@ -15,6 +16,10 @@ use std::process::ExitCode;
 
 /// Run the parsed command line. Errors are for the user: one sentence.
 pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
+    if let Some(Command::Statusline(args)) = &cli.command {
+        // Before anything that can fail: the status bar never shows an error.
+        return Ok(statusline::run(&cli.data, &cli.ui, args));
+    }
     let options = Options::resolve(&cli.data, &cli.ui)?;
     if cli.ui.print_config {
         print_out(&options.to_toml());
@@ -39,6 +44,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
             let a = b.report.clone();
             report::run(&settings, &env, Kind::Blocks(b), &a)
         }
+        // Answered above, before the settings were resolved.
+        Some(Command::Statusline(_)) => Ok(ExitCode::SUCCESS),
         None => crate::tui::run(&settings),
     }
 }

@@ -1,0 +1,212 @@
+//! Reading what one transcript appended since the status line last looked:
+//! where reading stopped is saved in the cache, so each call reads only
+//! new bytes, and a file that was replaced or cut short is read again.
+//!
+//! A small, self-contained tail: the status line keeps its own file states
+//! (a few numbers each) rather than the engine's reader state, so its cache
+//! stays small and its format is its own.
+
+use crate::parse::{FileContext, Parsed, Want, parse_line};
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// Bytes of a file's start remembered to notice an in-place rewrite.
+const HEAD_LEN: usize = 256;
+const CHUNK: usize = 1 << 20;
+
+/// Which file this is beyond its name (a rename over it is another one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+impl Identity {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Identity {
+        use std::os::unix::fs::MetadataExt;
+        Identity {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Identity {
+        Identity::default()
+    }
+}
+
+/// A modification time in whole seconds and nanoseconds since the epoch.
+pub fn mtime(meta: &std::fs::Metadata) -> Option<(u64, u32)> {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| (d.as_secs(), d.subsec_nanos()))
+}
+
+/// Where reading a file stopped.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileState {
+    pub identity: Identity,
+    /// Just past the last complete line read.
+    pub committed: u64,
+    /// Length and modification time when last looked at: both unchanged
+    /// means nothing was written.
+    pub seen_len: u64,
+    pub seen_mtime: Option<(u64, u32)>,
+    /// The file's first bytes as last read (empty for files never read).
+    pub head: Vec<u8>,
+}
+
+impl FileState {
+    pub fn unchanged(&self, meta: &std::fs::Metadata) -> bool {
+        self.seen_len == meta.len()
+            && self.seen_mtime == mtime(meta)
+            && self.identity == Identity::of(meta)
+    }
+}
+
+/// Read the complete lines appended since `state`, handing each usage
+/// record to `sink` with its offset. Returns the new state and whether the
+/// file was read from the start again (what it gave before is void).
+pub fn read_appended(
+    path: &Path,
+    state: &FileState,
+    line_cap: usize,
+    context: &FileContext,
+    sink: &mut dyn FnMut(u64, Parsed),
+) -> io::Result<(FileState, bool)> {
+    let mut file = File::open(path)?;
+    let meta = file.metadata()?;
+    let len = meta.len();
+    let head = read_head(&mut file)?;
+    let same = state.identity == Identity::of(&meta)
+        && state.committed <= len
+        && (state.head.is_empty() || head.starts_with(&state.head));
+    let reset = !same && (state.committed > 0 || !state.head.is_empty());
+    let mut pos = if same { state.committed } else { 0 };
+    file.seek(SeekFrom::Start(pos))?;
+    let mut buf = vec![0; CHUNK];
+    let mut line: Vec<u8> = Vec::new();
+    let mut line_start = pos;
+    let mut discarding = false;
+    let mut read_to = pos;
+    while read_to < len {
+        let want = CHUNK.min((len - read_to) as usize);
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 {
+            break;
+        }
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', &buf[..n]) {
+            if !discarding {
+                line.extend_from_slice(&buf[start..nl]);
+                if line.len() <= line_cap {
+                    sink(line_start, parse_line(&line, context, Want::Accounting));
+                }
+            }
+            discarding = false;
+            line.clear();
+            start = nl + 1;
+            line_start = read_to + start as u64;
+            pos = line_start;
+        }
+        if !discarding {
+            line.extend_from_slice(&buf[start..n]);
+            if line.len() > line_cap {
+                // Skip the rest of an over-long line without holding it.
+                line = Vec::new();
+                discarding = true;
+            }
+        }
+        read_to += n as u64;
+    }
+    let state = FileState {
+        identity: Identity::of(&meta),
+        committed: pos,
+        seen_len: len,
+        seen_mtime: mtime(&meta),
+        head,
+    };
+    Ok((state, reset))
+}
+
+fn read_head(file: &mut File) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    file.seek(SeekFrom::Start(0))?;
+    file.take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn usage(msg: &str, output: u64) -> String {
+        format!(
+            r#"{{"type":"assistant","sessionId":"s","timestamp":"2026-11-20T10:00:00.000Z","message":{{"id":"{msg}","model":"m","usage":{{"input_tokens":1,"output_tokens":{output}}}}}}}"#
+        ) + "\n"
+    }
+
+    fn outputs(path: &Path, state: &FileState, cap: usize) -> (Vec<(u64, u64)>, FileState, bool) {
+        let ctx = FileContext {
+            fallback_session: "s".into(),
+            subagent: false,
+        };
+        let mut got = Vec::new();
+        let (s, reset) = read_appended(path, state, cap, &ctx, &mut |off, p| {
+            if let Parsed::Usage(r) = p {
+                got.push((off, r.tokens.output));
+            }
+        })
+        .unwrap();
+        (got, s, reset)
+    }
+
+    #[test]
+    fn only_appended_complete_lines_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let (a, b) = (usage("a", 1), usage("b", 2));
+        std::fs::write(&path, format!("{a}{}", &b[..10])).unwrap();
+        let (got, s, reset) = outputs(&path, &FileState::default(), 1 << 20);
+        assert_eq!(got, [(0, 1)]);
+        assert!(!reset);
+        assert_eq!(s.committed, a.len() as u64);
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(&b.as_bytes()[10..]).unwrap();
+        let (got, s, _) = outputs(&path, &s, 1 << 20);
+        assert_eq!(got, [(a.len() as u64, 2)]);
+        assert_eq!(s.committed, (a.len() + b.len()) as u64);
+    }
+
+    #[test]
+    fn a_replaced_or_shortened_file_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        std::fs::write(&path, usage("a", 1) + &usage("b", 2)).unwrap();
+        let (_, s, _) = outputs(&path, &FileState::default(), 1 << 20);
+        std::fs::write(&path, usage("c", 3)).unwrap();
+        let (got, _, reset) = outputs(&path, &s, 1 << 20);
+        assert!(reset);
+        assert_eq!(got, [(0, 3)]);
+    }
+
+    #[test]
+    fn over_long_lines_are_skipped_not_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let big = format!("{{\"pad\":\"{}\"}}\n", "x".repeat(3 * CHUNK));
+        std::fs::write(&path, big.clone() + &usage("a", 7)).unwrap();
+        let (got, s, _) = outputs(&path, &FileState::default(), 1 << 20);
+        assert_eq!(got, [(big.len() as u64, 7)]);
+        assert_eq!(s.committed, s.seen_len);
+    }
+}

@@ -1,0 +1,124 @@
+//! The status line's text: the facts of one call, formatted. Kept apart
+//! from how they are gathered so the format can be tested on its own.
+
+use crate::format;
+use crate::ledger::snapshot::percent;
+use crate::report::blocks::BurnRate;
+
+/// The context window as the line shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContextShown {
+    Used {
+        tokens: u64,
+        window: u64,
+    },
+    /// Compacted after the last response; the size before, if known.
+    Compacted(Option<u64>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockShown {
+    pub cost: f64,
+    pub minutes_left: f64,
+    pub rate: Option<BurnRate>,
+}
+
+/// The facts of one line, before formatting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    pub model: Option<String>,
+    pub context: Option<ContextShown>,
+    pub session_cost: Option<f64>,
+    pub today_cost: Option<f64>,
+    /// `Some(None)`: the data was read and no block is active.
+    pub block: Option<Option<BlockShown>>,
+}
+
+/// The line: `Sonnet 4.5 │ ctx 115.5k/200k 58% │ $1.10 session │ $3.21 today
+/// │ $2.10 block, 2h13m left │ 12.3k tok/min $4.20/h`.
+pub fn render(f: &Facts) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    parts.push(f.model.clone().unwrap_or_else(|| "Claude".into()));
+    parts.push(match &f.context {
+        Some(ContextShown::Used { tokens, window }) => format!(
+            "ctx {}/{} {:.0}%",
+            format::tokens(*tokens),
+            format::tokens(*window),
+            percent(*tokens, *window)
+        ),
+        Some(ContextShown::Compacted(Some(pre))) => {
+            format!("ctx compacted (was {})", format::tokens(*pre))
+        }
+        Some(ContextShown::Compacted(None)) => "ctx compacted".into(),
+        None => "ctx ?".into(),
+    });
+    if let Some(c) = f.session_cost {
+        parts.push(format!("{} session", money(c)));
+    }
+    if let Some(c) = f.today_cost {
+        parts.push(format!("{} today", money(c)));
+    }
+    match &f.block {
+        Some(Some(b)) => {
+            parts.push(format!(
+                "{} block, {} left",
+                money(b.cost),
+                format::minutes(b.minutes_left)
+            ));
+            if let Some(r) = b.rate {
+                parts.push(format!(
+                    "{} tok/min {}/h",
+                    format::tokens(r.tokens_per_minute.round() as u64),
+                    money(r.cost_per_hour)
+                ));
+            }
+        }
+        Some(None) => parts.push("no active block".into()),
+        None => {}
+    }
+    parts.join(" │ ")
+}
+
+fn money(c: f64) -> String {
+    format!("${c:.2}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_has_every_piece_it_knows_and_skips_the_rest() {
+        let f = Facts {
+            model: Some("Sonnet 4.5".into()),
+            context: Some(ContextShown::Used {
+                tokens: 115_532,
+                window: 200_000,
+            }),
+            session_cost: Some(1.1),
+            today_cost: Some(3.214),
+            block: Some(Some(BlockShown {
+                cost: 2.1,
+                minutes_left: 133.0,
+                rate: Some(BurnRate {
+                    tokens_per_minute: 12_300.0,
+                    tokens_per_minute_for_indicator: 100.0,
+                    cost_per_hour: 4.2,
+                }),
+            })),
+        };
+        assert_eq!(
+            render(&f),
+            "Sonnet 4.5 │ ctx 115.5k/200k 58% │ $1.10 session │ $3.21 today │ $2.10 block, 2h13m left │ 12.3k tok/min $4.20/h"
+        );
+        let bare = Facts {
+            context: Some(ContextShown::Compacted(Some(160_010))),
+            block: Some(None),
+            ..Facts::default()
+        };
+        assert_eq!(
+            render(&bare),
+            "Claude │ ctx compacted (was 160k) │ no active block"
+        );
+    }
+}

@@ -37,6 +37,12 @@ use std::time::Duration;
 use terminal::{Takeover, Term};
 
 pub fn run(settings: &Settings) -> Result<ExitCode, UserError> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return Err(UserError(
+            "the dashboard needs a terminal; for a pipe or a file use `ccwatch status` or `ccwatch events`.".into(),
+        ));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

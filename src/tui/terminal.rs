@@ -28,8 +28,8 @@ impl Takeover {
     pub fn enter() -> io::Result<Takeover> {
         install_panic_hook();
         let set_up = || -> io::Result<Term> {
-            TAKEN.store(true, Ordering::SeqCst);
             enable_raw_mode()?;
+            TAKEN.store(true, Ordering::SeqCst);
             execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
             Terminal::new(CrosstermBackend::new(io::stdout()))
         };

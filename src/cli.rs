@@ -50,6 +50,11 @@ pub struct DataArgs {
     )]
     pub thresholds: Option<Vec<u8>>,
 
+    /// Read every transcript in full, neither using nor updating the index
+    /// kept in the cache dir.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
     /// Read settings from this file instead of the default config file.
     #[arg(long, global = true, value_name = "FILE", env = "CCWATCH_CONFIG")]
     pub config: Option<PathBuf>,

@@ -43,6 +43,8 @@ pub struct Options {
     pub on_alert: Option<Vec<String>>,
     /// The config file that was read, if any.
     pub config_path: Option<PathBuf>,
+    /// Neither read nor write the persistent index.
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +116,7 @@ impl Options {
             notify: ui.notify || file.notify.unwrap_or(false),
             on_alert,
             config_path,
+            no_cache: data.no_cache,
         })
     }
 
@@ -158,6 +161,14 @@ impl Options {
 }
 
 impl Settings {
+    /// Where the persistent index is, unless `--no-cache`.
+    pub fn index_path(&self) -> Option<PathBuf> {
+        if self.options.no_cache {
+            return None;
+        }
+        crate::source::index::default_path(&self.roots, self.options.line_cap)
+    }
+
     /// Resolve the arguments against the environment. Unusable roots that
     /// were asked for by name are reported on stderr; having none usable at
     /// all is an error.

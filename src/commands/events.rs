@@ -237,12 +237,23 @@ pub fn run(settings: &Settings, json: bool) -> Result<ExitCode, UserError> {
 }
 
 async fn follow(settings: &Settings, mut printer: Printer) -> Result<ExitCode, UserError> {
-    let live = live::start(
+    let index = settings.index_path();
+    let live = live::start_indexed(
         &settings.roots,
         default_threads(),
         settings.options.line_cap,
+        index.as_deref(),
     )
     .map_err(UserError)?;
+    for note in &live.notes {
+        printer.line(
+            &EventJson::Notice {
+                time: now(),
+                message: note,
+            },
+            || note.clone(),
+        );
+    }
     let mut monitor = Monitor::new(
         live.ledger,
         settings.options.window.clone(),

@@ -9,7 +9,7 @@ use crate::cli::{Cli, Command};
 use crate::report::period::Period;
 use crate::settings::{Options, Settings, UserError};
 use crate::source::discover::DiscoveryEnv;
-use crate::source::scan::{default_threads, scan_roots};
+use crate::source::scan::{default_threads, scan_cached};
 use report::Kind;
 use std::io::Write;
 use std::process::ExitCode;
@@ -51,11 +51,16 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
 }
 
 fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCode, UserError> {
-    let scan = scan_roots(
+    let index = settings.index_path();
+    let scan = scan_cached(
         &settings.roots,
         default_threads(),
         settings.options.line_cap,
+        index.as_deref(),
     );
+    for note in &scan.notes {
+        eprintln!("ccwatch: {note}");
+    }
     let report = status::StatusJson::of(&scan.ledger, &settings.options.window);
     let text = if json {
         serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))? + "\n"
@@ -65,6 +70,9 @@ fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCod
         status::render_human(&report, now, home.as_deref())
     };
     print_out(&text);
+    // The process ends here: freeing a large ledger piece by piece would
+    // take longer than the rest of a warm start.
+    std::mem::forget(scan);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,8 +7,9 @@
 //! were read in.
 
 use crate::record::{DedupKey, Millis, Tokens};
+use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Index of a file in the ledger's file table.
@@ -17,7 +18,7 @@ pub struct FileId(pub u32);
 
 /// What a copy is deduplicated under. Records without a `message.id` are
 /// never merged with anything: their key is their own position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Key {
     Response(DedupKey),
     Unkeyed(FileId, u64),
@@ -65,12 +66,17 @@ pub struct WinnerChange {
 
 #[derive(Debug, Default)]
 pub struct DedupIndex {
-    copies: HashMap<Key, Vec<Copy>>,
+    /// Almost every response has one copy: keep it inline, not on the heap.
+    copies: HashMap<Key, SmallVec<[Copy; 1]>>,
 }
 
 impl DedupIndex {
     fn winner<'a>(copies: &'a [Copy], path: &dyn Fn(FileId) -> Arc<str>) -> Option<&'a Copy> {
-        copies.iter().max_by(|a, b| preference(a, b, path))
+        Self::winner_at(copies, path).map(|i| &copies[i])
+    }
+
+    fn winner_at(copies: &[Copy], path: &dyn Fn(FileId) -> Arc<str>) -> Option<usize> {
+        (0..copies.len()).max_by(|a, b| preference(&copies[*a], &copies[*b], path))
     }
 
     /// Add a copy; report if the winner of its key changed.
@@ -81,15 +87,23 @@ impl DedupIndex {
         path: &dyn Fn(FileId) -> Arc<str>,
     ) -> WinnerChange {
         let copies = self.copies.entry(key).or_default();
-        let before = Self::winner(copies, path).cloned();
-        copies.push(copy);
-        let after = Self::winner(copies, path);
-        if before.as_ref() == after {
+        let Some(before) = Self::winner_at(copies, path) else {
+            // The common case: the first copy of a response wins outright.
+            copies.push(copy.clone());
+            return WinnerChange {
+                lost: None,
+                won: Some(copy),
+            };
+        };
+        if preference(&copy, &copies[before], path).is_le() {
+            copies.push(copy);
             return WinnerChange::default();
         }
+        let lost = copies[before].clone();
+        copies.push(copy.clone());
         WinnerChange {
-            lost: before,
-            won: after.cloned(),
+            lost: Some(lost),
+            won: Some(copy),
         }
     }
 
@@ -117,6 +131,16 @@ impl DedupIndex {
             lost: before,
             won: after,
         }
+    }
+
+    /// Make room for `n` more responses (a restart knows how many).
+    pub fn reserve(&mut self, n: usize) {
+        self.copies.reserve(n);
+    }
+
+    /// Every copy of one key.
+    pub fn copies_of(&self, key: Key) -> &[Copy] {
+        self.copies.get(&key).map_or(&[], |c| c.as_slice())
     }
 
     /// Every winning copy, in no particular order.

@@ -7,20 +7,23 @@
 //! replaced, deleted) and the totals equal a fresh scan of what remains.
 
 mod dedup;
+mod export;
 mod session;
 pub mod snapshot;
 mod window;
 
 pub use dedup::{Copy, FileId};
+pub use export::FileFacts;
 pub use session::{Boundary, ContextPoint, ModelUse, SessionContext, is_large_drop};
 pub use snapshot::{ContextSnapshot, SessionSnapshot, TokenJson};
 pub use window::WindowPolicy;
 
 use crate::parse::{Parsed, SkipCounts, SkipReason};
-use crate::record::{CompactionMark, Millis, Tokens, UsageRecord};
+use crate::record::{CompactionMark, DedupKey, Millis, Tokens, UsageRecord};
 use chrono::NaiveDate;
 use dedup::{DedupIndex, Key, WinnerChange};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -58,7 +61,7 @@ struct BoundaryCopies {
     seen_in: Vec<(FileId, u64)>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum BoundaryKey {
     Uuid(u128),
     Unkeyed(FileId, u64),
@@ -102,7 +105,10 @@ pub struct Ledger {
     dedup: DedupIndex,
     boundaries: HashMap<BoundaryKey, BoundaryCopies>,
     sessions: HashMap<Arc<str>, SessionContext>,
-    daily_utc: BTreeMap<NaiveDate, DaySums>,
+    /// Interned model names.
+    models: FxHashSet<Arc<str>>,
+    /// By days since the Unix epoch (UTC): an integer key is cheap per record.
+    daily_utc: BTreeMap<i64, DaySums>,
     totals: Tokens,
     records: u64,
 }
@@ -140,14 +146,14 @@ impl Ledger {
         }
         for (offset, fact) in update.facts {
             match fact {
-                Parsed::Usage(r) => self.add_usage(id, offset, r, &mut touched),
+                Parsed::Usage(r) => self.add_usage(id, offset, &r, &mut touched),
                 Parsed::Compaction(m) => self.add_boundary(id, offset, m, &mut touched),
                 Parsed::Entry {
                     session_id,
                     cwd,
                     timestamp,
                 } => {
-                    let session = self.mention(id, &session_id, cwd, timestamp);
+                    let session = self.mention(id, &session_id, cwd.as_deref(), timestamp);
                     if let Some(ts) = timestamp
                         && let Some(s) = self.sessions.get_mut(&session)
                     {
@@ -184,7 +190,7 @@ impl Ledger {
         &mut self,
         file: FileId,
         session_id: &str,
-        cwd: Option<String>,
+        cwd: Option<&str>,
         timestamp: Option<Millis>,
     ) -> Arc<str> {
         let key: Arc<str> = match self.sessions.get_key_value(session_id) {
@@ -194,38 +200,57 @@ impl Ledger {
         let session = self.sessions.entry(key.clone()).or_default();
         let seen = session.files.entry(file).or_default();
         if let Some(cwd) = cwd {
-            let candidate = (timestamp.unwrap_or(Millis::MAX), cwd);
-            if seen.as_ref().is_none_or(|s| candidate < *s) {
-                *seen = Some(candidate);
+            let ts = timestamp.unwrap_or(Millis::MAX);
+            let earlier = seen
+                .as_ref()
+                .is_none_or(|(t, c)| (ts, cwd) < (*t, c.as_str()));
+            if earlier {
+                *seen = Some((ts, cwd.to_owned()));
             }
         }
         self.files[file.0 as usize].sessions.insert(key.clone());
         key
     }
 
+    /// The shared copy of a model name: records hold an `Arc`, not a string each.
+    fn model(&mut self, name: &str) -> Arc<str> {
+        if let Some(m) = self.models.get(name) {
+            return m.clone();
+        }
+        let m: Arc<str> = name.into();
+        self.models.insert(m.clone());
+        m
+    }
+
     fn add_usage(
         &mut self,
         file: FileId,
         offset: u64,
-        r: UsageRecord,
+        r: &UsageRecord,
         touched: &mut BTreeSet<Arc<str>>,
     ) {
-        let session = self.mention(file, &r.session_id, r.cwd, Some(r.timestamp));
-        let key = match r.key {
-            Some(k) => Key::Response(k),
-            None => Key::Unkeyed(file, offset),
-        };
-        self.files[file.0 as usize].keys.push(key);
+        let session = self.mention(file, &r.session_id, r.cwd.as_deref(), Some(r.timestamp));
         let copy = Copy {
             file,
             offset,
             timestamp: r.timestamp,
             session,
-            model: r.model.into(),
+            model: self.model(&r.model),
             tokens: r.tokens,
             sidechain: r.sidechain,
             cost_usd: r.cost_usd,
         };
+        self.add_copy(r.key, copy, touched);
+    }
+
+    /// Enter one copy of a response under its key (or its own position when
+    /// it has none) and move the sums if it now wins.
+    fn add_copy(&mut self, key: Option<DedupKey>, copy: Copy, touched: &mut BTreeSet<Arc<str>>) {
+        let key = match key {
+            Some(k) => Key::Response(k),
+            None => Key::Unkeyed(copy.file, copy.offset),
+        };
+        self.files[copy.file.0 as usize].keys.push(key);
         let files = &self.files;
         let path = |f: FileId| files[f.0 as usize].path.clone();
         let change = self.dedup.insert(key, copy, &path);
@@ -239,7 +264,7 @@ impl Ledger {
         m: CompactionMark,
         touched: &mut BTreeSet<Arc<str>>,
     ) {
-        let session = self.mention(file, &m.session_id, m.cwd, Some(m.timestamp));
+        let session = self.mention(file, &m.session_id, m.cwd.as_deref(), Some(m.timestamp));
         let key = match m.uuid {
             Some(u) => BoundaryKey::Uuid(u),
             None => BoundaryKey::Unkeyed(file, offset),
@@ -352,6 +377,11 @@ impl Ledger {
         }
     }
 
+    /// Make room for `responses` more usage copies (a restart knows how many).
+    pub fn reserve(&mut self, responses: usize) {
+        self.dedup.reserve(responses);
+    }
+
     pub fn session(&self, id: &str) -> Option<&SessionContext> {
         self.sessions.get(id)
     }
@@ -406,8 +436,14 @@ impl Ledger {
         self.records
     }
 
-    pub fn daily_utc(&self) -> &BTreeMap<NaiveDate, DaySums> {
-        &self.daily_utc
+    pub fn daily_utc(&self) -> BTreeMap<NaiveDate, DaySums> {
+        self.daily_utc
+            .iter()
+            .filter_map(|(day, sums)| {
+                let date = chrono::DateTime::from_timestamp(day * 86_400, 0)?.date_naive();
+                Some((date, *sums))
+            })
+            .collect()
     }
 
     /// Transcript files currently known.
@@ -440,10 +476,9 @@ impl Ledger {
     }
 }
 
-fn utc_day(ts: Millis) -> NaiveDate {
-    chrono::DateTime::from_timestamp_millis(ts)
-        .map(|t| t.date_naive())
-        .unwrap_or_default()
+/// Days since the Unix epoch of a UTC timestamp.
+fn utc_day(ts: Millis) -> i64 {
+    ts.div_euclid(86_400_000)
 }
 
 #[cfg(test)]

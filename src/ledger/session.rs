@@ -7,7 +7,8 @@
 
 use super::dedup::{Copy, FileId};
 use crate::record::{Millis, Tokens};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// A point of the main-chain occupancy series.

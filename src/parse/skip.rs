@@ -74,6 +74,20 @@ impl SkipCounts {
             .sum()
     }
 
+    /// The counts in `SkipReason::ALL` order, for storing.
+    pub fn to_vec(&self) -> Vec<u64> {
+        self.0.to_vec()
+    }
+
+    /// Counts stored by `to_vec`; missing trailing reasons read as zero.
+    pub fn from_slice(counts: &[u64]) -> SkipCounts {
+        let mut out = SkipCounts::default();
+        for (slot, n) in out.0.iter_mut().zip(counts) {
+            *slot = *n;
+        }
+        out
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (SkipReason, u64)> + '_ {
         SkipReason::ALL
             .iter()

@@ -8,7 +8,7 @@
 
 use super::discover::{ProjectsDir, file_role, is_transcript};
 use super::reader::FileReader;
-use super::scan::{Scan, scan_roots};
+use super::scan::{Scan, scan_cached};
 use super::watch::{self, Watch, WatchEvent, WatchMode};
 use crate::ledger::{FileChange, FileUpdate, Ledger};
 use std::collections::{BTreeSet, HashMap};
@@ -142,6 +142,8 @@ pub struct Live {
     pub files: usize,
     /// Files and folders the scan could not read, with reasons.
     pub errors: Vec<(PathBuf, String)>,
+    /// Things to tell the user once (see `Scan::notes`).
+    pub notes: Vec<String>,
 }
 
 /// Start watching, scan, and spawn the task that follows changes. The
@@ -149,13 +151,24 @@ pub struct Live {
 /// missed (reading a file twice is harmless: readers resume at their offset).
 /// Must be called inside a multi-threaded tokio runtime.
 pub fn start(roots: &[ProjectsDir], threads: usize, line_cap: usize) -> Result<Live, String> {
+    start_indexed(roots, threads, line_cap, None)
+}
+
+/// `start`, with the start-up scan going through the persistent index.
+pub fn start_indexed(
+    roots: &[ProjectsDir],
+    threads: usize,
+    line_cap: usize,
+    index: Option<&Path>,
+) -> Result<Live, String> {
     let (wtx, wrx) = mpsc::unbounded_channel();
     let watch = watch::start(roots, wtx.clone())?;
     let Scan {
         ledger,
         readers,
         errors,
-    } = scan_roots(roots, threads, line_cap);
+        notes,
+    } = scan_cached(roots, threads, line_cap, index);
     let files = LiveFiles::new(roots.to_vec(), readers, line_cap);
     let (tx, rx) = mpsc::channel(64);
     let mode = watch.mode;
@@ -167,6 +180,7 @@ pub fn start(roots: &[ProjectsDir], threads: usize, line_cap: usize) -> Result<L
         mode,
         files: count,
         errors,
+        notes,
     })
 }
 

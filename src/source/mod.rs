@@ -2,6 +2,7 @@
 //! when they change: everything that touches the file system.
 
 pub mod discover;
+pub mod index;
 pub mod live;
 pub mod poll;
 pub mod reader;

@@ -37,6 +37,29 @@ impl FileReader {
         }
     }
 
+    /// A reader that continues from a saved position (see `index.rs`).
+    pub fn resume(
+        path: PathBuf,
+        role: FileRole,
+        line_cap: usize,
+        state: super::tail::TailState,
+        session_named: bool,
+    ) -> FileReader {
+        FileReader {
+            tailer: Tailer::resume(path.clone(), line_cap, state),
+            session_named,
+            ..FileReader::new(path, role, line_cap)
+        }
+    }
+
+    pub fn session_named(&self) -> bool {
+        self.session_named
+    }
+
+    pub fn encoded_project(&self) -> &str {
+        &self.encoded_project
+    }
+
     pub fn path(&self) -> &Path {
         self.tailer.path()
     }

@@ -42,6 +42,8 @@ pub struct Scan {
     pub readers: Vec<FileReader>,
     /// Files and directories that could not be read, with the reason.
     pub errors: Vec<(PathBuf, String)>,
+    /// Things to tell the user once (e.g. an unusable index was ignored).
+    pub notes: Vec<String>,
 }
 
 /// How many threads to read with: all cores, at most one per file.
@@ -51,26 +53,40 @@ pub fn default_threads() -> usize {
 
 /// Read every transcript into a fresh ledger.
 pub fn scan(transcripts: Vec<Transcript>, threads: usize, line_cap: usize) -> Scan {
+    let readers = transcripts
+        .into_iter()
+        .map(|t| FileReader::new(t.path, t.role, line_cap))
+        .collect();
     let mut out = Scan::default();
-    let threads = threads.clamp(1, transcripts.len().max(1));
+    out.readers = read_into(&mut out.ledger, readers, threads, &mut out.errors);
+    out
+}
+
+/// Let each reader read what is new, in parallel, applying the updates to
+/// `ledger`; returns the readers in their original order.
+pub fn read_into(
+    ledger: &mut Ledger,
+    readers: Vec<FileReader>,
+    threads: usize,
+    errors: &mut Vec<(PathBuf, String)>,
+) -> Vec<FileReader> {
+    let threads = threads.clamp(1, readers.len().max(1));
     // Each index is claimed exactly once through `next`, so the mutexes are
     // never contended; they only let a worker take its reader out.
-    let readers: Vec<Mutex<Option<FileReader>>> = transcripts
-        .into_iter()
-        .map(|t| Mutex::new(Some(FileReader::new(t.path, t.role, line_cap))))
-        .collect();
+    let slots: Vec<Mutex<Option<FileReader>>> =
+        readers.into_iter().map(|r| Mutex::new(Some(r))).collect();
     let next = AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::sync_channel(threads * 4);
-    let mut done: Vec<(usize, FileReader)> = Vec::with_capacity(readers.len());
+    let mut done: Vec<(usize, FileReader)> = Vec::with_capacity(slots.len());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
-            let (next, readers) = (&next, &readers);
+            let (next, slots) = (&next, &slots);
             scope.spawn(move || {
                 let mut buf = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(slot) = readers.get(i) else { break };
+                    let Some(slot) = slots.get(i) else { break };
                     let Some(mut reader) = slot.lock().ok().and_then(|mut s| s.take()) else {
                         continue;
                     };
@@ -84,16 +100,14 @@ pub fn scan(transcripts: Vec<Transcript>, threads: usize, line_cap: usize) -> Sc
         drop(tx);
         for (i, reader, update, error) in rx {
             if let Some(e) = error {
-                out.errors
-                    .push((update.path.clone(), super::discover::describe_io(&e)));
+                errors.push((update.path.clone(), super::discover::describe_io(&e)));
             }
-            out.ledger.apply(update);
+            ledger.apply(update);
             done.push((i, reader));
         }
     });
     done.sort_by_key(|(i, _)| *i);
-    out.readers = done.into_iter().map(|(_, r)| r).collect();
-    out
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Record places that could not even be listed as unreadable, so they are
@@ -108,6 +122,26 @@ pub fn note_unlisted(ledger: &mut Ledger, errors: &[(PathBuf, String)]) {
             size: 0,
         });
     }
+}
+
+/// Scan the roots, through the persistent index at `index` when given.
+pub fn scan_cached(
+    roots: &[ProjectsDir],
+    threads: usize,
+    line_cap: usize,
+    index: Option<&std::path::Path>,
+) -> Scan {
+    let Some(path) = index else {
+        return scan_roots(roots, threads, line_cap);
+    };
+    let (mut scan, used) = super::index::scan_indexed(roots, threads, line_cap, path);
+    if let Some(why) = used.ignored {
+        scan.notes.push(format!(
+            "ignored the index at {}: {why}; it is rebuilt from the transcripts.",
+            path.display()
+        ));
+    }
+    scan
 }
 
 /// List and read every transcript under the roots. Places that could not be

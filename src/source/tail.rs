@@ -40,8 +40,29 @@ pub enum TailStatus {
     Gone,
 }
 
+/// Where a tailer stands, for saving and resuming.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TailState {
+    pub identity: Option<FileIdentity>,
+    /// Just past the last complete line delivered.
+    pub committed: u64,
+    pub head: Vec<u8>,
+    /// The file's length and modification time when it was last read: if
+    /// both still match, nothing was written since.
+    pub seen_len: u64,
+    pub seen_modified: Option<(u64, u32)>,
+}
+
+/// A modification time as whole seconds and nanoseconds since the epoch.
+pub fn modified_of(meta: &std::fs::Metadata) -> Option<(u64, u32)> {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| (d.as_secs(), d.subsec_nanos()))
+}
+
 /// Which file this is, beyond its name: a rename over it gives another inode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileIdentity {
     dev: u64,
     ino: u64,
@@ -76,6 +97,8 @@ pub struct Tailer {
     /// The first bytes of the file as last seen.
     head: Vec<u8>,
     line_cap: usize,
+    seen_len: u64,
+    seen_modified: Option<(u64, u32)>,
 }
 
 impl Tailer {
@@ -88,6 +111,33 @@ impl Tailer {
             discarding: false,
             head: Vec::new(),
             line_cap: line_cap.max(1),
+            seen_len: 0,
+            seen_modified: None,
+        }
+    }
+
+    /// A tailer that continues where an earlier one stopped (from the
+    /// persistent index). If the file is no longer the one described, the
+    /// first read says `Reset`.
+    pub fn resume(path: impl Into<PathBuf>, line_cap: usize, state: TailState) -> Tailer {
+        Tailer {
+            identity: state.identity,
+            read_to: state.committed,
+            head: state.head,
+            seen_len: state.seen_len,
+            seen_modified: state.seen_modified,
+            ..Tailer::new(path, line_cap)
+        }
+    }
+
+    /// What `resume` needs to continue from the last complete line.
+    pub fn state(&self) -> TailState {
+        TailState {
+            identity: self.identity,
+            committed: self.committed(),
+            head: self.head.clone(),
+            seen_len: self.seen_len,
+            seen_modified: self.seen_modified,
         }
     }
 
@@ -143,6 +193,8 @@ impl Tailer {
             }
         }
         self.identity = identity;
+        self.seen_len = meta.len();
+        self.seen_modified = modified_of(&meta);
         if meta.len() == self.read_to {
             return Ok(TailStatus::Read);
         }
@@ -377,6 +429,25 @@ mod tests {
         assert_eq!(t.pending_len(), 0);
         append(&p, b"abc\nend\n");
         assert_eq!(read(&mut t), vec![line(38, "end")]);
+    }
+
+    #[test]
+    fn a_resumed_tailer_continues_or_resets() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, b"one\ntw");
+        let mut t = Tailer::new(&p, 1024);
+        read(&mut t);
+        let state = t.state();
+        assert_eq!(state.committed, 4);
+        append(&p, b"o\n");
+        let mut resumed = Tailer::resume(&p, 1024, state.clone());
+        assert_eq!(read(&mut resumed), vec![line(4, "two")]);
+        // The same state against a file that was replaced meanwhile.
+        std::fs::remove_file(&p).unwrap();
+        append(&p, b"new\n");
+        let mut stale = Tailer::resume(&p, 1024, state);
+        assert_eq!(read(&mut stale), vec![Got::Reset, line(0, "new")]);
     }
 
     #[test]

@@ -82,12 +82,15 @@ pub fn ccwatch(isolate: &Path) -> std::process::Command {
     cmd.env_remove("CLAUDE_CONFIG_DIR")
         .env_remove("CCWATCH_CONFIG")
         .env("XDG_CONFIG_HOME", isolate.join("xdg-config"))
+        .env("XDG_CACHE_HOME", isolate.join("xdg-cache"))
+        .env("CCWATCH_CACHE_DIR", isolate.join("ccwatch-cache"))
         .env("HOME", isolate.join("home"));
     cmd
 }
 
 pub fn status_json(dir: &Path) -> serde_json::Value {
-    let out = ccwatch(dir)
+    let isolate = tempfile::tempdir().unwrap();
+    let out = ccwatch(isolate.path())
         .args(["status", "--json", "--dir"])
         .arg(dir)
         .output()

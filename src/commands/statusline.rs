@@ -65,7 +65,10 @@ fn answer(data: &DataArgs, ui: &UiArgs, args: &StatuslineArgs, notes: &mut Vec<S
         notes.push(format!("--pricing ignored: {e}"));
         Pricer::new(crate::cost::PriceTable::embedded().clone(), args.cost.mode)
     });
-    let cache_path = statusline::cache::default_path(&roots, line_cap);
+    let cache_path = match data.no_cache {
+        true => None,
+        false => statusline::cache::default_path(&roots, line_cap),
+    };
     let mut env = Env {
         roots,
         line_cap,

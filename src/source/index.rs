@@ -27,6 +27,12 @@ const MAGIC: &[u8; 8] = b"CCWATCH\x01";
 /// Where the index for a set of roots lives. `CCWATCH_CACHE_DIR` overrides
 /// the platform cache dir (tests use it to stay out of the user's cache).
 pub fn default_path(roots: &[ProjectsDir], line_cap: usize) -> Option<PathBuf> {
+    cache_file("index", roots, line_cap)
+}
+
+/// A cache file named for what it holds and for the roots and line cap it
+/// was made with, so runs over different data never share one.
+pub fn cache_file(kind: &str, roots: &[ProjectsDir], line_cap: usize) -> Option<PathBuf> {
     let dir = match std::env::var_os("CCWATCH_CACHE_DIR").filter(|v| !v.is_empty()) {
         Some(d) => PathBuf::from(d),
         None => directories::ProjectDirs::from("", "", "ccwatch")?
@@ -39,7 +45,7 @@ pub fn default_path(roots: &[ProjectsDir], line_cap: usize) -> Option<PathBuf> {
         h.update(&[0]);
     }
     h.update(&line_cap.to_le_bytes());
-    Some(dir.join(format!("index-{:016x}.bin", h.digest())))
+    Some(dir.join(format!("{kind}-{:016x}.bin", h.digest())))
 }
 
 #[derive(Debug, Serialize, Deserialize)]

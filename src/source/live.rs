@@ -146,15 +146,11 @@ pub struct Live {
     pub notes: Vec<String>,
 }
 
-/// Start watching, scan, and spawn the task that follows changes. The
-/// watcher starts before the scan so nothing written during the scan is
-/// missed (reading a file twice is harmless: readers resume at their offset).
-/// Must be called inside a multi-threaded tokio runtime.
-pub fn start(roots: &[ProjectsDir], threads: usize, line_cap: usize) -> Result<Live, String> {
-    start_indexed(roots, threads, line_cap, None)
-}
-
-/// `start`, with the start-up scan going through the persistent index.
+/// Start watching, scan (through the persistent index at `index`, when
+/// given), and spawn the task that follows changes. The watcher starts
+/// before the scan so nothing written during the scan is missed (reading a
+/// file twice is harmless: readers resume at their offset). Must be called
+/// inside a multi-threaded tokio runtime.
 pub fn start_indexed(
     roots: &[ProjectsDir],
     threads: usize,

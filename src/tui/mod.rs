@@ -92,11 +92,19 @@ async fn dashboard(term: &mut Term, settings: &Settings, app: &mut App) -> Resul
     app.notice = Some("Reading transcripts…".to_owned());
     redraw(term, app)?;
     let o = &settings.options;
-    let live =
-        tokio::task::block_in_place(|| live::start(&settings.roots, default_threads(), o.line_cap))
-            .map_err(UserError)?;
+    let index = settings.index_path();
+    let live = tokio::task::block_in_place(|| {
+        live::start_indexed(
+            &settings.roots,
+            default_threads(),
+            o.line_cap,
+            index.as_deref(),
+        )
+    })
+    .map_err(UserError)?;
     let mut monitor = Monitor::new(live.ledger, o.window.clone(), o.thresholds.clone());
-    app.notice = None;
+    // An ignored index is worth a line in the status bar, nothing more.
+    app.notice = live.notes.first().cloned();
     app.now = clock();
     feed::load_all(app, &monitor);
     let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();

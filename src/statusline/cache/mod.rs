@@ -84,19 +84,7 @@ const CONTEXTS_KEPT: usize = 32;
 /// Where the cache for these roots lives (`CCWATCH_CACHE_DIR` overrides the
 /// platform cache dir).
 pub fn default_path(roots: &[ProjectsDir], line_cap: usize) -> Option<PathBuf> {
-    let dir = match std::env::var_os("CCWATCH_CACHE_DIR").filter(|v| !v.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => directories::ProjectDirs::from("", "", "ccwatch")?
-            .cache_dir()
-            .to_path_buf(),
-    };
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for r in roots {
-        h.update(r.0.to_string_lossy().as_bytes());
-        h.update(&[0]);
-    }
-    h.update(&line_cap.to_le_bytes());
-    Some(dir.join(format!("statusline-{:016x}.bin", h.digest())))
+    crate::source::index::cache_file("statusline", roots, line_cap)
 }
 
 fn root_names(roots: &[ProjectsDir]) -> Vec<String> {

@@ -1,0 +1,81 @@
+//! Engine benchmarks: full-scan throughput (cold, no index), a warm restart
+//! through the persistent index, and single-line parsing.
+//!
+//! The corpus is generated (see `src/corpus.rs`) into a temp dir; its size
+//! is `CCWATCH_BENCH_BYTES` (default 256 MiB, BENCHMARKS.md uses 1 GiB).
+//! Whole-process numbers (RSS, latency, idle CPU) come from
+//! `scripts/bench.sh`.
+
+use ccwatch::corpus::{CorpusSpec, generate};
+use ccwatch::parse::{FileContext, Want, parse_line};
+use ccwatch::source::discover::ProjectsDir;
+use ccwatch::source::index::scan_indexed;
+use ccwatch::source::reader::DEFAULT_LINE_CAP;
+use ccwatch::source::scan::{default_threads, list_all, scan};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::time::Duration;
+
+fn corpus_bytes() -> u64 {
+    std::env::var("CCWATCH_BENCH_BYTES")
+        .ok()
+        .and_then(|v| ccwatch::cli::parse_size(&v).ok())
+        .map_or(256 << 20, |n| n as u64)
+}
+
+fn engine(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = CorpusSpec {
+        target_bytes: corpus_bytes(),
+        sessions: 300,
+        ..CorpusSpec::default()
+    };
+    let expected = generate(dir.path(), &spec).expect("corpus");
+    let roots = [ProjectsDir(dir.path().join("projects"))];
+
+    let mut g = c.benchmark_group("scan");
+    g.throughput(Throughput::Bytes(expected.bytes));
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    for threads in [1, default_threads()] {
+        g.bench_function(format!("cold/{threads}-threads"), |b| {
+            b.iter(|| {
+                let (files, _) = list_all(&roots);
+                let s = scan(files, threads, DEFAULT_LINE_CAP);
+                assert_eq!(s.ledger.records(), expected.records);
+                s
+            })
+        });
+    }
+    let index = dir.path().join("bench-index.bin");
+    scan_indexed(&roots, default_threads(), DEFAULT_LINE_CAP, &index);
+    g.bench_function("warm-restart-with-index", |b| {
+        b.iter(|| {
+            let (s, used) = scan_indexed(&roots, default_threads(), DEFAULT_LINE_CAP, &index);
+            assert_eq!(used.read + used.resumed, 0);
+            s
+        })
+    });
+    g.finish();
+
+    let line = br#"{"parentUuid":"p","isSidechain":false,"cwd":"/home/dev/src/webapp","sessionId":"s1","type":"assistant","message":{"model":"claude-sonnet-4-5-20250929","id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"Let me look at the failing test first."}],"usage":{"input_tokens":6,"cache_creation_input_tokens":2378,"cache_read_input_tokens":16627,"output_tokens":94}},"requestId":"req_1","uuid":"u1","timestamp":"2026-10-15T07:52:27.000Z"}"#;
+    let user = format!(
+        r#"{{"type":"user","sessionId":"s1","message":{{"role":"user","content":"{}"}}}}"#,
+        "tool output ".repeat(2000)
+    );
+    let ctx = FileContext {
+        fallback_session: "s1".into(),
+        subagent: false,
+    };
+    let mut g = c.benchmark_group("parse");
+    g.throughput(Throughput::Bytes(line.len() as u64));
+    g.bench_function("usage-line", |b| {
+        b.iter(|| parse_line(line, &ctx, Want::Accounting))
+    });
+    g.throughput(Throughput::Bytes(user.len() as u64));
+    g.bench_function("prefiltered-24kb-user-line", |b| {
+        b.iter(|| parse_line(user.as_bytes(), &ctx, Want::Accounting))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

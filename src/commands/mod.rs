@@ -50,7 +50,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
     }
 }
 
-fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCode, UserError> {
+/// The one-shot scan every report starts from: through the persistent
+/// index unless `--no-cache`, with anything worth knowing on stderr.
+pub fn scan_once(settings: &Settings) -> crate::source::scan::Scan {
     let index = settings.index_path();
     let scan = scan_cached(
         &settings.roots,
@@ -61,6 +63,11 @@ fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCod
     for note in &scan.notes {
         eprintln!("ccwatch: {note}");
     }
+    scan
+}
+
+fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCode, UserError> {
+    let scan = scan_once(settings);
     let report = status::StatusJson::of(&scan.ledger, &settings.options.window);
     let text = if json {
         serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))? + "\n"

@@ -11,7 +11,6 @@ use crate::report::table::{self, Layout};
 use crate::report::{Entry, Filter, Usage, Zone, json, priced_entries, session, unpriced};
 use crate::settings::{Settings, UserError};
 use crate::source::discover::DiscoveryEnv;
-use crate::source::scan::{default_threads, scan_cached};
 use std::process::ExitCode;
 
 /// Which report to print.
@@ -39,16 +38,7 @@ pub fn run(
 ) -> Result<ExitCode, UserError> {
     let mut pricer = Pricer::load(args.cost.pricing.as_deref(), args.cost.mode)
         .map_err(|e| UserError(format!("--pricing: {e}")))?;
-    let index = settings.index_path();
-    let scan = scan_cached(
-        &settings.roots,
-        default_threads(),
-        settings.options.line_cap,
-        index.as_deref(),
-    );
-    for note in &scan.notes {
-        eprintln!("ccwatch: {note}");
-    }
+    let scan = super::scan_once(settings);
     let zone = args.timezone.unwrap_or_else(Zone::system);
     let filter = Filter {
         since: args.since,

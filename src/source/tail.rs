@@ -288,7 +288,8 @@ impl Tailer {
     }
 }
 
-fn read_head(file: &mut File) -> io::Result<Vec<u8>> {
+/// The first bytes of a file, as remembered to notice in-place rewrites.
+pub fn read_head(file: &mut File) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(HEAD_LEN);
     file.seek(SeekFrom::Start(0))?;
     file.take(HEAD_LEN as u64).read_to_end(&mut head)?;

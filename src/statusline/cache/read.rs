@@ -7,13 +7,12 @@
 //! stays small and its format is its own.
 
 use crate::parse::{FileContext, Parsed, Want, parse_line};
+use crate::source::tail::read_head;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
-/// Bytes of a file's start remembered to notice an in-place rewrite.
-const HEAD_LEN: usize = 256;
 const CHUNK: usize = 1 << 20;
 
 /// Which file this is beyond its name (a rename over it is another one).
@@ -40,12 +39,7 @@ impl Identity {
 }
 
 /// A modification time in whole seconds and nanoseconds since the epoch.
-pub fn mtime(meta: &std::fs::Metadata) -> Option<(u64, u32)> {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| (d.as_secs(), d.subsec_nanos()))
-}
+pub use crate::source::tail::modified_of as mtime;
 
 /// Where reading a file stopped.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -132,13 +126,6 @@ pub fn read_appended(
         head,
     };
     Ok((state, reset))
-}
-
-fn read_head(file: &mut File) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(HEAD_LEN);
-    file.seek(SeekFrom::Start(0))?;
-    file.take(HEAD_LEN as u64).read_to_end(&mut head)?;
-    Ok(head)
 }
 
 #[cfg(test)]

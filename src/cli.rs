@@ -103,6 +103,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve live metrics for Prometheus at /metrics (and /healthz).
+    Serve {
+        /// Address and port to listen on. Only loopback addresses unless
+        /// --allow-remote is given.
+        #[arg(long, value_name = "ADDR", default_value = crate::commands::serve::DEFAULT_LISTEN)]
+        listen: String,
+        /// Allow listening on an address other machines can reach.
+        #[arg(long)]
+        allow_remote: bool,
+    },
     /// Usage and cost per day.
     Daily(ReportArgs),
     /// Usage and cost per week.

@@ -15,6 +15,7 @@ pub mod config;
 #[doc(hidden)]
 pub mod corpus;
 pub mod cost;
+pub mod export;
 pub mod format;
 pub mod ledger;
 pub mod monitor;

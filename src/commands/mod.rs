@@ -2,6 +2,7 @@
 
 pub mod events;
 pub mod report;
+pub mod serve;
 pub mod status;
 pub mod statusline;
 
@@ -30,6 +31,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
     match cli.command {
         Some(Command::Status { json }) => status(&settings, &env, json),
         Some(Command::Events { json }) => events::run(&settings, json),
+        Some(Command::Serve {
+            listen,
+            allow_remote,
+        }) => serve::run(&settings, &listen, allow_remote),
         Some(Command::Daily(a)) => report::run(&settings, &env, Kind::Period(Period::Day), &a),
         Some(Command::Weekly {
             report: a,

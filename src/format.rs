@@ -32,6 +32,13 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
+/// Dollars to the cent: `$4.44`. An empty sum of floats is -0.0 in Rust,
+/// which must never show as `$-0.00`.
+pub fn usd(cost: f64) -> String {
+    let cost = if cost == 0.0 { 0.0 } else { cost };
+    format!("${cost:.2}")
+}
+
 /// How long ago, coarsely: 12s, 5m, 3h, 12d.
 pub fn age(now: Millis, then: Millis) -> String {
     let s = (now - then).max(0) / 1000;
@@ -127,6 +134,14 @@ mod tests {
             "/home/devx/src"
         );
         assert_eq!(project_name("/home/dev/src/webapp/"), "webapp");
+    }
+
+    #[test]
+    fn dollars_never_show_a_negative_zero() {
+        // Regression: the status line printed "$-0.00 today" for no usage.
+        let empty: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(usd(empty), "$0.00");
+        assert_eq!(usd(4.444), "$4.44");
     }
 
     #[test]

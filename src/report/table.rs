@@ -53,7 +53,7 @@ pub fn span(ms: Millis) -> String {
 }
 
 pub fn usd(cost: f64) -> String {
-    format!("${cost:.2}")
+    crate::format::usd(cost)
 }
 
 fn new_table(header: Vec<&str>, right_from: usize) -> Table {

@@ -80,7 +80,7 @@ pub fn render(f: &Facts) -> String {
 }
 
 fn money(c: f64) -> String {
-    format!("${c:.2}")
+    crate::format::usd(c)
 }
 
 #[cfg(test)]

@@ -313,7 +313,7 @@ async fn follow(settings: &Settings, mut printer: Printer) -> Result<ExitCode, U
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown() {
+pub(crate) async fn shutdown() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

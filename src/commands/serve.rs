@@ -83,7 +83,7 @@ async fn serve(settings: &Settings, addr: SocketAddr) -> Result<ExitCode, UserEr
 
     let mut server = tokio::spawn(async move {
         axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
+            .with_graceful_shutdown(super::events::shutdown())
             .await
     });
     let mut updates = live.updates;
@@ -110,22 +110,6 @@ async fn serve(settings: &Settings, addr: SocketAddr) -> Result<ExitCode, UserEr
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[cfg(test)]

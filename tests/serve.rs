@@ -327,3 +327,179 @@ fn a_non_loopback_address_needs_allow_remote() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--allow-remote"), "{err}");
 }
+
+/// A real Prometheus server, killed when dropped.
+struct Prometheus {
+    child: Child,
+    addr: String,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Prometheus {
+    /// Start one scraping `target` every second, on a free loopback port.
+    fn start(target: &str) -> Prometheus {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("prometheus.yml");
+        common::write(
+            &config,
+            format!(
+                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
+                 scrape_configs:\n  - job_name: ccwatch\n    static_configs:\n      - targets: [\"{target}\"]\n"
+            ),
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let log = std::fs::File::create(dir.path().join("prometheus.log")).unwrap();
+        let child = std::process::Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address={addr}"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("starting prometheus");
+        Prometheus { child, addr, dir }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("prometheus.log")).unwrap_or_default()
+    }
+
+    /// An instant query through the HTTP API: each series' labels and value.
+    /// `None` while Prometheus is not answering yet.
+    fn query(&self, promql: &str) -> Option<Vec<(serde_json::Value, f64)>> {
+        let mut stream = TcpStream::connect(&self.addr).ok()?;
+        stream.set_read_timeout(Some(WAIT)).ok()?;
+        write!(
+            stream,
+            "GET /api/v1/query?query={} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            percent_encode(promql),
+            self.addr
+        )
+        .ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        let (_, body) = response.split_once("\r\n\r\n")?;
+        let body: serde_json::Value = serde_json::from_str(body).ok()?;
+        if body["status"] != "success" {
+            return None;
+        }
+        let series = body["data"]["result"].as_array()?;
+        series
+            .iter()
+            .map(|s| Some((s["metric"].clone(), s["value"][1].as_str()?.parse().ok()?)))
+            .collect()
+    }
+
+    /// Query until `done` holds for the answer, within a bounded wait.
+    fn wait_for(
+        &self,
+        promql: &str,
+        done: impl Fn(&[(serde_json::Value, f64)]) -> bool,
+    ) -> Vec<(serde_json::Value, f64)> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut last = None;
+        loop {
+            if let Some(answer) = self.query(promql) {
+                if done(&answer) {
+                    return answer;
+                }
+                last = Some(answer);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Prometheus never answered {promql} as expected; last answer {last:?}; its log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+/// Enough of URL encoding for a PromQL query string.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn prometheus_available() -> bool {
+    let found = std::process::Command::new("prometheus")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "prometheus is required on CI for the end-to-end scrape test"
+        );
+        eprintln!("note: prometheus is not installed; skipping the end-to-end scrape test");
+    }
+    found
+}
+
+/// A stock Prometheus scrapes `ccwatch serve` on loopback, and the queries
+/// the README gives for Grafana answer with the fixture's numbers.
+#[test]
+fn a_real_prometheus_scrapes_context_and_tokens_per_session() {
+    if !prometheus_available() {
+        return;
+    }
+    let dir = sample_logs();
+    let expected = expected();
+    let status = common::status_json(dir.path());
+    let server = Server::start(dir.path(), "1000000h");
+    let prometheus = Prometheus::start(&server.addr);
+
+    // The README's panel query: context % per session.
+    let sessions = expected["sessions"].as_object().unwrap();
+    let answer = prometheus.wait_for("100 * ccwatch_context_ratio", |series| {
+        series.len() == sessions.len()
+    });
+    for (labels, percent) in &answer {
+        let id = labels["session_id"].as_str().unwrap();
+        let session = status["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["sessionId"] == id)
+            .unwrap_or_else(|| panic!("{id} is not in status"));
+        let context = &session["context"];
+        let want =
+            100.0 * context["tokens"].as_f64().unwrap() / context["window"].as_f64().unwrap();
+        assert!((percent - want).abs() < 1e-6, "{id}: {percent} vs {want}");
+        assert_eq!(labels["project"], sessions[id]["project"], "{id}");
+        assert_eq!(labels["model"], sessions[id]["context"]["model"], "{id}");
+        assert_eq!(labels["job"], "ccwatch");
+    }
+
+    // Tokens per session, summed over models, as a dashboard would.
+    let answer = prometheus.wait_for(
+        "sum by (session_id) (claude_code_token_usage_tokens_total{type=\"output\"})",
+        |series| series.len() == sessions.len(),
+    );
+    for (labels, output) in &answer {
+        let id = labels["session_id"].as_str().unwrap();
+        let want = sessions[id]["tokens"]["output"].as_f64().unwrap();
+        assert_eq!(*output, want, "output tokens of {id}");
+    }
+}

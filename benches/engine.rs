@@ -1,7 +1,7 @@
 //! Engine benchmarks: full-scan throughput (cold, no index), a warm restart
 //! through the persistent index, and single-line parsing.
 //!
-//! The corpus is generated (see `src/corpus.rs`) into a temp dir; its size
+//! The corpus is generated (see `src/corpus/`) into a temp dir; its size
 //! is `CCWATCH_BENCH_BYTES` (default 256 MiB, BENCHMARKS.md uses 1 GiB).
 //! Whole-process numbers (RSS, latency, idle CPU) come from
 //! `scripts/bench.sh`.

@@ -1,0 +1,332 @@
+//! Deterministic generator of realistic Claude Code data directories, for
+//! benchmarks and large tests that must not depend on checked-in data.
+//!
+//! [`generate`] writes `dir/projects/<encoded-cwd>/...` transcripts shaped like
+//! the real ones (see `claude-code-logs.md`): streamed copies of one response,
+//! subagents in both file layouts, sidechain lines inside main files,
+//! compaction boundaries, resumed sessions that copy history verbatim,
+//! `<synthetic>` API-error lines, malformed lines and multi-megabyte tool
+//! results. It returns the [`Expected`] answers computed *by construction*:
+//! every usage line it writes is offered to an in-memory dedup table that
+//! applies the spec's rule (largest four-token sum wins per
+//! `message.id`+`requestId`; ties: main chain, earlier timestamp, smaller
+//! path), so nothing is parsed back.
+//!
+//! The same [`CorpusSpec`] always yields byte-identical files. Sizes below
+//! about 1 MiB overshoot `target_bytes`, because session 0 always carries one
+//! instance of every feature.
+
+use memchr::memmem;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CorpusSpec {
+    /// Total bytes of `.jsonl` to write; reached within a few percent.
+    pub target_bytes: u64,
+    /// Number of main session files (resumed sessions included).
+    pub sessions: usize,
+    /// PRNG seed: the same spec gives the same bytes.
+    pub seed: u64,
+    /// Number of distinct project directories (at least 1 is used).
+    pub projects: usize,
+    /// Blank lines, truncated JSON, invalid UTF-8 and a spaced-out (valid) line.
+    pub bad_lines: bool,
+    /// Occasional tool results of 100 KB – 2 MB.
+    pub big_tool_results: bool,
+}
+
+impl Default for CorpusSpec {
+    fn default() -> Self {
+        CorpusSpec {
+            target_bytes: 8 << 20,
+            sessions: 20,
+            seed: 1,
+            projects: 4,
+            bad_lines: true,
+            big_tool_results: true,
+        }
+    }
+}
+
+/// The four token counts of a usage record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Tokens4 {
+    pub input: u64,
+    pub output: u64,
+    pub cache_creation: u64,
+    pub cache_read: u64,
+}
+
+impl Tokens4 {
+    /// Sum of the four counts: the dedup rule keeps the copy where it is largest.
+    pub fn sum(&self) -> u64 {
+        self.input + self.output + self.cache_creation + self.cache_read
+    }
+
+    /// Context occupancy: input + cache_creation + cache_read.
+    pub fn prompt(&self) -> u64 {
+        self.input + self.cache_creation + self.cache_read
+    }
+
+    fn add(&mut self, o: &Tokens4) {
+        self.input += o.input;
+        self.output += o.output;
+        self.cache_creation += o.cache_creation;
+        self.cache_read += o.cache_read;
+    }
+}
+
+/// Expected per-session answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ExpectedSession {
+    /// The `cwd` of the session's lines.
+    pub project: String,
+    /// Main chain and sidechain/subagent records together.
+    pub tokens: Tokens4,
+    /// Distinct deduplicated usage records of the session.
+    pub records: u64,
+    /// Distinct compaction boundaries (by `uuid`).
+    pub compactions: u64,
+    /// input+cache_creation+cache_read of the newest main-chain record.
+    pub context_occupancy: Option<u64>,
+    /// Timestamp of that record's winning copy.
+    pub context_timestamp: Option<String>,
+}
+
+/// The answers a correct reader must produce for a generated corpus.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Expected {
+    pub totals: Tokens4,
+    /// Distinct deduplicated usage records (`<synthetic>` excluded).
+    pub records: u64,
+    pub sessions: BTreeMap<String, ExpectedSession>,
+    /// Keyed by the UTC date (`YYYY-MM-DD`) of each record's winning copy.
+    pub daily_utc: BTreeMap<String, Tokens4>,
+    /// `.jsonl` files written (the generator writes no other files).
+    pub files: u64,
+    /// Bytes of all `.jsonl` files.
+    pub bytes: u64,
+    /// Distinct compaction boundaries over all sessions.
+    pub compactions: u64,
+}
+
+/// Write a corpus under `dir` (which becomes a data root with `projects/`)
+/// and return its expected answers.
+pub fn generate(dir: &Path, spec: &CorpusSpec) -> io::Result<Expected> {
+    let projects_dir = dir.join("projects");
+    fs::create_dir_all(&projects_dir)?;
+    let mut g = Gen::new(projects_dir, spec);
+    g.run()?;
+    Ok(g.finish())
+}
+
+// ---------------------------------------------------------------------------
+// Constants shaping the data.
+
+/// 2026-10-01T07:30:00Z.
+const BASE_MS: i64 = 1_790_839_800_000;
+const DAY_MS: i64 = 86_400_000;
+const MIN_MS: i64 = 60_000;
+const HOUR_MS: i64 = 3_600_000;
+/// How long sessions' start times are spread over.
+const SPAN_MS: i64 = 9 * DAY_MS;
+
+const SONNET: &str = "claude-sonnet-4-5-20250929";
+const HAIKU: &str = "claude-haiku-4-5-20251001";
+const OPUS: &str = "claude-opus-4-1-20250805";
+
+/// Claude Code versions; the subagent layout follows the version.
+const VERSIONS: [&str; 3] = ["1.0.98", "2.0.14", "2.1.12"];
+const BRANCHES: [&str; 5] = ["main", "dev", "fix-123", "feature/login", "refactor/parser"];
+const TOOLS: [&str; 7] = ["Read", "Edit", "Write", "Bash", "Grep", "Glob", "TodoWrite"];
+const TITLES: [&str; 8] = [
+    "Fix flaky integration test",
+    "Refactor config loading",
+    "Add pagination to the API",
+    "Investigate memory growth",
+    "Implement login flow",
+    "Update dependencies and fix build",
+    "Write migration for user table",
+    "Speed up the parser",
+];
+
+/// Filler text is cut from this many bytes of pre-generated, JSON-safe text.
+const POOL_LEN: usize = 1 << 20;
+const BIG_MIN: u64 = 100_000;
+const BIG_MAX: u64 = 2_000_000;
+/// Claude Code truncates long tool output before it reaches the model.
+const MAX_RESULT_TOKENS: u64 = 25_000;
+/// Tokens a compaction summary line's text is worth, roughly.
+const BYTES_PER_TOKEN: u64 = 4;
+
+// ---------------------------------------------------------------------------
+// Bookkeeping by construction.
+
+/// One copy of a usage record, as the spec's dedup rule sees it.
+#[derive(Debug, Clone, Copy)]
+struct Copy {
+    tokens: Tokens4,
+    /// Not sidechain and not in a subagent file.
+    main: bool,
+    ts: i64,
+    session: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Winner {
+    c: Copy,
+    file: u32,
+    seq: u64,
+}
+
+/// What a written line means for the expected answers.
+#[derive(Debug, Clone)]
+enum Meta {
+    /// Counts for nothing (user lines, summaries, snapshots, synthetic errors).
+    Plain,
+    /// Malformed on purpose: a reader skips it; never copied into resumed files.
+    Bad,
+    /// A copy of a usage record.
+    Usage { key: String, copy: Copy },
+    /// A compaction boundary of `session`.
+    Boundary { uuid: String, session: usize },
+}
+
+#[derive(Debug, Clone)]
+struct Captured {
+    bytes: Vec<u8>,
+    meta: Meta,
+}
+
+/// The verbatim prefix of a session's main file, kept for a later resume.
+struct Capture {
+    lines: Vec<Captured>,
+    bytes: usize,
+    cap: usize,
+    open: bool,
+}
+
+struct Out {
+    w: BufWriter<File>,
+    file: u32,
+    capture: Option<Capture>,
+}
+
+/// Session-wide fields written into every line's header.
+struct Ident {
+    idx: usize,
+    cwd: String,
+    enc: String,
+    session_id: String,
+    version: &'static str,
+    branch: &'static str,
+}
+
+/// One conversation chain: the main chain, a subagent, or a sidechain block.
+struct Thread {
+    parent: Option<String>,
+    sidechain: bool,
+    agent: Option<String>,
+    /// Prompt tokens the next request will carry.
+    occ: u64,
+    /// Prefix of `occ` already in the prompt cache.
+    cached: u64,
+    model: &'static str,
+    t: i64,
+    one_hour: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// `isSidechain: true` lines inside the main file (1.0.x).
+    InMain,
+    /// `projects/<enc>/agent-<id>.jsonl` (2.0.x).
+    Flat,
+    /// `projects/<enc>/<sessionId>/subagents/agent-<id>.jsonl` (2.1.x).
+    Nested,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Corrupt {
+    None,
+    /// The first (partial) streamed copy is cut before its usage.
+    Truncate,
+    /// The first (partial) streamed copy gets invalid UTF-8 bytes.
+    Invalid,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Block {
+    Text(usize),
+    Thinking(usize),
+    Tool(&'static str, usize),
+    Task(usize),
+}
+
+impl Block {
+    fn out_tokens(&self) -> u64 {
+        let n = match *self {
+            Block::Text(n) | Block::Thinking(n) | Block::Task(n) => n,
+            Block::Tool(_, n) => n + 60,
+        };
+        n as u64 / BYTES_PER_TOKEN
+    }
+}
+
+struct Sess {
+    ident: Ident,
+    main: Thread,
+    sys_tokens: u64,
+    threshold: u64,
+    /// `total_bytes` at which this session has used its budget.
+    limit: u64,
+    layout: Layout,
+    showcase: bool,
+}
+
+struct Gen<'a> {
+    spec: &'a CorpusSpec,
+    rng: fastrand::Rng,
+    pool: Vec<u8>,
+    projects_dir: PathBuf,
+    buf: Vec<u8>,
+    total_bytes: u64,
+    seq: u64,
+    /// Paths relative to the data root, indexed by `Out::file`.
+    paths: Vec<String>,
+    winners: HashMap<String, Winner>,
+    /// Boundary uuid → session index.
+    boundaries: HashMap<String, usize>,
+    /// (sessionId, cwd) by session index.
+    sessions: Vec<(String, String)>,
+}
+
+fn better(a: &Winner, b: &Winner, paths: &[String]) -> bool {
+    let (sa, sb) = (a.c.tokens.sum(), b.c.tokens.sum());
+    if sa != sb {
+        return sa > sb;
+    }
+    if a.c.main != b.c.main {
+        return a.c.main;
+    }
+    if a.c.ts != b.c.ts {
+        return a.c.ts < b.c.ts;
+    }
+    let (pa, pb) = (&paths[a.file as usize], &paths[b.file as usize]);
+    if pa != pb {
+        return pa < pb;
+    }
+    a.seq < b.seq
+}
+
+mod bytes;
+mod session;
+mod tools;
+
+#[cfg(test)]
+mod tests;

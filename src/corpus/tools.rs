@@ -1,0 +1,421 @@
+//! What happens inside a turn: tool calls and their results, subagent
+//! tasks in both file layouts, the assistant responses that carry usage
+//! (with their streamed copies), and the deliberately broken lines.
+
+use super::bytes::*;
+use super::*;
+
+impl<'a> Gen<'a> {
+    pub(super) fn tool_cycle(
+        &mut self,
+        s: &mut Sess,
+        out: &mut Out,
+        corrupt: Corrupt,
+        big: bool,
+    ) -> io::Result<()> {
+        let name = TOOLS[self.rng.usize(0..TOOLS.len())];
+        let tool = Block::Tool(name, self.tool_input_len(name));
+        let blocks = if corrupt != Corrupt::None {
+            vec![Block::Text(self.rng.usize(300..1500)), tool]
+        } else {
+            match self.rng.u32(0..20) {
+                0..=3 => vec![
+                    Block::Thinking(self.rng.usize(200..2500)),
+                    Block::Text(self.rng.usize(50..1500)),
+                    tool,
+                ],
+                4..=12 => vec![Block::Text(self.rng.usize(50..1500)), tool],
+                _ => vec![tool],
+            }
+        };
+        let tool_id = self.respond(&s.ident, &mut s.main, out, &blocks, corrupt, false)?;
+        let remaining = s.limit.saturating_sub(self.total_bytes);
+        let size = if big && remaining >= BIG_MIN {
+            self.rng.u64(BIG_MIN..=BIG_MAX).min(remaining) as usize
+        } else {
+            self.result_len()
+        };
+        let tool_id = tool_id.unwrap_or_default();
+        self.tool_result(
+            &s.ident,
+            &mut s.main,
+            out,
+            &tool_id,
+            size,
+            name == "Bash" && size < 50_000,
+            None,
+        )
+    }
+
+    pub(super) fn tool_input_len(&mut self, name: &str) -> usize {
+        match name {
+            "Edit" | "Write" => self.rng.usize(100..4000),
+            "TodoWrite" => self.rng.usize(100..800),
+            _ => self.rng.usize(10..120),
+        }
+    }
+
+    pub(super) fn result_len(&mut self) -> usize {
+        match self.rng.u32(0..100) {
+            0..=69 => self.rng.usize(100..4_000),
+            70..=94 => self.rng.usize(4_000..30_000),
+            _ => self.rng.usize(30_000..90_000),
+        }
+    }
+
+    /// A subagent run (Task tool) in the given layout.
+    pub(super) fn task(
+        &mut self,
+        s: &mut Sess,
+        out: &mut Out,
+        layout: Layout,
+        corrupt: Corrupt,
+    ) -> io::Result<()> {
+        let prompt_len = self.rng.usize(200..1500);
+        let blocks = vec![
+            Block::Text(self.rng.usize(100..800)),
+            Block::Task(prompt_len),
+        ];
+        let tool_id = self
+            .respond(&s.ident, &mut s.main, out, &blocks, corrupt, false)?
+            .unwrap_or_default();
+        let agent_id = self.hex(8);
+        let model = if self.rng.bool() { HAIKU } else { s.main.model };
+        let mut th = Thread {
+            parent: None,
+            sidechain: true,
+            agent: Some(agent_id.clone()),
+            occ: self.rng.u64(6_000..14_000) + prompt_len as u64 / BYTES_PER_TOKEN,
+            cached: 0,
+            model,
+            t: s.main.t + self.rng.i64(200..2_000),
+            one_hour: false,
+        };
+        let steps = self.rng.usize(1..8);
+        match layout {
+            Layout::InMain => self.agent_run(s, &mut th, out, prompt_len, steps)?,
+            Layout::Flat | Layout::Nested => {
+                let rel = if layout == Layout::Flat {
+                    format!("{}/agent-{agent_id}.jsonl", s.ident.enc)
+                } else {
+                    format!(
+                        "{}/{}/subagents/agent-{agent_id}.jsonl",
+                        s.ident.enc, s.ident.session_id
+                    )
+                };
+                let mut aout = self.open(&rel)?;
+                self.agent_run(s, &mut th, &mut aout, prompt_len, steps)?;
+                Self::close(aout)?;
+            }
+        }
+        let started = s.main.t;
+        s.main.t = th.t;
+        let size = self.rng.usize(300..3000);
+        let extra = format!(
+            "{{\"status\":\"completed\",\"agentId\":\"{agent_id}\",\"totalDurationMs\":{},\"totalToolUseCount\":{steps}}}",
+            th.t - started
+        );
+        self.tool_result(
+            &s.ident,
+            &mut s.main,
+            out,
+            &tool_id,
+            size,
+            false,
+            Some(&extra),
+        )
+    }
+
+    pub(super) fn agent_run(
+        &mut self,
+        s: &Sess,
+        th: &mut Thread,
+        out: &mut Out,
+        prompt_len: usize,
+        steps: usize,
+    ) -> io::Result<()> {
+        let uuid = self.uuid();
+        self.head(&s.ident, th);
+        self.push("\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"");
+        self.text(prompt_len);
+        self.push("\"}");
+        self.tail(&uuid, th.t);
+        self.push("}");
+        self.emit_buf(out, Meta::Plain)?;
+        th.parent = Some(uuid);
+        for step in 0..steps {
+            if step > 0 && self.over(s) {
+                break;
+            }
+            let name = TOOLS[self.rng.usize(0..TOOLS.len())];
+            let tool = Block::Tool(name, self.tool_input_len(name));
+            let blocks = if self.rng.bool() {
+                vec![Block::Text(self.rng.usize(50..1200)), tool]
+            } else {
+                vec![tool]
+            };
+            let tool_id = self
+                .respond(&s.ident, th, out, &blocks, Corrupt::None, false)?
+                .unwrap_or_default();
+            let size = self.rng.usize(100..6_000);
+            self.tool_result(&s.ident, th, out, &tool_id, size, false, None)?;
+        }
+        let blocks = [Block::Text(self.rng.usize(200..2500))];
+        self.respond(&s.ident, th, out, &blocks, Corrupt::None, false)?;
+        Ok(())
+    }
+
+    /// A `tool_result` user line; `extra` replaces the default `toolUseResult`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn tool_result(
+        &mut self,
+        id: &Ident,
+        th: &mut Thread,
+        out: &mut Out,
+        tool_id: &str,
+        size: usize,
+        echo_stdout: bool,
+        extra: Option<&str>,
+    ) -> io::Result<()> {
+        th.t += self.rng.i64(200..20_000);
+        let uuid = self.uuid();
+        self.head(id, th);
+        self.push(
+            "\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":[{\"tool_use_id\":\"",
+        );
+        self.push(tool_id);
+        self.push("\",\"type\":\"tool_result\",\"content\":\"");
+        let start = self.buf.len();
+        self.text(size);
+        let end = self.buf.len();
+        self.push("\"}]}");
+        self.tail(&uuid, th.t);
+        self.push(",\"toolUseResult\":");
+        match extra {
+            Some(x) => self.push(x),
+            None if echo_stdout => {
+                self.push("{\"stdout\":\"");
+                self.buf.extend_from_within(start..end);
+                self.push("\",\"stderr\":\"\",\"interrupted\":false,\"isImage\":false}");
+            }
+            None => self.push("{\"stdout\":\"\",\"stderr\":\"\"}"),
+        }
+        self.push("}");
+        self.emit_buf(out, Meta::Plain)?;
+        th.parent = Some(uuid);
+        th.occ += (size as u64 / BYTES_PER_TOKEN).min(MAX_RESULT_TOKENS) + 10;
+        Ok(())
+    }
+
+    /// One API response, written as one line per content block (streamed
+    /// copies with the same ids and growing `output_tokens`). Returns the
+    /// tool_use id if a block is a tool call.
+    pub(super) fn respond(
+        &mut self,
+        id: &Ident,
+        th: &mut Thread,
+        out: &mut Out,
+        blocks: &[Block],
+        corrupt: Corrupt,
+        spaced: bool,
+    ) -> io::Result<Option<String>> {
+        let msg_id = format!("msg_01{}", self.alnum(22));
+        let req_id = format!("req_011C{}", self.alnum(20));
+        let key = format!("{msg_id}\u{1}{req_id}");
+        th.t += self.rng.i64(1_500..40_000);
+        let prompt = th.occ;
+        let input = self.rng.u64(1..=12).min(prompt);
+        let cache_read = th.cached.min(prompt - input);
+        let cache_creation = prompt - input - cache_read;
+        let final_out = 8 + blocks.iter().map(Block::out_tokens).sum::<u64>() + self.rng.u64(5..80);
+        let n = blocks.len();
+        // Sometimes the first copy already carries the final count: a tie the
+        // earlier timestamp wins.
+        let tie = n == 3 && corrupt == Corrupt::None && self.rng.u32(0..6) == 0;
+        let mut tool_id = None;
+        for (k, block) in blocks.iter().enumerate() {
+            let output = if k == n - 1 || (tie && k == 0) {
+                final_out
+            } else {
+                (final_out * (k as u64 + 1) / (n as u64 + 1)).max(1)
+            };
+            let tokens = Tokens4 {
+                input,
+                output,
+                cache_creation,
+                cache_read,
+            };
+            let ts = th.t;
+            let uuid = self.uuid();
+            self.head(id, th);
+            self.push("\"message\":{\"model\":\"");
+            self.push(th.model);
+            self.push("\",\"id\":\"");
+            self.push(&msg_id);
+            self.push("\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[");
+            if let Some(t) = self.block(id, *block) {
+                tool_id = Some(t);
+            }
+            self.push("]");
+            if !th.sidechain {
+                self.push(",\"stop_reason\":null,\"stop_sequence\":null");
+            }
+            self.push(",\"usage\":{\"input_tokens\":");
+            self.num(input);
+            self.push(",\"cache_creation_input_tokens\":");
+            self.num(cache_creation);
+            self.push(",\"cache_read_input_tokens\":");
+            self.num(cache_read);
+            self.push(",\"output_tokens\":");
+            self.num(output);
+            if !th.sidechain {
+                let (m5, h1) = if th.one_hour {
+                    (0, cache_creation)
+                } else {
+                    (cache_creation, 0)
+                };
+                self.push(",\"cache_creation\":{\"ephemeral_5m_input_tokens\":");
+                self.num(m5);
+                self.push(",\"ephemeral_1h_input_tokens\":");
+                self.num(h1);
+                self.push("}");
+            }
+            self.push(",\"service_tier\":\"standard\"}},\"requestId\":\"");
+            self.push(&req_id);
+            self.push("\",\"type\":\"assistant\"");
+            self.tail(&uuid, ts);
+            self.push("}");
+            let meta = if k == 0 && corrupt != Corrupt::None {
+                self.corrupt(corrupt);
+                Meta::Bad
+            } else {
+                if spaced {
+                    self.buf = spacify(&self.buf);
+                }
+                Meta::Usage {
+                    key: key.clone(),
+                    copy: Copy {
+                        tokens,
+                        main: !th.sidechain,
+                        ts,
+                        session: id.idx,
+                    },
+                }
+            };
+            self.emit_buf(out, meta)?;
+            th.parent = Some(uuid);
+            th.t += self.rng.i64(30..1_200);
+        }
+        th.cached = prompt;
+        th.occ = prompt + final_out;
+        Ok(tool_id)
+    }
+
+    /// Write one content block; returns the tool_use id for tool blocks.
+    pub(super) fn block(&mut self, id: &Ident, block: Block) -> Option<String> {
+        match block {
+            Block::Text(n) => {
+                self.push("{\"type\":\"text\",\"text\":\"");
+                self.text(n);
+                self.push("\"}");
+                None
+            }
+            Block::Thinking(n) => {
+                self.push("{\"type\":\"thinking\",\"thinking\":\"");
+                self.text(n);
+                self.push("\",\"signature\":\"");
+                let len = self.rng.usize(200..400);
+                let sig = self.alnum(len);
+                self.push(&sig);
+                self.push("\"}");
+                None
+            }
+            Block::Tool(name, n) => {
+                let tid = format!("toolu_01{}", self.alnum(22));
+                self.push("{\"type\":\"tool_use\",\"id\":\"");
+                self.push(&tid);
+                self.push("\",\"name\":\"");
+                self.push(name);
+                self.push("\",\"input\":{");
+                let len = self.rng.usize(4..12);
+                let file = format!("{}/src/{}.rs", id.cwd, self.alnum(len));
+                match name {
+                    "Edit" => {
+                        self.push("\"file_path\":\"");
+                        self.push(&file);
+                        self.push("\",\"old_string\":\"");
+                        self.text(n / 2);
+                        self.push("\",\"new_string\":\"");
+                        self.text(n - n / 2);
+                        self.push("\"");
+                    }
+                    "Write" => {
+                        self.push("\"file_path\":\"");
+                        self.push(&file);
+                        self.push("\",\"content\":\"");
+                        self.text(n);
+                        self.push("\"");
+                    }
+                    "Bash" => {
+                        self.push("\"command\":\"");
+                        self.text(n);
+                        self.push("\",\"description\":\"Run the test suite\"");
+                    }
+                    "Grep" => {
+                        self.push("\"pattern\":\"");
+                        let p = self.alnum(n.min(30));
+                        self.push(&p);
+                        self.push("\",\"path\":\"");
+                        self.push(&id.cwd);
+                        self.push("\",\"output_mode\":\"content\"");
+                    }
+                    "Glob" => self.push("\"pattern\":\"**/*.rs\""),
+                    "TodoWrite" => {
+                        self.push("\"todos\":[{\"content\":\"");
+                        self.text(n);
+                        self.push("\",\"status\":\"in_progress\",\"activeForm\":\"Working\"}]");
+                    }
+                    _ => {
+                        self.push("\"file_path\":\"");
+                        self.push(&file);
+                        self.push("\"");
+                    }
+                }
+                self.push("}}");
+                Some(tid)
+            }
+            Block::Task(n) => {
+                let tid = format!("toolu_01{}", self.alnum(22));
+                self.push("{\"type\":\"tool_use\",\"id\":\"");
+                self.push(&tid);
+                self.push("\",\"name\":\"Task\",\"input\":{\"description\":\"Explore the codebase\",\"prompt\":\"");
+                self.text(n);
+                self.push("\",\"subagent_type\":\"general-purpose\"}}");
+                Some(tid)
+            }
+        }
+    }
+
+    /// Damage the line in `self.buf` (a partial streamed copy, so the
+    /// response's final copy still carries the winning usage).
+    pub(super) fn corrupt(&mut self, how: Corrupt) {
+        let b = &mut self.buf;
+        match how {
+            Corrupt::None => {}
+            Corrupt::Truncate => {
+                let usage = memmem::find(b, b"\"usage\"").unwrap_or(b.len());
+                let mut cut = self.rng.usize(usage / 2..usage);
+                while cut > 0 && (b[cut] & 0xc0) == 0x80 {
+                    cut -= 1;
+                }
+                b.truncate(cut);
+            }
+            Corrupt::Invalid => {
+                if let Some(p) = memmem::find(b, b"\"text\":\"") {
+                    let at = (p + 12).min(b.len() - 3);
+                    b[at..at + 3].copy_from_slice(&[0xff, 0xfe, 0xc3]);
+                }
+            }
+        }
+    }
+}

@@ -7,21 +7,12 @@ use serde_json::Value;
 use std::path::Path;
 
 fn status(root: &Path, cache: &Path, extra: &[&str]) -> (Value, String) {
-    let out = ccwatch(root)
-        .env("CCWATCH_CACHE_DIR", cache)
-        .args(["status", "--json", "--dir"])
-        .arg(root)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        serde_json::from_slice(&out.stdout).unwrap(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    run_json(
+        ccwatch(root)
+            .env("CCWATCH_CACHE_DIR", cache)
+            .args(["status", "--json", "--dir"])
+            .arg(root)
+            .args(extra),
     )
 }
 

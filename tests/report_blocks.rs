@@ -5,19 +5,13 @@ use common::*;
 use serde_json::Value;
 
 fn blocks(dir: &std::path::Path, now: &str, extra: &[&str]) -> Value {
-    let out = ccwatch(dir)
-        .env("CCWATCH_NOW", now)
-        .args(["blocks", "--json", "--dir"])
-        .arg(dir)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(
+        ccwatch(dir)
+            .env("CCWATCH_NOW", now)
+            .args(["blocks", "--json", "--dir"])
+            .arg(dir)
+            .args(extra),
+    )
 }
 
 fn data() -> tempfile::TempDir {

@@ -24,18 +24,7 @@ fn rec(
 }
 
 fn run(dir: &Path, args: &[&str]) -> Value {
-    let out = ccwatch(dir)
-        .args(args)
-        .args(["--json", "--dir"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(ccwatch(dir).args(args).args(["--json", "--dir"]).arg(dir))
 }
 
 fn data(lines: &[String]) -> tempfile::TempDir {

@@ -16,18 +16,12 @@ fn expected() -> Value {
 
 fn report(args: &[&str]) -> Value {
     let tmp = tempfile::tempdir().unwrap();
-    let out = ccwatch(tmp.path())
-        .args(args)
-        .args(["--json", "--dir"])
-        .arg(fixtures().join("sample-logs"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(
+        ccwatch(tmp.path())
+            .args(args)
+            .args(["--json", "--dir"])
+            .arg(fixtures().join("sample-logs")),
+    )
 }
 
 /// The four sums of a report row, in expected.json's names.

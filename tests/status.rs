@@ -75,35 +75,22 @@ fn sample_logs_match_expected_json_with_dir() {
 #[test]
 fn sample_logs_match_expected_json_with_claude_config_dir() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = ccwatch(tmp.path())
-        .args(["status", "--json"])
-        .env(
-            "CLAUDE_CONFIG_DIR",
-            format!(" {} ,", fixtures().join("sample-logs").display()),
-        )
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    check_against_expected(&serde_json::from_slice(&out.stdout).unwrap());
+    let status = json_of(ccwatch(tmp.path()).args(["status", "--json"]).env(
+        "CLAUDE_CONFIG_DIR",
+        format!(" {} ,", fixtures().join("sample-logs").display()),
+    ));
+    check_against_expected(&status);
 }
 
 #[test]
 fn the_same_data_in_two_roots_counts_once() {
     let tmp = tempfile::tempdir().unwrap();
     let a = fixtures().join("sample-logs");
-    let out = ccwatch(tmp.path())
-        .args(["status", "--json"])
-        .env(
-            "CLAUDE_CONFIG_DIR",
-            format!("{},{}", a.display(), a.display()),
-        )
-        .output()
-        .unwrap();
-    check_against_expected(&serde_json::from_slice(&out.stdout).unwrap());
+    let status = json_of(ccwatch(tmp.path()).args(["status", "--json"]).env(
+        "CLAUDE_CONFIG_DIR",
+        format!("{},{}", a.display(), a.display()),
+    ));
+    check_against_expected(&status);
 }
 
 #[test]

@@ -88,19 +88,29 @@ pub fn ccwatch(isolate: &Path) -> std::process::Command {
     cmd
 }
 
+/// Run `cmd`, insist that it succeeds (showing its stderr if not), and parse
+/// its stdout as JSON; its stderr comes back too, for the notes on it.
+pub fn run_json(cmd: &mut std::process::Command) -> (serde_json::Value, String) {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{cmd:?} failed: {stderr}");
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{cmd:?} printed no JSON ({e}): {stderr}"));
+    (json, stderr)
+}
+
+/// [`run_json`] without the stderr.
+pub fn json_of(cmd: &mut std::process::Command) -> serde_json::Value {
+    run_json(cmd).0
+}
+
 pub fn status_json(dir: &Path) -> serde_json::Value {
     let isolate = tempfile::tempdir().unwrap();
-    let out = ccwatch(isolate.path())
-        .args(["status", "--json", "--dir"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "status failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(
+        ccwatch(isolate.path())
+            .args(["status", "--json", "--dir"])
+            .arg(dir),
+    )
 }
 
 /// A tiny deterministic PRNG (xorshift), enough to cut files into random chunks.

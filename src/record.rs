@@ -33,6 +33,25 @@ impl Tokens {
     }
 }
 
+/// The four counts in a fixed order (input, output, cache write, cache
+/// read): the compact form the status line's cache stores.
+impl From<Tokens> for [u64; 4] {
+    fn from(t: Tokens) -> Self {
+        [t.input, t.output, t.cache_creation, t.cache_read]
+    }
+}
+
+impl From<[u64; 4]> for Tokens {
+    fn from([input, output, cache_creation, cache_read]: [u64; 4]) -> Self {
+        Tokens {
+            input,
+            output,
+            cache_creation,
+            cache_read,
+        }
+    }
+}
+
 impl AddAssign for Tokens {
     fn add_assign(&mut self, o: Tokens) {
         self.input += o.input;

@@ -26,13 +26,7 @@ pub struct Rec {
 
 impl Rec {
     pub fn tokens(&self) -> Tokens {
-        let [input, output, cache_creation, cache_read] = self.tokens;
-        Tokens {
-            input,
-            output,
-            cache_creation,
-            cache_read,
-        }
+        Tokens::from(self.tokens)
     }
 
     /// The spec's preference: larger token sum, main chain, earlier. Ties

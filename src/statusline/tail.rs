@@ -31,13 +31,7 @@ pub struct LastContext {
 
 impl LastContext {
     pub fn tokens(&self) -> Tokens {
-        let [input, output, cache_creation, cache_read] = self.tokens;
-        Tokens {
-            input,
-            output,
-            cache_creation,
-            cache_read,
-        }
+        Tokens::from(self.tokens)
     }
 }
 
@@ -118,9 +112,8 @@ pub fn last_context(path: &Path, floor: u64) -> io::Result<Found> {
             };
             match parse_line(&tail[start..line_end], &context, Want::Accounting) {
                 Parsed::Usage(r) if !r.sidechain => {
-                    let t = r.tokens;
                     found.context = Some(LastContext {
-                        tokens: [t.input, t.output, t.cache_creation, t.cache_read],
+                        tokens: r.tokens.into(),
                         model: r.model,
                         timestamp: r.timestamp,
                         compacted_before: found.compaction,

@@ -166,13 +166,12 @@ impl Cache {
             if r.timestamp < horizon {
                 continue;
             }
-            let t = r.tokens;
             let rec = Rec {
                 key: r.key.map(|k| k.0),
                 file: hash,
                 offset,
                 ts: r.timestamp,
-                tokens: [t.input, t.output, t.cache_creation, t.cache_read],
+                tokens: r.tokens.into(),
                 model: self.model_index(&r.model),
                 sidechain: r.sidechain,
                 cost_usd: r.cost_usd,

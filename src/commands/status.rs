@@ -1,6 +1,6 @@
 //! `ccwatch status`: scan once, print every session, exit.
 
-use crate::cost::Pricer;
+use crate::cost::{Dollars, Pricer, sum};
 use crate::format;
 use crate::ledger::{Ledger, SessionSnapshot, TokenJson, WindowPolicy};
 use crate::parse::{SkipCounts, SkipReason};
@@ -83,23 +83,14 @@ pub fn totals(ledger: &Ledger) -> Totals {
 }
 
 /// Cost per session and in all, in the default mode with the built-in prices.
-///
-/// Summed in whole picodollars: records come in hash order, and integer
-/// sums do not depend on the order, so two runs print the same digits.
 fn costs(ledger: &Ledger) -> (HashMap<Arc<str>, f64>, f64) {
-    const PICO: f64 = 1e12;
-    let mut pricer = Pricer::default_prices();
-    let mut per_session: HashMap<Arc<str>, i128> = HashMap::new();
-    let mut total: i128 = 0;
-    for c in ledger.records_iter() {
-        let cost = pricer.cost(&c.model, &c.tokens, c.cost_usd).unwrap_or(0.0);
-        let pico = (cost * PICO).round() as i128;
-        *per_session.entry(c.session.clone()).or_default() += pico;
-        total += pico;
+    let per_session = sum::by_session(ledger, &mut Pricer::default_prices(), |_| true);
+    let mut total = Dollars::default();
+    for cost in per_session.values() {
+        total += *cost;
     }
-    let usd = |pico: i128| pico as f64 / PICO;
-    let per_session = per_session.into_iter().map(|(k, v)| (k, usd(v))).collect();
-    (per_session, usd(total))
+    let per_session = per_session.into_iter().map(|(k, v)| (k, v.usd())).collect();
+    (per_session, total.usd())
 }
 
 /// The human table: one row per session, newest first, then a summary.

@@ -7,9 +7,11 @@
 
 pub mod charge;
 pub mod lookup;
+pub mod sum;
 pub mod table;
 
 pub use charge::{ModelPrice, Rates, Tier};
+pub use sum::Dollars;
 pub use table::PriceTable;
 
 use crate::record::Tokens;

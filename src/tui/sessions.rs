@@ -15,6 +15,8 @@ pub struct SessionView {
     /// The current cycle from the start of the sparkline span on, plus the
     /// point before it.
     pub series: Vec<(Millis, u64)>,
+    /// What the session's responses cost, subagents included.
+    pub cost_usd: f64,
 }
 
 impl SessionView {
@@ -200,6 +202,7 @@ pub mod tests {
                 cycle_start: None,
             },
             series: vec![(at - 600_000, tokens / 2), (at, tokens)],
+            cost_usd: 4.87,
         }
     }
 

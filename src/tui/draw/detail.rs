@@ -198,14 +198,21 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         fact("id", id)
     };
     out.push(text(8, id_line));
+    // Cost at the built-in prices, like `ccwatch status` and `session`.
+    out.push(text(
+        6,
+        fact(
+            "cost",
+            &format!("{} · {} replies", format::usd(s.cost_usd), s.snap.records),
+        ),
+    ));
     let t = &s.snap.tokens;
     out.push(text(
         7,
         fact(
             "total",
             &format!(
-                "{} replies · in {} · out {}",
-                s.snap.records,
+                "in {} · out {}",
                 format::tokens(t.input),
                 format::tokens(t.output)
             ),

@@ -1,0 +1,78 @@
+//! Adding up dollars so that the order of the records does not matter.
+//!
+//! The ledger hands records out in hash order, and a sum of `f64`s depends
+//! on the order it is added in: two runs on the same data could print
+//! different last digits. Whole picodollars are integers, and integer sums
+//! do not depend on the order.
+
+use super::Pricer;
+use crate::ledger::Ledger;
+use std::collections::HashMap;
+use std::ops::AddAssign;
+use std::sync::Arc;
+
+const PICO_PER_USD: f64 = 1e12;
+
+/// An amount of USD, held in whole picodollars.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dollars(i128);
+
+impl Dollars {
+    pub fn from_usd(usd: f64) -> Dollars {
+        Dollars((usd * PICO_PER_USD).round() as i128)
+    }
+
+    pub fn usd(self) -> f64 {
+        self.0 as f64 / PICO_PER_USD
+    }
+}
+
+impl AddAssign for Dollars {
+    fn add_assign(&mut self, other: Dollars) {
+        self.0 += other.0;
+    }
+}
+
+/// What each session's records cost (subagents included), for the sessions
+/// `wanted` accepts; one pass over the ledger.
+pub fn by_session(
+    ledger: &Ledger,
+    pricer: &mut Pricer,
+    wanted: impl Fn(&str) -> bool,
+) -> HashMap<Arc<str>, Dollars> {
+    let mut out: HashMap<Arc<str>, Dollars> = HashMap::new();
+    for c in ledger.records_iter() {
+        if !wanted(&c.session) {
+            continue;
+        }
+        let cost = pricer.cost(&c.model, &c.tokens, c.cost_usd).unwrap_or(0.0);
+        *out.entry(c.session.clone()).or_default() += Dollars::from_usd(cost);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_do_not_depend_on_the_order() {
+        let amounts = [0.1, 0.2, 0.3, 1e-7, 12.345678, 0.000003];
+        let forward = amounts.iter().fold(Dollars::default(), |mut s, a| {
+            s += Dollars::from_usd(*a);
+            s
+        });
+        let backward = amounts.iter().rev().fold(Dollars::default(), |mut s, a| {
+            s += Dollars::from_usd(*a);
+            s
+        });
+        assert_eq!(forward, backward);
+        assert!((forward.usd() - 12.945681103).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_picodollar_survives_and_zero_is_zero() {
+        assert_eq!(Dollars::from_usd(1e-12).usd(), 1e-12);
+        assert_eq!(Dollars::default().usd(), 0.0);
+    }
+}

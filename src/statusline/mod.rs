@@ -195,7 +195,7 @@ type Context = (Option<LastContext>, Option<Option<u64>>);
 
 fn transcript_context(path: &Path, cache: &mut Cache) -> std::io::Result<Context> {
     let meta = std::fs::metadata(path)?;
-    let identity = cache::Identity::of(&meta);
+    let identity = crate::source::tail::FileIdentity::of(&meta);
     let key = path.to_string_lossy().into_owned();
     let prev = cache
         .context_of(&key)

@@ -15,14 +15,14 @@
 use super::recent::{Rec, winners};
 use crate::record::Millis;
 use crate::source::discover::ProjectsDir;
+use crate::source::tail::FileIdentity;
 use crate::statusline::tail::LastContext;
 use read::FileState;
-pub use read::Identity;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const HOUR_MS: Millis = 3_600_000;
 /// Records older than this are dropped; files last written before it are
 /// not read.
@@ -70,7 +70,7 @@ pub struct Cache {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CachedContext {
     pub path: String,
-    pub identity: Identity,
+    pub identity: Option<FileIdentity>,
     /// Just past the last complete line read.
     pub end: u64,
     pub last: Option<LastContext>,

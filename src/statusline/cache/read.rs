@@ -7,7 +7,7 @@
 //! stays small and its format is its own.
 
 use crate::parse::{FileContext, Parsed, Want, parse_line};
-use crate::source::tail::read_head;
+use crate::source::tail::{FileIdentity, read_head};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -15,36 +15,13 @@ use std::path::Path;
 
 const CHUNK: usize = 1 << 20;
 
-/// Which file this is beyond its name (a rename over it is another one).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Identity {
-    pub dev: u64,
-    pub ino: u64,
-}
-
-impl Identity {
-    #[cfg(unix)]
-    pub fn of(meta: &std::fs::Metadata) -> Identity {
-        use std::os::unix::fs::MetadataExt;
-        Identity {
-            dev: meta.dev(),
-            ino: meta.ino(),
-        }
-    }
-
-    #[cfg(not(unix))]
-    pub fn of(_meta: &std::fs::Metadata) -> Identity {
-        Identity::default()
-    }
-}
-
 /// A modification time in whole seconds and nanoseconds since the epoch.
 pub use crate::source::tail::modified_of as mtime;
 
 /// Where reading a file stopped.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileState {
-    pub identity: Identity,
+    pub identity: Option<FileIdentity>,
     /// Just past the last complete line read.
     pub committed: u64,
     /// Length and modification time when last looked at: both unchanged
@@ -59,7 +36,7 @@ impl FileState {
     pub fn unchanged(&self, meta: &std::fs::Metadata) -> bool {
         self.seen_len == meta.len()
             && self.seen_mtime == mtime(meta)
-            && self.identity == Identity::of(meta)
+            && self.identity == FileIdentity::of(meta)
     }
 }
 
@@ -77,7 +54,7 @@ pub fn read_appended(
     let meta = file.metadata()?;
     let len = meta.len();
     let head = read_head(&mut file)?;
-    let same = state.identity == Identity::of(&meta)
+    let same = state.identity == FileIdentity::of(&meta)
         && state.committed <= len
         && (state.head.is_empty() || head.starts_with(&state.head));
     let reset = !same && (state.committed > 0 || !state.head.is_empty());
@@ -119,7 +96,7 @@ pub fn read_appended(
         read_to += n as u64;
     }
     let state = FileState {
-        identity: Identity::of(&meta),
+        identity: FileIdentity::of(&meta),
         committed: pos,
         seen_len: len,
         seen_mtime: mtime(&meta),

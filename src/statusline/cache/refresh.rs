@@ -1,7 +1,7 @@
 //! Bringing the cache up to date: which files to look at (the busy ones on
 //! every call, all of them on a sweep), and reading what each appended.
 
-use super::read::{FileState, Identity, mtime, read_appended};
+use super::read::{FileState, mtime, read_appended};
 use super::{
     Cache, CachedFile, HORIZON_MS, HOT_MS, SWEEP_MS, written_since, written_since_modified,
 };
@@ -9,6 +9,7 @@ use crate::parse::FileContext;
 use crate::parse::Parsed;
 use crate::record::Millis;
 use crate::source::discover::{ProjectsDir, file_role, list_transcripts};
+use crate::source::tail::FileIdentity;
 use crate::statusline::recent::Rec;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -126,7 +127,7 @@ impl Cache {
         } else if !written_since_modified(mtime(&meta), now - HORIZON_MS) {
             // Last written before the horizon: nothing in it is recent.
             let state = FileState {
-                identity: Identity::of(&meta),
+                identity: FileIdentity::of(&meta),
                 committed: line_boundary(path, meta.len()),
                 seen_len: meta.len(),
                 seen_mtime: mtime(&meta),

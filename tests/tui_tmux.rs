@@ -286,3 +286,83 @@ fn quitting_after_the_pane_grew_leaves_nothing_behind() {
     let left: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(left, ["CCWATCH-EXITED 0"], "{screen}");
 }
+
+/// How the dashboard ends: the pane's screen afterwards, with the exit
+/// status and whether the terminal is back in cooked (line) mode.
+fn ending(name: &str, extra_env: &[(&str, &str)], end: impl FnOnce(&Tmux)) -> String {
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    append(
+        &transcript(data.path(), "webapp", WEBAPP),
+        &reply(WEBAPP, "webapp", 1, 90_000),
+    );
+    let command = format!(
+        "{} --dir {} --no-bell; echo CCWATCH-EXITED $?; \
+         stty -a | grep -q -- ' icanon' && echo COOKED; sleep 30",
+        env!("CARGO_BIN_EXE_ccwatch"),
+        data.path().display()
+    );
+    let home = home.path().display().to_string();
+    let mut env = vec![("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
+    env.extend(extra_env.iter().map(|(k, v)| (*k, v.to_string())));
+    let tmux = Tmux::start(name, &command, &env, (80, 24));
+    if extra_env.is_empty() {
+        tmux.wait_for("the session", |s| s.contains("45.0%"));
+        assert_eq!(tmux.display("#{alternate_on}"), "1");
+    }
+    end(&tmux);
+    let screen = tmux.wait_for("ccwatch to exit", |s| s.contains("COOKED"));
+    assert_eq!(tmux.display("#{alternate_on}"), "0", "{screen}");
+    screen
+}
+
+/// The pid of the pane's child process (ccwatch, under the pane's shell).
+fn dashboard_pid(tmux: &Tmux) -> String {
+    let shell = tmux.display("#{pane_pid}");
+    let children = format!("/proc/{shell}/task/{shell}/children");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = std::fs::read_to_string(&children).unwrap_or_default();
+        if let Some(pid) = found.split_whitespace().next() {
+            return pid.to_owned();
+        }
+        assert!(Instant::now() < deadline, "no child under the pane's shell");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn ctrl_c_sigterm_and_a_panic_all_give_the_terminal_back() {
+    if !tmux_available() {
+        return;
+    }
+    let screen = ending("ctrl-c", &[], |t| t.keys(&["C-c"]));
+    assert!(screen.contains("CCWATCH-EXITED 0"), "{screen}");
+
+    let screen = ending("sigterm", &[], |t| {
+        let pid = dashboard_pid(t);
+        let out = Command::new("kill")
+            .args(["-TERM", &pid])
+            .output()
+            .expect("kill");
+        assert!(out.status.success(), "{out:?}");
+    });
+    assert!(screen.contains("CCWATCH-EXITED 0"), "{screen}");
+
+    // A panic on a background task: the message is readable on the normal
+    // screen and the process ends instead of drawing on.
+    let quiet = ("RUST_BACKTRACE", "0");
+    let screen = ending("panic", &[("CCWATCH_TEST_PANIC", "engine"), quiet], |_| {});
+    assert!(
+        screen.contains("CCWATCH_TEST_PANIC in a background task"),
+        "{screen}"
+    );
+    assert!(screen.contains("CCWATCH-EXITED 101"), "{screen}");
+
+    let screen = ending("panic-ui", &[("CCWATCH_TEST_PANIC", "ui"), quiet], |_| {});
+    assert!(
+        screen.contains("CCWATCH_TEST_PANIC in the dashboard"),
+        "{screen}"
+    );
+    assert!(screen.contains("CCWATCH-EXITED 101"), "{screen}");
+}

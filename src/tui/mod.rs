@@ -107,6 +107,7 @@ async fn dashboard(term: &mut Term, settings: &Settings, app: &mut App) -> Resul
     app.notice = live.notes.first().cloned();
     app.now = clock();
     feed::load_all(app, &monitor);
+    crash_test();
     let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();
     let alerter = Alerter::new(o, notice_tx);
     let mut events = Events::new(live.updates, notice_rx);
@@ -128,6 +129,19 @@ async fn dashboard(term: &mut Term, settings: &Settings, app: &mut App) -> Resul
             .map(|s| Rect::new(0, 0, s.width, s.height))
             .unwrap_or_default();
         dirty = handle(event, app, &mut monitor, &alerter, area);
+    }
+}
+
+/// `CCWATCH_TEST_PANIC=engine` (or `ui`) makes a background task (or the
+/// dashboard itself) panic once it is running, so the end-to-end tests can
+/// see the terminal restored and the message printed. Nothing else reads it.
+fn crash_test() {
+    match std::env::var("CCWATCH_TEST_PANIC").as_deref() {
+        Ok("engine") => drop(tokio::spawn(async {
+            panic!("CCWATCH_TEST_PANIC in a background task")
+        })),
+        Ok("ui") => panic!("CCWATCH_TEST_PANIC in the dashboard"),
+        _ => {}
     }
 }
 

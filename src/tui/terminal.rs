@@ -70,11 +70,20 @@ pub fn restore() {
 }
 
 /// Restore the terminal before the panic message is printed, so it lands
-/// on the normal screen where it can be read.
+/// on the normal screen where it can be read; then end the process.
+///
+/// A panic on a background thread (the engine, an alert) would otherwise
+/// leave the dashboard drawing onto a terminal that is no longer in raw
+/// mode, with numbers that no longer follow the transcripts. A bug is
+/// better shown than hidden, so the process exits with the panic's status.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        let ours = TAKEN.load(Ordering::SeqCst);
         restore();
         previous(info);
+        if ours {
+            std::process::exit(101);
+        }
     }));
 }

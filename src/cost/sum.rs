@@ -67,7 +67,7 @@ mod tests {
             s
         });
         assert_eq!(forward, backward);
-        assert!((forward.usd() - 12.945681103).abs() < 1e-12);
+        assert!((forward.usd() - 12.9456811).abs() < 1e-12);
     }
 
     #[test]

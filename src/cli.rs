@@ -19,6 +19,8 @@ pub struct Cli {
     pub data: DataArgs,
     #[command(flatten)]
     pub ui: UiArgs,
+    #[command(flatten)]
+    pub export: ExportArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -88,6 +90,37 @@ pub struct UiArgs {
     pub print_config: bool,
 }
 
+/// Exporting the live numbers while the dashboard or `events` runs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ExportArgs {
+    /// Also serve Prometheus metrics at ADDR, e.g. 127.0.0.1:9464 (as
+    /// `ccwatch serve` does). Only loopback addresses unless
+    /// --allow-remote is given.
+    #[arg(long, value_name = "ADDR")]
+    pub serve: Option<String>,
+    /// Allow serving metrics on an address other machines can reach.
+    #[arg(long)]
+    pub allow_remote: bool,
+    #[command(flatten)]
+    pub push: PushArgs,
+}
+
+/// Pushing metrics to an OpenTelemetry collector.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PushArgs {
+    /// Push metrics over OTLP/HTTP to the collector at URL, e.g.
+    /// http://localhost:4318. Without URL, the OTEL_EXPORTER_OTLP_*
+    /// variables say where.
+    #[arg(
+        long,
+        value_name = "URL",
+        num_args = 0..=1,
+        default_missing_value = "",
+        require_equals = false
+    )]
+    pub otlp_endpoint: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print every session's context and usage, newest first, and exit.
@@ -102,16 +135,20 @@ pub enum Command {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        export: ExportArgs,
     },
     /// Serve live metrics for Prometheus at /metrics (and /healthz).
     Serve {
         /// Address and port to listen on. Only loopback addresses unless
         /// --allow-remote is given.
-        #[arg(long, value_name = "ADDR", default_value = crate::commands::serve::DEFAULT_LISTEN)]
+        #[arg(long, value_name = "ADDR", default_value = crate::export::http::DEFAULT_LISTEN)]
         listen: String,
         /// Allow listening on an address other machines can reach.
         #[arg(long)]
         allow_remote: bool,
+        #[command(flatten)]
+        push: PushArgs,
     },
     /// Usage and cost per day.
     Daily(ReportArgs),
@@ -132,6 +169,29 @@ pub enum Command {
     Blocks(BlocksArgs),
     /// One line for Claude Code's status bar: reads its JSON on stdin.
     Statusline(StatuslineArgs),
+}
+
+impl ExportArgs {
+    /// These, with what is missing taken from `outer` (the same flags given
+    /// before the subcommand's name).
+    pub fn or(&self, outer: &ExportArgs) -> ExportArgs {
+        ExportArgs {
+            serve: self.serve.clone().or_else(|| outer.serve.clone()),
+            allow_remote: self.allow_remote || outer.allow_remote,
+            push: self.push.or(&outer.push),
+        }
+    }
+}
+
+impl PushArgs {
+    pub fn or(&self, outer: &PushArgs) -> PushArgs {
+        PushArgs {
+            otlp_endpoint: self
+                .otlp_endpoint
+                .clone()
+                .or_else(|| outer.otlp_endpoint.clone()),
+        }
+    }
 }
 
 /// How reports price records.

@@ -366,3 +366,93 @@ fn ctrl_c_sigterm_and_a_panic_all_give_the_terminal_back() {
     );
     assert!(screen.contains("CCWATCH-EXITED 101"), "{screen}");
 }
+
+/// GET `path` from `addr`; the response body.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).expect("connecting to --serve");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("sending the request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("reading");
+    response
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, body)| body.to_owned())
+}
+
+#[test]
+fn the_dashboard_serves_metrics_beside_the_screen() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let webapp = transcript(data.path(), "webapp", WEBAPP);
+    append(&webapp, &reply(WEBAPP, "webapp", 1, 90_000));
+    let command = format!(
+        "{} --dir {} --no-bell --serve 127.0.0.1:0; echo CCWATCH-EXITED $?; sleep 30",
+        env!("CARGO_BIN_EXE_ccwatch"),
+        data.path().display()
+    );
+    let home = home.path().display().to_string();
+    let env = [("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
+    let tmux = Tmux::start("serve", &command, &env, (100, 30));
+    let screen = tmux.wait_for("the metrics address", |s| {
+        s.contains("Serving metrics on http://127.0.0.1:")
+    });
+    let addr = screen
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("an address on screen")
+        .to_owned();
+    let ratio = |body: &str| {
+        body.lines()
+            .find(|l| l.starts_with("ccwatch_context_ratio{") && l.contains(WEBAPP))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    assert_eq!(ratio(&http_get(&addr, "/metrics")), Some(0.45));
+
+    // A new reply moves the screen and the metrics alike.
+    append(&webapp, &reply(WEBAPP, "webapp", 2, 120_000));
+    tmux.wait_for("the gauge at 60%", |s| s.contains("60.0%"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ratio(&http_get(&addr, "/metrics")) != Some(0.6) {
+        assert!(Instant::now() < deadline, "the metrics did not follow");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
+}
+
+#[test]
+fn a_taken_port_is_said_before_the_screen_changes() {
+    if !tmux_available() {
+        return;
+    }
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let addr = taken.local_addr().expect("its address").to_string();
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let command = format!(
+        "{} --dir {} --serve {addr}; echo CCWATCH-EXITED $?; sleep 30",
+        env!("CARGO_BIN_EXE_ccwatch"),
+        data.path().display()
+    );
+    let home = home.path().display().to_string();
+    let env = [("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
+    let tmux = Tmux::start("taken", &command, &env, (100, 20));
+    let screen = tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED"));
+    let said: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(said.len(), 2, "{screen}");
+    assert!(
+        said[0].starts_with(&format!("ccwatch: cannot listen on {addr}")),
+        "{screen}"
+    );
+    assert_eq!(said[1], "CCWATCH-EXITED 1");
+    drop(taken);
+}

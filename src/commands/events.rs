@@ -3,16 +3,19 @@
 
 use super::print_out;
 use super::status::{Totals, totals};
+use crate::cli::ExportArgs;
+use crate::export::ExportPlan;
 use crate::format;
 use crate::ledger::{Ledger, SessionSnapshot};
 use crate::monitor::{Change, Monitor};
 use crate::parse::SkipCounts;
-use crate::record::format_timestamp;
+use crate::record::{Millis, format_timestamp};
 use crate::settings::{Settings, UserError};
 use crate::source::live::{self, SourceMsg};
 use crate::source::scan::default_threads;
 use serde::Serialize;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// One line of `events --json`.
 #[derive(Debug, Serialize)]
@@ -221,7 +224,7 @@ fn totals_key(ledger: &Ledger) -> String {
     serde_json::to_string(&all).unwrap_or_default()
 }
 
-pub fn run(settings: &Settings, json: bool) -> Result<ExitCode, UserError> {
+pub fn run(settings: &Settings, json: bool, export: &ExportArgs) -> Result<ExitCode, UserError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -229,6 +232,7 @@ pub fn run(settings: &Settings, json: bool) -> Result<ExitCode, UserError> {
         .map_err(|e| UserError(format!("cannot start: {e}")))?;
     runtime.block_on(follow(
         settings,
+        export,
         Printer {
             json,
             last_totals: None,
@@ -236,7 +240,12 @@ pub fn run(settings: &Settings, json: bool) -> Result<ExitCode, UserError> {
     ))
 }
 
-async fn follow(settings: &Settings, mut printer: Printer) -> Result<ExitCode, UserError> {
+async fn follow(
+    settings: &Settings,
+    export: &ExportArgs,
+    mut printer: Printer,
+) -> Result<ExitCode, UserError> {
+    let plan = ExportPlan::bind(export.serve.as_deref(), export.allow_remote, &export.push).await?;
     let index = settings.index_path();
     let live = live::start_indexed(
         &settings.roots,
@@ -283,6 +292,14 @@ async fn follow(settings: &Settings, mut printer: Printer) -> Result<ExitCode, U
         )
     });
     printer.last_totals = Some(totals_key(&monitor.ledger));
+    let idle_timeout_ms =
+        Millis::try_from(settings.options.idle_timeout.as_millis()).unwrap_or(Millis::MAX);
+    // Export trouble goes to stderr: stdout is the event stream.
+    let exporter = plan.start(
+        &monitor,
+        idle_timeout_ms,
+        Arc::new(|message| eprintln!("ccwatch: {message}")),
+    )?;
     let mut updates = live.updates;
     loop {
         let msg = tokio::select! {
@@ -292,6 +309,7 @@ async fn follow(settings: &Settings, mut printer: Printer) -> Result<ExitCode, U
         match msg {
             Some(SourceMsg::Updates(batch)) => {
                 let changes = monitor.apply(batch);
+                exporter.update(&monitor, &changes);
                 for c in &changes {
                     printer.line(&change_json(c), || change_text(c));
                 }

@@ -30,11 +30,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
     let settings = Settings::resolve(options, cli.data.dir.as_deref(), &env)?;
     match cli.command {
         Some(Command::Status { json }) => status(&settings, &env, json),
-        Some(Command::Events { json }) => events::run(&settings, json),
+        Some(Command::Events { json, export }) => {
+            events::run(&settings, json, &export.or(&cli.export))
+        }
         Some(Command::Serve {
             listen,
             allow_remote,
-        }) => serve::run(&settings, &listen, allow_remote),
+            push,
+        }) => serve::run(&settings, &listen, allow_remote, &push.or(&cli.export.push)),
         Some(Command::Daily(a)) => report::run(&settings, &env, Kind::Period(Period::Day), &a),
         Some(Command::Weekly {
             report: a,
@@ -51,7 +54,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
         }
         // Answered above, before the settings were resolved.
         Some(Command::Statusline(_)) => Ok(ExitCode::SUCCESS),
-        None => crate::tui::run(&settings),
+        None => crate::tui::run(&settings, &cli.export),
     }
 }
 

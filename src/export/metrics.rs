@@ -1,28 +1,177 @@
-//! The metric state behind `ccwatch serve`: refreshed from the monitor
-//! after each batch, rendered with `prometheus-client` on each scrape.
+//! What ccwatch exports, as plain numbers: refreshed from the monitor after
+//! each batch, read as [`Sample`]s by both exporters (the Prometheus
+//! endpoint and the OTLP push), so the two always show the same values
+//! under the same names.
 //!
-//! Token and cost counters carry Claude Code's own OpenTelemetry names as
-//! Prometheus sees them, so dashboards built for that telemetry read
-//! ccwatch. They are totals recomputed from the ledger, exposed as counters
-//! whose value is the current total: when a transcript file disappears its
-//! records leave the totals and a counter can go down. ccwatch prefers the
-//! correct number to a monotonic one; Prometheus treats the drop as a reset.
+//! Token and cost counters carry Claude Code's own OpenTelemetry names, so
+//! dashboards built for that telemetry read ccwatch. They are totals
+//! recomputed from the ledger, exposed as counters whose value is the
+//! current total: when a transcript file disappears its records leave the
+//! totals and a counter can go down. ccwatch prefers the correct number to
+//! a monotonic one; Prometheus treats the drop as a reset.
 
-use crate::cost::Pricer;
+use crate::cost::{Dollars, Pricer};
 use crate::ledger::SessionSnapshot;
 use crate::monitor::{Change, Monitor};
 use crate::parse::SkipReason;
 use crate::record::Millis;
-use prometheus_client::encoding::text::encode;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::registry::Registry;
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
 
-type Labels = Vec<(&'static str, String)>;
+/// Every metric ccwatch exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Metric {
+    Tokens,
+    Cost,
+    ContextTokens,
+    ContextWindow,
+    ContextRatio,
+    Compactions,
+    ThresholdCrossings,
+    SkippedLines,
+    FilesWatched,
+}
+
+/// Whether a metric only counts up (between resets) or goes up and down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Counter,
+    Gauge,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 9] = [
+        Metric::Tokens,
+        Metric::Cost,
+        Metric::ContextTokens,
+        Metric::ContextWindow,
+        Metric::ContextRatio,
+        Metric::Compactions,
+        Metric::ThresholdCrossings,
+        Metric::SkippedLines,
+        Metric::FilesWatched,
+    ];
+
+    /// The OpenTelemetry instrument name. With its unit, Prometheus's
+    /// OTLP translation turns it into [`Metric::prometheus_name`] (plus
+    /// `_total` for counters): `claude_code.token.usage` in `tokens` is
+    /// `claude_code_token_usage_tokens_total`, as Claude Code's own.
+    pub fn otel_name(self) -> &'static str {
+        match self {
+            Metric::Tokens => "claude_code.token.usage",
+            Metric::Cost => "claude_code.cost.usage",
+            Metric::ContextTokens => "ccwatch.context.tokens",
+            Metric::ContextWindow => "ccwatch.context.window.tokens",
+            Metric::ContextRatio => "ccwatch.context.ratio",
+            Metric::Compactions => "ccwatch.compactions",
+            Metric::ThresholdCrossings => "ccwatch.threshold.crossings",
+            Metric::SkippedLines => "ccwatch.skipped.lines",
+            Metric::FilesWatched => "ccwatch.files.watched",
+        }
+    }
+
+    /// The Prometheus name, without the `_total` that counters get.
+    pub fn prometheus_name(self) -> &'static str {
+        match self {
+            Metric::Tokens => "claude_code_token_usage_tokens",
+            Metric::Cost => "claude_code_cost_usage_USD",
+            Metric::ContextTokens => "ccwatch_context_tokens",
+            Metric::ContextWindow => "ccwatch_context_window_tokens",
+            Metric::ContextRatio => "ccwatch_context_ratio",
+            Metric::Compactions => "ccwatch_compactions",
+            Metric::ThresholdCrossings => "ccwatch_threshold_crossings",
+            Metric::SkippedLines => "ccwatch_skipped_lines",
+            Metric::FilesWatched => "ccwatch_files_watched",
+        }
+    }
+
+    /// The unit, in UCUM as OpenTelemetry wants it.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::Tokens | Metric::ContextTokens | Metric::ContextWindow => "tokens",
+            Metric::Cost => "USD",
+            Metric::ContextRatio => "1",
+            Metric::Compactions => "{compaction}",
+            Metric::ThresholdCrossings => "{crossing}",
+            Metric::SkippedLines => "{line}",
+            Metric::FilesWatched => "{file}",
+        }
+    }
+
+    pub fn help(self) -> &'static str {
+        match self {
+            Metric::Tokens => {
+                "Tokens used, by type, session and model (current totals from the transcripts)"
+            }
+            Metric::Cost => "Cost in US dollars at ccwatch's built-in prices, by session and model",
+            Metric::ContextTokens => "Tokens in the context window of each live session",
+            Metric::ContextWindow => "Size of the context window of each live session",
+            Metric::ContextRatio => "Context occupancy of each live session, 0 to 1",
+            Metric::Compactions => "Compactions of each session",
+            Metric::ThresholdCrossings => {
+                "Upward crossings of an alert threshold since ccwatch started"
+            }
+            Metric::SkippedLines => "Transcript lines ccwatch could not use, by reason",
+            Metric::FilesWatched => "Transcript files ccwatch reads",
+        }
+    }
+
+    pub fn kind(self) -> Kind {
+        match self {
+            Metric::ContextTokens
+            | Metric::ContextWindow
+            | Metric::ContextRatio
+            | Metric::FilesWatched => Kind::Gauge,
+            _ => Kind::Counter,
+        }
+    }
+
+    /// Whether values are fractions rather than whole counts.
+    pub fn is_float(self) -> bool {
+        matches!(self, Metric::Cost | Metric::ContextRatio)
+    }
+}
+
+/// A label: its name on `/metrics`, and the attribute key in OTLP, which
+/// follows Claude Code's own (`session.id`, which Prometheus's OTLP
+/// translation shows as `session_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Label {
+    Type,
+    SessionId,
+    Project,
+    Model,
+    Level,
+    Reason,
+}
+
+impl Label {
+    pub fn prometheus_name(self) -> &'static str {
+        match self {
+            Label::Type => "type",
+            Label::SessionId => "session_id",
+            Label::Project => "project",
+            Label::Model => "model",
+            Label::Level => "level",
+            Label::Reason => "reason",
+        }
+    }
+
+    pub fn otel_key(self) -> &'static str {
+        match self {
+            Label::SessionId => "session.id",
+            other => other.prometheus_name(),
+        }
+    }
+}
+
+/// One value of one metric under one set of labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub metric: Metric,
+    pub labels: Vec<(Label, String)>,
+    pub value: f64,
+}
 
 /// One session's numbers, copied from its snapshot.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,11 +190,10 @@ struct ModelSums {
     output: u64,
     cache_read: u64,
     cache_creation: u64,
-    /// Whole picodollars, so the sum does not depend on record order.
-    cost_pico: i128,
+    cost: Dollars,
 }
 
-/// Everything `/metrics` shows, as plain numbers.
+/// Everything the exporters show, as plain numbers.
 #[derive(Debug, Default)]
 pub struct MetricState {
     sessions: BTreeMap<String, SessionMetrics>,
@@ -57,7 +205,8 @@ pub struct MetricState {
     files: u64,
 }
 
-const PICO: f64 = 1e12;
+/// Shared between the engine loop and the exporters.
+pub type SharedState = Arc<Mutex<MetricState>>;
 
 impl MetricState {
     /// Refresh from the monitor after a batch; `changes` are the batch's
@@ -79,7 +228,7 @@ impl MetricState {
             sums.output += c.tokens.output;
             sums.cache_read += c.tokens.cache_read;
             sums.cache_creation += c.tokens.cache_creation;
-            sums.cost_pico += (cost * PICO).round() as i128;
+            sums.cost += Dollars::from_usd(cost);
         }
         self.usage = usage;
         for c in changes {
@@ -102,142 +251,106 @@ impl MetricState {
         self.files = monitor.ledger.files();
     }
 
-    /// The Prometheus text exposition at `now`. Sessions idle for longer
-    /// than `idle_timeout_ms` leave the context gauges.
-    pub fn render(&self, now: Millis, idle_timeout_ms: Millis) -> Result<String, std::fmt::Error> {
-        let mut registry = Registry::default();
+    /// Every sample at `now`, in [`Metric::ALL`] order. Sessions idle for
+    /// longer than `idle_timeout_ms` leave the context gauges, so the
+    /// number of series stays bounded; their counters stay.
+    pub fn samples(&self, now: Millis, idle_timeout_ms: Millis) -> Vec<Sample> {
+        let mut out = Vec::new();
         let project = |id: &str| {
             self.sessions
                 .get(id)
                 .map(|s| s.project.clone())
                 .unwrap_or_default()
         };
-
-        let tokens = Family::<Labels, Counter>::default();
-        let cost = Family::<Labels, Counter<f64, AtomicU64>>::default();
+        let mut push = |metric, labels, value| {
+            out.push(Sample {
+                metric,
+                labels,
+                value,
+            })
+        };
         for ((id, model), sums) in &self.usage {
-            let base = |kind: &'static str| -> Labels {
-                vec![
-                    ("type", kind.to_owned()),
-                    ("session_id", id.clone()),
-                    ("project", project(id)),
-                    ("model", model.clone()),
-                ]
-            };
             for (kind, n) in [
                 ("input", sums.input),
                 ("output", sums.output),
                 ("cacheRead", sums.cache_read),
                 ("cacheCreation", sums.cache_creation),
             ] {
-                tokens.get_or_create(&base(kind)).inc_by(n);
-            }
-            let labels = vec![
-                ("session_id", id.clone()),
-                ("project", project(id)),
-                ("model", model.clone()),
-            ];
-            cost.get_or_create(&labels)
-                .inc_by(sums.cost_pico as f64 / PICO);
-        }
-        registry.register(
-            "claude_code_token_usage_tokens",
-            "Tokens used, by type, session and model (current totals from the transcripts)",
-            tokens,
-        );
-        registry.register(
-            "claude_code_cost_usage_USD",
-            "Cost in US dollars at ccwatch's built-in prices, by session and model",
-            cost,
-        );
-
-        let context = Family::<Labels, Gauge>::default();
-        let window = Family::<Labels, Gauge>::default();
-        let ratio = Family::<Labels, Gauge<f64, AtomicU64>>::default();
-        let compactions = Family::<Labels, Counter>::default();
-        for (id, s) in &self.sessions {
-            let labels = vec![("session_id", id.clone()), ("project", s.project.clone())];
-            compactions.get_or_create(&labels).inc_by(s.compactions);
-            let live = s
-                .last_activity
-                .is_some_and(|t| now.saturating_sub(t) <= idle_timeout_ms);
-            if !live {
-                continue;
-            }
-            if let Some((model, used, size)) = &s.context {
                 let labels = vec![
-                    ("session_id", id.clone()),
-                    ("project", s.project.clone()),
-                    ("model", model.clone()),
+                    (Label::Type, kind.to_owned()),
+                    (Label::SessionId, id.clone()),
+                    (Label::Project, project(id)),
+                    (Label::Model, model.clone()),
                 ];
-                context.get_or_create(&labels).set(clamp_i64(*used));
-                window.get_or_create(&labels).set(clamp_i64(*size));
-                if *size > 0 {
-                    ratio
-                        .get_or_create(&labels)
-                        .set(*used as f64 / *size as f64);
-                }
+                push(Metric::Tokens, labels, n as f64);
             }
         }
-        registry.register(
-            "ccwatch_context_tokens",
-            "Tokens in the context window of each live session",
-            context,
-        );
-        registry.register(
-            "ccwatch_context_window_tokens",
-            "Size of the context window of each live session",
-            window,
-        );
-        registry.register(
-            "ccwatch_context_ratio",
-            "Context occupancy of each live session, 0 to 1",
-            ratio,
-        );
-        registry.register(
-            "ccwatch_compactions",
-            "Compactions of each session",
-            compactions,
-        );
-
-        let crossings = Family::<Labels, Counter>::default();
+        for ((id, model), sums) in &self.usage {
+            let labels = vec![
+                (Label::SessionId, id.clone()),
+                (Label::Project, project(id)),
+                (Label::Model, model.clone()),
+            ];
+            push(Metric::Cost, labels, sums.cost.usd());
+        }
+        let live = |s: &SessionMetrics| {
+            s.last_activity
+                .is_some_and(|t| now.saturating_sub(t) <= idle_timeout_ms)
+        };
+        let contexts: Vec<(&String, &SessionMetrics, &(String, u64, u64))> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| live(s))
+            .filter_map(|(id, s)| Some((id, s, s.context.as_ref()?)))
+            .collect();
+        let context_labels = |id: &String, s: &SessionMetrics, model: &String| {
+            vec![
+                (Label::SessionId, id.clone()),
+                (Label::Project, s.project.clone()),
+                (Label::Model, model.clone()),
+            ]
+        };
+        for (id, s, (model, used, _)) in &contexts {
+            push(
+                Metric::ContextTokens,
+                context_labels(id, s, model),
+                *used as f64,
+            );
+        }
+        for (id, s, (model, _, window)) in &contexts {
+            push(
+                Metric::ContextWindow,
+                context_labels(id, s, model),
+                *window as f64,
+            );
+        }
+        for (id, s, (model, used, window)) in &contexts {
+            if *window > 0 {
+                let ratio = *used as f64 / *window as f64;
+                push(Metric::ContextRatio, context_labels(id, s, model), ratio);
+            }
+        }
+        for (id, s) in &self.sessions {
+            let labels = vec![
+                (Label::SessionId, id.clone()),
+                (Label::Project, s.project.clone()),
+            ];
+            push(Metric::Compactions, labels, s.compactions as f64);
+        }
         for ((id, level), n) in &self.crossings {
             let labels = vec![
-                ("level", level.to_string()),
-                ("session_id", id.clone()),
-                ("project", project(id)),
+                (Label::Level, level.to_string()),
+                (Label::SessionId, id.clone()),
+                (Label::Project, project(id)),
             ];
-            crossings.get_or_create(&labels).inc_by(*n);
+            push(Metric::ThresholdCrossings, labels, *n as f64);
         }
-        registry.register(
-            "ccwatch_threshold_crossings",
-            "Upward crossings of an alert threshold since ccwatch started",
-            crossings,
-        );
-
-        let skipped = Family::<Labels, Counter>::default();
         for (reason, n) in &self.skipped {
-            skipped
-                .get_or_create(&vec![("reason", (*reason).to_owned())])
-                .inc_by(*n);
+            let labels = vec![(Label::Reason, (*reason).to_owned())];
+            push(Metric::SkippedLines, labels, *n as f64);
         }
-        registry.register(
-            "ccwatch_skipped_lines",
-            "Transcript lines ccwatch could not use, by reason",
-            skipped,
-        );
-
-        let files = Gauge::<i64>::default();
-        files.set(clamp_i64(self.files));
-        registry.register(
-            "ccwatch_files_watched",
-            "Transcript files ccwatch reads",
-            files,
-        );
-
-        let mut out = String::new();
-        encode(&mut out, &registry)?;
-        Ok(out)
+        push(Metric::FilesWatched, Vec::new(), self.files as f64);
+        out
     }
 }
 
@@ -253,9 +366,102 @@ fn session_metrics(s: &SessionSnapshot) -> SessionMetrics {
     }
 }
 
-fn clamp_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Shared between the engine loop and the HTTP handlers.
-pub type SharedState = Arc<std::sync::Mutex<MetricState>>;
+    fn state() -> MetricState {
+        let session = |last, context| SessionMetrics {
+            project: "/src/app".into(),
+            last_activity: Some(last),
+            context,
+            compactions: 2,
+        };
+        MetricState {
+            sessions: [
+                (
+                    "live".to_owned(),
+                    session(1_000, Some(("m".into(), 50, 200))),
+                ),
+                ("idle".to_owned(), session(0, Some(("m".into(), 10, 200)))),
+            ]
+            .into(),
+            usage: [(
+                ("live".to_owned(), "m".to_owned()),
+                ModelSums {
+                    input: 1,
+                    output: 2,
+                    cache_read: 3,
+                    cache_creation: 4,
+                    cost: Dollars::from_usd(0.5),
+                },
+            )]
+            .into(),
+            crossings: [(("live".to_owned(), 70), 1)].into(),
+            skipped: vec![("malformed", 3)],
+            files: 7,
+        }
+    }
+
+    fn value(samples: &[Sample], metric: Metric, label: (Label, &str)) -> Vec<f64> {
+        samples
+            .iter()
+            .filter(|s| s.metric == metric)
+            .filter(|s| s.labels.iter().any(|(l, v)| (*l, v.as_str()) == label))
+            .map(|s| s.value)
+            .collect()
+    }
+
+    #[test]
+    fn idle_sessions_leave_the_context_gauges_but_keep_their_counters() {
+        let samples = state().samples(1_500, 1_000);
+        let live = (Label::SessionId, "live");
+        let idle = (Label::SessionId, "idle");
+        assert_eq!(value(&samples, Metric::ContextTokens, live), [50.0]);
+        assert_eq!(value(&samples, Metric::ContextWindow, live), [200.0]);
+        assert_eq!(value(&samples, Metric::ContextRatio, live), [0.25]);
+        assert!(value(&samples, Metric::ContextRatio, idle).is_empty());
+        assert_eq!(value(&samples, Metric::Compactions, idle), [2.0]);
+    }
+
+    #[test]
+    fn every_metric_has_its_samples_with_the_right_labels() {
+        let samples = state().samples(1_500, 1_000);
+        let output = (Label::Type, "output");
+        assert_eq!(value(&samples, Metric::Tokens, output), [2.0]);
+        assert_eq!(value(&samples, Metric::Cost, (Label::Model, "m")), [0.5]);
+        assert_eq!(
+            value(&samples, Metric::ThresholdCrossings, (Label::Level, "70")),
+            [1.0]
+        );
+        assert_eq!(
+            value(&samples, Metric::SkippedLines, (Label::Reason, "malformed")),
+            [3.0]
+        );
+        let files: Vec<f64> = samples
+            .iter()
+            .filter(|s| s.metric == Metric::FilesWatched)
+            .map(|s| s.value)
+            .collect();
+        assert_eq!(files, [7.0]);
+        // In catalogue order, so each exporter can take a metric's run.
+        let order: Vec<Metric> = samples.iter().map(|s| s.metric).collect();
+        assert!(order.is_sorted());
+    }
+
+    #[test]
+    fn prometheus_names_are_what_otlp_translation_makes_of_the_otel_names() {
+        for m in Metric::ALL {
+            let mut translated = m.otel_name().replace('.', "_");
+            let unit = match m.unit() {
+                "1" => "ratio",
+                u if u.starts_with('{') => "",
+                u => u,
+            };
+            if !unit.is_empty() && !translated.ends_with(unit) {
+                translated = format!("{translated}_{unit}");
+            }
+            assert_eq!(translated, m.prometheus_name(), "{m:?}");
+        }
+    }
+}

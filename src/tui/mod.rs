@@ -20,6 +20,8 @@ pub mod theme;
 #[cfg(test)]
 mod snapshot_tests;
 
+use crate::cli::ExportArgs;
+use crate::export::{ExportPlan, Exporter};
 use crate::monitor::Monitor;
 use crate::record::Millis;
 use crate::settings::{Settings, UserError};
@@ -33,10 +35,11 @@ use event::{Event, Events};
 use keys::Action;
 use ratatui::layout::Rect;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use terminal::{Takeover, Term};
 
-pub fn run(settings: &Settings) -> Result<ExitCode, UserError> {
+pub fn run(settings: &Settings, export: &ExportArgs) -> Result<ExitCode, UserError> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         return Err(UserError(
@@ -50,9 +53,12 @@ pub fn run(settings: &Settings) -> Result<ExitCode, UserError> {
         .map_err(|e| UserError(format!("cannot start: {e}")))?;
     let mut app = App::new(config(settings), clock());
     let result = runtime.block_on(async {
+        // A port already taken is said plainly, before the screen changes.
+        let plan =
+            ExportPlan::bind(export.serve.as_deref(), export.allow_remote, &export.push).await?;
         let mut screen =
             Takeover::enter().map_err(|e| UserError(format!("cannot use this terminal: {e}")))?;
-        dashboard(&mut screen.term, settings, &mut app).await
+        dashboard(&mut screen.term, settings, &mut app, plan).await
     });
     result.map(|()| ExitCode::SUCCESS)
 }
@@ -88,7 +94,12 @@ fn redraw(term: &mut Term, app: &mut App) -> Result<(), UserError> {
         .map_err(|e| UserError(format!("cannot draw: {e}")))
 }
 
-async fn dashboard(term: &mut Term, settings: &Settings, app: &mut App) -> Result<(), UserError> {
+async fn dashboard(
+    term: &mut Term,
+    settings: &Settings,
+    app: &mut App,
+    plan: ExportPlan,
+) -> Result<(), UserError> {
     app.notice = Some("Reading transcripts…".to_owned());
     redraw(term, app)?;
     let o = &settings.options;
@@ -109,6 +120,15 @@ async fn dashboard(term: &mut Term, settings: &Settings, app: &mut App) -> Resul
     feed::load_all(app, &monitor);
     crash_test();
     let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();
+    if let Some(address) = plan.address() {
+        app.notice
+            .get_or_insert(format!("Serving metrics on http://{address}/metrics"));
+    }
+    let exporter = {
+        let notices = notice_tx.clone();
+        let say = Arc::new(move |message: String| drop(notices.send(message)));
+        plan.start(&monitor, app.config.idle_timeout_ms, say)?
+    };
     let alerter = Alerter::new(o, notice_tx);
     let mut events = Events::new(live.updates, notice_rx);
     let mut dirty = true;
@@ -128,7 +148,7 @@ async fn dashboard(term: &mut Term, settings: &Settings, app: &mut App) -> Resul
             .size()
             .map(|s| Rect::new(0, 0, s.width, s.height))
             .unwrap_or_default();
-        dirty = handle(event, app, &mut monitor, &alerter, area);
+        dirty = handle(event, app, &mut monitor, &alerter, &exporter, area);
     }
 }
 
@@ -151,6 +171,7 @@ fn handle(
     app: &mut App,
     monitor: &mut Monitor,
     alerter: &Alerter,
+    exporter: &Exporter,
     area: Rect,
 ) -> bool {
     match event {
@@ -169,6 +190,7 @@ fn handle(
         Event::Resize | Event::Tick => true,
         Event::Source(SourceMsg::Updates(batch)) => {
             let changes = monitor.apply(batch);
+            exporter.update(monitor, &changes);
             let crossed = feed::apply(app, monitor, &changes);
             alerter.fire(&crossed);
             if let Some(b) = feed::headline(&crossed) {

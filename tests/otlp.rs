@@ -149,33 +149,6 @@ impl Events {
     }
 }
 
-fn sample_logs() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &fixtures().join("sample-logs/projects"),
-        &dir.path().join("projects"),
-    );
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn expected() -> serde_json::Value {
-    let text = std::fs::read_to_string(fixtures().join("sample-logs/expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 fn append(dir: &Path, text: &str) {
     let path = dir.join(format!("projects/-home-dev-src-webapp/{SESSION}.jsonl"));
     let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
@@ -241,8 +214,8 @@ const TOKENS: &str = "claude_code.token.usage";
 #[test]
 fn pushed_metrics_carry_the_names_attributes_and_values_of_the_fixture() {
     let collector = Collector::start();
-    let dir = sample_logs();
-    let expected = expected();
+    let dir = common::sample_logs_copy();
+    let expected = common::sample_expected();
     let events = Events::start(dir.path(), &["--otlp-endpoint", &collector.url]);
     events.next("ready");
 
@@ -342,7 +315,7 @@ fn pushed_metrics_carry_the_names_attributes_and_values_of_the_fixture() {
 
 #[test]
 fn a_dead_collector_never_stops_the_events_and_is_reported_once() {
-    let dir = sample_logs();
+    let dir = common::sample_logs_copy();
     // Nothing listens on port 1 of loopback: every push is refused.
     let events = Events::start(dir.path(), &["--otlp-endpoint", "http://127.0.0.1:1"]);
     events.next("ready");

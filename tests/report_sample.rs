@@ -7,13 +7,6 @@ use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-fn expected() -> Value {
-    serde_json::from_str(
-        &std::fs::read_to_string(fixtures().join("sample-logs/expected.json")).unwrap(),
-    )
-    .unwrap()
-}
-
 fn report(args: &[&str]) -> Value {
     let tmp = tempfile::tempdir().unwrap();
     json_of(
@@ -44,7 +37,7 @@ fn add(into: &mut [u64; 4], v: &Value) {
 #[test]
 fn utc_daily_sums_equal_expected_json() {
     let r = report(&["daily", "--timezone", "UTC"]);
-    let e = expected();
+    let e = sample_expected();
     let days: serde_json::Map<String, Value> = r["daily"]
         .as_array()
         .unwrap()
@@ -70,7 +63,7 @@ fn the_cost_is_the_expected_tokens_at_the_published_prices() {
         ("claude-sonnet-4-5-20250929", [3e-6, 15e-6, 3.75e-6, 0.3e-6]),
     ]
     .into();
-    let e = expected();
+    let e = sample_expected();
     let mut want = 0.0;
     for (model, t) in e["models"].as_object().unwrap() {
         let p = prices[model.as_str()];
@@ -136,7 +129,7 @@ fn weeks_and_months_are_the_sums_of_their_days() {
 #[test]
 fn session_sums_equal_expected_json_with_subagents_in_their_parent() {
     let r = report(&["session"]);
-    let e = expected();
+    let e = sample_expected();
     let rows = r["sessions"].as_array().unwrap();
     assert_eq!(rows.len(), e["sessions"].as_object().unwrap().len());
     for row in rows {

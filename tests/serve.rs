@@ -125,34 +125,6 @@ fn matching<'a>(
     })
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// The sample logs in a scratch directory, so lines can be appended.
-fn sample_logs() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &fixtures().join("sample-logs/projects"),
-        &dir.path().join("projects"),
-    );
-    dir
-}
-
-fn expected() -> serde_json::Value {
-    let text = std::fs::read_to_string(fixtures().join("sample-logs/expected.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 fn append(path: &Path, text: &str) {
     let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
     f.write_all(text.as_bytes()).unwrap();
@@ -191,8 +163,8 @@ const KINDS: [(&str, &str); 4] = [
 
 #[test]
 fn metrics_match_the_fixture_and_counters_move_on_append() {
-    let dir = sample_logs();
-    let expected = expected();
+    let dir = common::sample_logs_copy();
+    let expected = common::sample_expected();
     let server = Server::start(dir.path(), "1000000h");
 
     let (code, body) = server.get("/healthz");
@@ -295,7 +267,7 @@ fn metrics_match_the_fixture_and_counters_move_on_append() {
 
 #[test]
 fn idle_sessions_leave_the_gauges_and_return_when_active() {
-    let dir = sample_logs();
+    let dir = common::sample_logs_copy();
     // The sample sessions are weeks old: idle under a 30-minute timeout.
     let server = Server::start(dir.path(), "30m");
     let scrape = server.scrape();
@@ -464,8 +436,8 @@ fn a_real_prometheus_scrapes_context_and_tokens_per_session() {
     if !prometheus_available() {
         return;
     }
-    let dir = sample_logs();
-    let expected = expected();
+    let dir = common::sample_logs_copy();
+    let expected = common::sample_expected();
     let status = common::status_json(dir.path());
     let server = Server::start(dir.path(), "1000000h");
     let prometheus = Prometheus::start(&server.addr);

@@ -7,12 +7,11 @@ use crate::cli::ExportArgs;
 use crate::export::ExportPlan;
 use crate::format;
 use crate::ledger::{Ledger, SessionSnapshot};
-use crate::monitor::{Change, Monitor};
+use crate::monitor::Change;
 use crate::parse::SkipCounts;
 use crate::record::{Millis, format_timestamp};
 use crate::settings::{Settings, UserError};
-use crate::source::live::{self, SourceMsg};
-use crate::source::scan::default_threads;
+use crate::source::live::SourceMsg;
 use serde::Serialize;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -246,14 +245,7 @@ async fn follow(
     mut printer: Printer,
 ) -> Result<ExitCode, UserError> {
     let plan = ExportPlan::bind(export.serve.as_deref(), export.allow_remote, &export.push).await?;
-    let index = settings.index_path();
-    let live = live::start_indexed(
-        &settings.roots,
-        default_threads(),
-        settings.options.line_cap,
-        index.as_deref(),
-    )
-    .map_err(UserError)?;
+    let (live, mut monitor) = super::start_live(settings)?;
     for note in &live.notes {
         printer.line(
             &EventJson::Notice {
@@ -263,11 +255,6 @@ async fn follow(
             || note.clone(),
         );
     }
-    let mut monitor = Monitor::new(
-        live.ledger,
-        settings.options.window.clone(),
-        settings.options.thresholds.clone(),
-    );
     for s in monitor.sessions() {
         printer.line(&change_json(&Change::Appeared(s.clone())), || {
             change_text(&Change::Appeared(s.clone()))

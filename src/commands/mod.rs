@@ -7,9 +7,12 @@ pub mod status;
 pub mod statusline;
 
 use crate::cli::{Cli, Command};
+use crate::ledger::Ledger;
+use crate::monitor::Monitor;
 use crate::report::period::Period;
 use crate::settings::{Options, Settings, UserError};
 use crate::source::discover::DiscoveryEnv;
+use crate::source::live::{self, Live};
 use crate::source::scan::{default_threads, scan_cached};
 use report::Kind;
 use std::io::Write;
@@ -56,6 +59,27 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
         Some(Command::Statusline(_)) => Ok(ExitCode::SUCCESS),
         None => crate::tui::run(&settings, &cli.export),
     }
+}
+
+/// The live engine as every long-running command starts it: the watcher,
+/// the scan through the persistent index (unless `--no-cache`), and a
+/// monitor over what the scan found. Must run inside the tokio runtime.
+pub fn start_live(settings: &Settings) -> Result<(Live, Monitor), UserError> {
+    let index = settings.index_path();
+    let mut live = live::start_indexed(
+        &settings.roots,
+        default_threads(),
+        settings.options.line_cap,
+        index.as_deref(),
+    )
+    .map_err(UserError)?;
+    let ledger = std::mem::replace(&mut live.ledger, Ledger::new());
+    let monitor = Monitor::new(
+        ledger,
+        settings.options.window.clone(),
+        settings.options.thresholds.clone(),
+    );
+    Ok((live, monitor))
 }
 
 /// The one-shot scan every report starts from: through the persistent

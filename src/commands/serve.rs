@@ -6,11 +6,9 @@
 
 use crate::cli::PushArgs;
 use crate::export::ExportPlan;
-use crate::monitor::Monitor;
 use crate::record::Millis;
 use crate::settings::{Settings, UserError};
-use crate::source::live::{self, SourceMsg};
-use crate::source::scan::default_threads;
+use crate::source::live::SourceMsg;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -35,22 +33,10 @@ async fn serve(
     push: &PushArgs,
 ) -> Result<ExitCode, UserError> {
     let plan = ExportPlan::bind(Some(listen), allow_remote, push).await?;
-    let index = settings.index_path();
-    let live = live::start_indexed(
-        &settings.roots,
-        default_threads(),
-        settings.options.line_cap,
-        index.as_deref(),
-    )
-    .map_err(UserError)?;
+    let (live, mut monitor) = super::start_live(settings)?;
     for note in &live.notes {
         eprintln!("ccwatch: {note}");
     }
-    let mut monitor = Monitor::new(
-        live.ledger,
-        settings.options.window.clone(),
-        settings.options.thresholds.clone(),
-    );
     let idle_timeout_ms =
         Millis::try_from(settings.options.idle_timeout.as_millis()).unwrap_or(Millis::MAX);
     let bound = plan.address();

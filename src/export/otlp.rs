@@ -163,55 +163,26 @@ fn register(meter: &Meter, metric: Metric, state: SharedState, idle_timeout_ms: 
             .collect()
     };
     let (name, unit, help) = (metric.otel_name(), metric.unit(), metric.help());
+    // The four instrument builders differ only in their number type.
+    macro_rules! observable {
+        ($builder:ident, $number:ty) => {
+            meter
+                .$builder(name)
+                .with_unit(unit)
+                .with_description(help)
+                .with_callback(move |o| {
+                    for (v, attrs) in read() {
+                        o.observe(v as $number, &attrs);
+                    }
+                })
+                .build()
+        };
+    }
     match (metric.kind(), metric.is_float()) {
-        (Kind::Counter, false) => {
-            meter
-                .u64_observable_counter(name)
-                .with_unit(unit)
-                .with_description(help)
-                .with_callback(move |o| {
-                    for (v, attrs) in read() {
-                        o.observe(v as u64, &attrs);
-                    }
-                })
-                .build();
-        }
-        (Kind::Counter, true) => {
-            meter
-                .f64_observable_counter(name)
-                .with_unit(unit)
-                .with_description(help)
-                .with_callback(move |o| {
-                    for (v, attrs) in read() {
-                        o.observe(v, &attrs);
-                    }
-                })
-                .build();
-        }
-        (Kind::Gauge, false) => {
-            meter
-                .u64_observable_gauge(name)
-                .with_unit(unit)
-                .with_description(help)
-                .with_callback(move |o| {
-                    for (v, attrs) in read() {
-                        o.observe(v as u64, &attrs);
-                    }
-                })
-                .build();
-        }
-        (Kind::Gauge, true) => {
-            meter
-                .f64_observable_gauge(name)
-                .with_unit(unit)
-                .with_description(help)
-                .with_callback(move |o| {
-                    for (v, attrs) in read() {
-                        o.observe(v, &attrs);
-                    }
-                })
-                .build();
-        }
+        (Kind::Counter, false) => drop(observable!(u64_observable_counter, u64)),
+        (Kind::Counter, true) => drop(observable!(f64_observable_counter, f64)),
+        (Kind::Gauge, false) => drop(observable!(u64_observable_gauge, u64)),
+        (Kind::Gauge, true) => drop(observable!(f64_observable_gauge, f64)),
     }
 }
 

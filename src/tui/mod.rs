@@ -26,8 +26,7 @@ use crate::monitor::Monitor;
 use crate::record::Millis;
 use crate::settings::{Settings, UserError};
 use crate::source::discover::DiscoveryEnv;
-use crate::source::live::{self, SourceMsg};
-use crate::source::scan::default_threads;
+use crate::source::live::SourceMsg;
 use alert::Alerter;
 use app::{App, Config};
 use crossterm::event::{MouseButton, MouseEventKind};
@@ -103,17 +102,8 @@ async fn dashboard(
     app.notice = Some("Reading transcripts…".to_owned());
     redraw(term, app)?;
     let o = &settings.options;
-    let index = settings.index_path();
-    let live = tokio::task::block_in_place(|| {
-        live::start_indexed(
-            &settings.roots,
-            default_threads(),
-            o.line_cap,
-            index.as_deref(),
-        )
-    })
-    .map_err(UserError)?;
-    let mut monitor = Monitor::new(live.ledger, o.window.clone(), o.thresholds.clone());
+    let (live, mut monitor) =
+        tokio::task::block_in_place(|| crate::commands::start_live(settings))?;
     // An ignored index is worth a line in the status bar, nothing more.
     app.notice = live.notes.first().cloned();
     app.now = clock();

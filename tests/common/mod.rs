@@ -70,6 +70,36 @@ pub fn boundary_line(session: &str, uuid: &str, ts: &str, pre: u64) -> String {
     ) + "\n"
 }
 
+/// The sample data directory's expected answers (`expected.json`).
+pub fn sample_expected() -> serde_json::Value {
+    let path = fixtures().join("sample-logs/expected.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The sample logs copied into a scratch directory, so lines can be
+/// appended without touching `fixtures/`.
+pub fn sample_logs_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &fixtures().join("sample-logs/projects"),
+        &dir.path().join("projects"),
+    );
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
 pub fn write(path: &Path, content: impl AsRef<[u8]>) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, content).unwrap();

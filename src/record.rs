@@ -4,7 +4,7 @@
 //! These are plain values with no lifetimes so they can cross threads and
 //! channels (scan workers and the live tailer send them to the ledger).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::{AddAssign, SubAssign};
 
 /// Milliseconds since the Unix epoch, UTC. Kept as an integer so records are
@@ -12,7 +12,7 @@ use std::ops::{AddAssign, SubAssign};
 pub type Millis = i64;
 
 /// The four token counts Claude Code reports for one API response.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
     pub input: u64,

@@ -5,7 +5,7 @@
 //! different last digits. Whole picodollars are integers, and integer sums
 //! do not depend on the order.
 
-use super::Pricer;
+use super::{ModelPrice, Pricer};
 use crate::ledger::Ledger;
 use std::collections::HashMap;
 use std::ops::AddAssign;
@@ -33,22 +33,42 @@ impl AddAssign for Dollars {
     }
 }
 
+/// A session's running sum, or `None` when the session is not wanted (the
+/// slot itself is `None` until the session's first record).
+type SessionSum = Option<(Arc<str>, Dollars)>;
+
 /// What each session's records cost (subagents included), for the sessions
 /// `wanted` accepts; one pass over the ledger.
+///
+/// `status` runs this over every record, so it hashes no strings per
+/// record: sessions are summed in an array by the ledger's name index, and
+/// each model is priced once.
 pub fn by_session(
     ledger: &Ledger,
     pricer: &mut Pricer,
     wanted: impl Fn(&str) -> bool,
 ) -> HashMap<Arc<str>, Dollars> {
-    let mut out: HashMap<Arc<str>, Dollars> = HashMap::new();
+    let (sessions, models) = ledger.name_counts();
+    let mut sums: Vec<Option<SessionSum>> = vec![None; sessions];
+    let mut prices: Vec<Option<Option<ModelPrice>>> = vec![None; models];
     for c in ledger.records_iter() {
-        if !wanted(&c.session) {
+        let Some(slot) = sums.get_mut(c.session_ix.index()) else {
             continue;
-        }
-        let cost = pricer.cost(&c.model, &c.tokens, c.cost_usd).unwrap_or(0.0);
-        *out.entry(c.session.clone()).or_default() += Dollars::from_usd(cost);
+        };
+        let Some((_, sum)) = slot.get_or_insert_with(|| {
+            wanted(c.session).then(|| (c.session.clone(), Dollars::default()))
+        }) else {
+            continue;
+        };
+        let price = match prices.get_mut(c.model_ix.index()) {
+            Some(Some(p)) => *p,
+            Some(slot) => *slot.insert(pricer.price_of(c.model)),
+            None => pricer.price_of(c.model),
+        };
+        let cost = pricer.charge(price, &c.tokens, c.cost_usd).unwrap_or(0.0);
+        *sum += Dollars::from_usd(cost);
     }
-    out
+    sums.into_iter().flatten().flatten().collect()
 }
 
 #[cfg(test)]

@@ -1,41 +1,101 @@
-//! The global dedup index (spec §3): every copy of every response, and which
-//! copy wins.
+//! The global dedup index (spec §3): every file's best copy of every
+//! response, and which copy wins.
 //!
-//! All copies are kept, not just the winner, so that when a file is truncated
-//! or deleted the next-best copy from another file can take over: the ledger
-//! then equals a fresh scan of the files that remain, whatever order they
-//! were read in.
+//! Each file's best copy is kept, not just the winner, so that when a file
+//! is truncated or deleted the next-best copy from another file can take
+//! over: the ledger then equals a fresh scan of the files that remain,
+//! whatever order they were read in. Only the best copy *per file* is kept
+//! because a file's copies are always withdrawn together: a streamed
+//! partial that lost to a later line of its own file can never win again,
+//! and dropping it halves the index (most responses are written 2–3 times).
 
+use super::names::NameId;
 use crate::record::{DedupKey, Millis, Tokens};
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// Index of a file in the ledger's file table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FileId(pub u32);
 
 /// What a copy is deduplicated under. Records without a `message.id` are
 /// never merged with anything: their key is their own position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// A response key is held as two `u64` halves rather than a `u128` so the
+/// key is 8-byte aligned: 24 bytes instead of 32, per response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Key {
-    Response(DedupKey),
+    Response(u64, u64),
     Unkeyed(FileId, u64),
 }
 
+impl Key {
+    pub fn response(k: DedupKey) -> Key {
+        Key::Response((k.0 >> 64) as u64, k.0 as u64)
+    }
+
+    pub fn dedup_key(self) -> Option<DedupKey> {
+        match self {
+            Key::Response(hi, lo) => Some(DedupKey(((hi as u128) << 64) | lo as u128)),
+            Key::Unkeyed(..) => None,
+        }
+    }
+}
+
 /// One line's copy of a response.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Names are ids into the ledger's tables and the logged cost is a flag
+/// plus a bare `f64` (an `Option<f64>` would take 16 bytes): 72 bytes a
+/// copy instead of 112, which is most of the ledger's memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Copy {
     pub file: FileId,
+    pub session: NameId,
+    pub model: NameId,
+    pub sidechain: bool,
+    logged: bool,
     /// Byte offset of the line in its file.
     pub offset: u64,
     pub timestamp: Millis,
-    pub session: Arc<str>,
-    pub model: Arc<str>,
+    pub tokens: Tokens,
+    cost: f64,
+}
+
+/// What a copy is made of, before its cost is packed.
+#[derive(Debug, Clone)]
+pub struct CopyParts {
+    pub file: FileId,
+    pub offset: u64,
+    pub timestamp: Millis,
+    pub session: NameId,
+    pub model: NameId,
     pub tokens: Tokens,
     pub sidechain: bool,
     pub cost_usd: Option<f64>,
+}
+
+impl Copy {
+    pub fn new(p: CopyParts) -> Copy {
+        Copy {
+            file: p.file,
+            session: p.session,
+            model: p.model,
+            sidechain: p.sidechain,
+            logged: p.cost_usd.is_some(),
+            offset: p.offset,
+            timestamp: p.timestamp,
+            tokens: p.tokens,
+            cost: p.cost_usd.unwrap_or(0.0),
+        }
+    }
+
+    /// `costUSD` as the line logged it.
+    pub fn cost_usd(&self) -> Option<f64> {
+        self.logged.then_some(self.cost)
+    }
 }
 
 /// The spec's preference between two copies of one response: larger token
@@ -64,7 +124,7 @@ pub struct WinnerChange {
     pub won: Option<Copy>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct DedupIndex {
     /// Almost every response has one copy: keep it inline, not on the heap.
     copies: HashMap<Key, SmallVec<[Copy; 1]>>,
@@ -79,35 +139,54 @@ impl DedupIndex {
         (0..copies.len()).max_by(|a, b| preference(&copies[*a], &copies[*b], path))
     }
 
-    /// Add a copy; report if the winner of its key changed.
+    /// Add a copy; report if the winner of its key changed, and whether the
+    /// key is new to the copy's file (the file then has to remember it).
     pub fn insert(
         &mut self,
         key: Key,
         copy: Copy,
         path: &dyn Fn(FileId) -> Arc<str>,
-    ) -> WinnerChange {
+    ) -> (WinnerChange, bool) {
         let copies = self.copies.entry(key).or_default();
         let Some(before) = Self::winner_at(copies, path) else {
             // The common case: the first copy of a response wins outright.
             copies.push(copy.clone());
-            return WinnerChange {
+            let won = WinnerChange {
                 lost: None,
                 won: Some(copy),
             };
+            return (won, true);
         };
+        let same_file = copies.iter().position(|c| c.file == copy.file);
+        if let Some(i) = same_file {
+            if preference(&copy, &copies[i], path).is_le() {
+                // The file already has a better copy: this one can never win.
+                return (WinnerChange::default(), false);
+            }
+            let old = std::mem::replace(&mut copies[i], copy.clone());
+            if i == before {
+                // It beat the copy that beat all others.
+                let change = WinnerChange {
+                    lost: Some(old),
+                    won: Some(copy),
+                };
+                return (change, false);
+            }
+        } else {
+            copies.push(copy.clone());
+        }
+        let first_in_file = same_file.is_none();
         if preference(&copy, &copies[before], path).is_le() {
-            copies.push(copy);
-            return WinnerChange::default();
+            return (WinnerChange::default(), first_in_file);
         }
-        let lost = copies[before].clone();
-        copies.push(copy.clone());
-        WinnerChange {
-            lost: Some(lost),
+        let change = WinnerChange {
+            lost: Some(copies[before].clone()),
             won: Some(copy),
-        }
+        };
+        (change, first_in_file)
     }
 
-    /// Remove every copy a file contributed under `key`; report if the winner
+    /// Remove the copy a file contributed under `key`; report if the winner
     /// changed.
     pub fn remove_file(
         &mut self,
@@ -124,7 +203,9 @@ impl DedupIndex {
         if copies.is_empty() {
             self.copies.remove(&key);
         }
-        if before == after {
+        // A copy is identified by its file and line.
+        let place = |c: &Option<Copy>| c.as_ref().map(|c| (c.file, c.offset));
+        if place(&before) == place(&after) {
             return WinnerChange::default();
         }
         WinnerChange {
@@ -159,19 +240,19 @@ mod tests {
     use super::*;
 
     fn copy(file: u32, offset: u64, out: u64, sidechain: bool, ts: Millis) -> Copy {
-        Copy {
+        Copy::new(CopyParts {
             file: FileId(file),
             offset,
             timestamp: ts,
-            session: "s".into(),
-            model: "m".into(),
+            session: NameId(0),
+            model: NameId(0),
             tokens: Tokens {
                 output: out,
                 ..Default::default()
             },
             sidechain,
             cost_usd: None,
-        }
+        })
     }
 
     fn paths(f: FileId) -> Arc<str> {
@@ -180,7 +261,7 @@ mod tests {
 
     fn best(copies: &[Copy]) -> Copy {
         let mut idx = DedupIndex::default();
-        let key = Key::Response(DedupKey(1));
+        let key = Key::response(DedupKey(1));
         for c in copies {
             idx.insert(key, c.clone(), &paths);
         }
@@ -236,9 +317,10 @@ mod tests {
     #[test]
     fn removing_a_file_hands_the_key_to_the_next_best_copy() {
         let mut idx = DedupIndex::default();
-        let key = Key::Response(DedupKey(7));
+        let key = Key::response(DedupKey(7));
         idx.insert(key, copy(0, 0, 5, false, 0), &paths);
-        let change = idx.insert(key, copy(1, 0, 9, false, 0), &paths);
+        let (change, first) = idx.insert(key, copy(1, 0, 9, false, 0), &paths);
+        assert!(first);
         assert_eq!(change.lost.unwrap().tokens.output, 5);
         assert_eq!(change.won.unwrap().tokens.output, 9);
         let change = idx.remove_file(key, FileId(1), &paths);
@@ -246,5 +328,33 @@ mod tests {
         let change = idx.remove_file(key, FileId(0), &paths);
         assert!(change.won.is_none() && change.lost.is_some());
         assert_eq!(idx.winners(paths).count(), 0);
+    }
+
+    /// Only a file's best copy is kept, and the winner moves exactly as if
+    /// every copy were kept.
+    #[test]
+    fn a_file_keeps_only_its_best_copy() {
+        let mut idx = DedupIndex::default();
+        let key = Key::response(DedupKey(3));
+        let (change, first) = idx.insert(key, copy(0, 0, 5, false, 0), &paths);
+        assert!(first && change.won.is_some());
+        let (change, first) = idx.insert(key, copy(1, 0, 7, false, 0), &paths);
+        assert!(first && change.won.is_some());
+        // File 0's better copy still loses to file 1's: no change.
+        let (change, first) = idx.insert(key, copy(0, 10, 6, false, 0), &paths);
+        assert!(!first && change.won.is_none() && change.lost.is_none());
+        // A worse copy of file 1 is dropped.
+        let (change, _) = idx.insert(key, copy(1, 10, 1, false, 0), &paths);
+        assert!(change.won.is_none());
+        assert_eq!(idx.copies_of(key).len(), 2);
+        // File 1's streamed final copy replaces its partial and wins.
+        let (change, first) = idx.insert(key, copy(1, 20, 50, false, 0), &paths);
+        assert!(!first);
+        assert_eq!(change.lost.unwrap().offset, 0);
+        assert_eq!(change.won.unwrap().offset, 20);
+        assert_eq!(idx.copies_of(key).len(), 2);
+        // Withdrawing file 1 hands the key to file 0's best copy.
+        let change = idx.remove_file(key, FileId(1), &paths);
+        assert_eq!(change.won.unwrap().offset, 10);
     }
 }

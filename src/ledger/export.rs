@@ -6,14 +6,14 @@
 //! fact) means the index can be written at any time, live or after a scan,
 //! and restoring reproduces exactly the state the file's lines produced.
 
-use super::dedup::{Copy, Key};
+use super::dedup::{Copy, CopyParts, Key};
+use super::names::NameId;
 use super::{BoundaryKey, Ledger};
 use crate::parse::SkipCounts;
 use crate::record::{CompactionMark, DedupKey, Millis, Tokens};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 
 /// One usage copy; strings are indexes into `FileFacts::strings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,14 +91,11 @@ impl Ledger {
         for key in keys {
             for c in self.dedup.copies_of(key).iter().filter(|c| c.file == id) {
                 let usage = UsageFact {
-                    key: match key {
-                        Key::Response(k) => Some(k.0),
-                        Key::Unkeyed(..) => None,
-                    },
+                    key: key.dedup_key().map(|k| k.0),
                     offset: c.offset,
                     timestamp: c.timestamp,
-                    session: facts.intern(&c.session),
-                    model: facts.intern(&c.model),
+                    session: facts.intern(self.session_names.get(c.session)),
+                    model: facts.intern(self.models.get(c.model)),
                     tokens: [
                         c.tokens.input,
                         c.tokens.output,
@@ -106,7 +103,7 @@ impl Ledger {
                         c.tokens.cache_read,
                     ],
                     sidechain: c.sidechain,
-                    cost_usd: c.cost_usd,
+                    cost_usd: c.cost_usd(),
                 };
                 facts.usage.push(usage);
             }
@@ -170,15 +167,16 @@ impl Ledger {
                 s.entry_seen.extend(m.entries.iter().map(|ts| (*ts, id)));
             }
         }
-        // Resolve each of the file's names once, not once per response.
-        let mut models: Vec<Option<Arc<str>>> = vec![None; facts.strings.len()];
-        let sessions: Vec<Option<Arc<str>>> = facts
+        // Resolve each of the file's names once, not once per response. A
+        // response counts only under a session the file mentions.
+        let mut models: Vec<Option<NameId>> = vec![None; facts.strings.len()];
+        let sessions: Vec<Option<NameId>> = facts
             .strings
             .iter()
             .map(|n| {
-                self.sessions
-                    .get_key_value(n.as_str())
-                    .map(|(k, _)| k.clone())
+                self.session_names
+                    .find(n)
+                    .filter(|_| self.sessions.contains_key(n.as_str()))
             })
             .collect();
         for u in &facts.usage {
@@ -190,14 +188,14 @@ impl Ledger {
                 continue;
             };
             let model = match slot {
-                Some(m) => m.clone(),
-                None => slot.insert(self.model(facts.string(u.model))).clone(),
+                Some(m) => *m,
+                None => *slot.insert(self.models.intern(facts.string(u.model))),
             };
-            let copy = Copy {
+            let copy = Copy::new(CopyParts {
                 file: id,
                 offset: u.offset,
                 timestamp: u.timestamp,
-                session: session.clone(),
+                session: *session,
                 model,
                 tokens: Tokens {
                     input,
@@ -207,7 +205,7 @@ impl Ledger {
                 },
                 sidechain: u.sidechain,
                 cost_usd: u.cost_usd,
-            };
+            });
             self.add_copy(u.key.map(DedupKey), copy, &mut touched);
         }
         for b in &facts.boundaries {

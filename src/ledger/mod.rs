@@ -8,12 +8,14 @@
 
 mod dedup;
 mod export;
+mod names;
 mod session;
 pub mod snapshot;
 mod window;
 
 pub use dedup::{Copy, FileId};
 pub use export::FileFacts;
+pub use names::{NameId, Names};
 pub use session::{Boundary, ContextPoint, ModelUse, SessionContext, is_large_drop};
 pub use snapshot::{ContextSnapshot, SessionSnapshot, TokenJson};
 pub use window::WindowPolicy;
@@ -21,8 +23,8 @@ pub use window::WindowPolicy;
 use crate::parse::{Parsed, SkipCounts, SkipReason};
 use crate::record::{CompactionMark, DedupKey, Millis, Tokens, UsageRecord};
 use chrono::NaiveDate;
-use dedup::{DedupIndex, Key, WinnerChange};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet};
+use dedup::{CopyParts, DedupIndex, Key, WinnerChange};
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -105,8 +107,10 @@ pub struct Ledger {
     dedup: DedupIndex,
     boundaries: HashMap<BoundaryKey, BoundaryCopies>,
     sessions: HashMap<Arc<str>, SessionContext>,
+    /// Interned session ids: what copies refer to their session by.
+    session_names: Names,
     /// Interned model names.
-    models: FxHashSet<Arc<str>>,
+    models: Names,
     /// By days since the Unix epoch (UTC): an integer key is cheap per record.
     daily_utc: BTreeMap<i64, DaySums>,
     totals: Tokens,
@@ -193,10 +197,19 @@ impl Ledger {
         cwd: Option<&str>,
         timestamp: Option<Millis>,
     ) -> Arc<str> {
-        let key: Arc<str> = match self.sessions.get_key_value(session_id) {
-            Some((k, _)) => k.clone(),
-            None => session_id.into(),
-        };
+        let id = self.session_names.intern(session_id);
+        self.mention_id(file, id, cwd, timestamp)
+    }
+
+    /// `mention` for a session id already interned.
+    fn mention_id(
+        &mut self,
+        file: FileId,
+        id: NameId,
+        cwd: Option<&str>,
+        timestamp: Option<Millis>,
+    ) -> Arc<str> {
+        let key = self.session_names.get(id).clone();
         let session = self.sessions.entry(key.clone()).or_default();
         let seen = session.files.entry(file).or_default();
         if let Some(cwd) = cwd {
@@ -212,16 +225,6 @@ impl Ledger {
         key
     }
 
-    /// The shared copy of a model name: records hold an `Arc`, not a string each.
-    fn model(&mut self, name: &str) -> Arc<str> {
-        if let Some(m) = self.models.get(name) {
-            return m.clone();
-        }
-        let m: Arc<str> = name.into();
-        self.models.insert(m.clone());
-        m
-    }
-
     fn add_usage(
         &mut self,
         file: FileId,
@@ -229,17 +232,18 @@ impl Ledger {
         r: &UsageRecord,
         touched: &mut BTreeSet<Arc<str>>,
     ) {
-        let session = self.mention(file, &r.session_id, r.cwd.as_deref(), Some(r.timestamp));
-        let copy = Copy {
+        let session = self.session_names.intern(&r.session_id);
+        self.mention_id(file, session, r.cwd.as_deref(), Some(r.timestamp));
+        let copy = Copy::new(CopyParts {
             file,
             offset,
             timestamp: r.timestamp,
             session,
-            model: self.model(&r.model),
+            model: self.models.intern(&r.model),
             tokens: r.tokens,
             sidechain: r.sidechain,
             cost_usd: r.cost_usd,
-        };
+        });
         self.add_copy(r.key, copy, touched);
     }
 
@@ -247,13 +251,16 @@ impl Ledger {
     /// it has none) and move the sums if it now wins.
     fn add_copy(&mut self, key: Option<DedupKey>, copy: Copy, touched: &mut BTreeSet<Arc<str>>) {
         let key = match key {
-            Some(k) => Key::Response(k),
+            Some(k) => Key::response(k),
             None => Key::Unkeyed(copy.file, copy.offset),
         };
-        self.files[copy.file.0 as usize].keys.push(key);
+        let file = copy.file;
         let files = &self.files;
         let path = |f: FileId| files[f.0 as usize].path.clone();
-        let change = self.dedup.insert(key, copy, &path);
+        let (change, first_in_file) = self.dedup.insert(key, copy, &path);
+        if first_in_file {
+            self.files[file.0 as usize].keys.push(key);
+        }
         self.settle(change, touched);
     }
 
@@ -300,20 +307,22 @@ impl Ledger {
     fn settle(&mut self, change: WinnerChange, touched: &mut BTreeSet<Arc<str>>) {
         if let Some(lost) = change.lost {
             let hash = self.files[lost.file.0 as usize].path_hash;
-            if let Some(s) = self.sessions.get_mut(&lost.session) {
+            let name = self.session_names.get(lost.session);
+            if let Some(s) = self.sessions.get_mut(name) {
                 s.remove(&lost, hash);
             }
+            touched.insert(name.clone());
             self.count(&lost, false);
-            touched.insert(lost.session);
         }
         if let Some(won) = change.won {
             let hash = self.files[won.file.0 as usize].path_hash;
+            let name = self.session_names.get(won.session);
             self.sessions
-                .entry(won.session.clone())
+                .entry(name.clone())
                 .or_default()
                 .add(&won, hash);
+            touched.insert(name.clone());
             self.count(&won, true);
-            touched.insert(won.session);
         }
     }
 
@@ -409,7 +418,13 @@ impl Ledger {
 
     pub fn snapshot(&self, id: &str, window: &WindowPolicy) -> Option<SessionSnapshot> {
         let s = self.sessions.get(id)?;
-        Some(SessionSnapshot::of(id, self.project(id), s, window))
+        Some(SessionSnapshot::of(
+            id,
+            self.project(id),
+            s,
+            window,
+            &self.models,
+        ))
     }
 
     /// Every session's snapshot, newest activity first.
@@ -417,7 +432,7 @@ impl Ledger {
         let mut all: Vec<SessionSnapshot> = self
             .sessions
             .iter()
-            .map(|(id, s)| SessionSnapshot::of(id, self.project(id), s, window))
+            .map(|(id, s)| SessionSnapshot::of(id, self.project(id), s, window, &self.models))
             .collect();
         all.sort_by(|a, b| {
             b.last_activity
@@ -469,11 +484,42 @@ impl Ledger {
 
     /// Every deduplicated usage record (the winning copies), in no
     /// particular order: what reports are computed from.
-    pub fn records_iter(&self) -> impl Iterator<Item = &Copy> {
+    pub fn records_iter(&self) -> impl Iterator<Item = Record<'_>> {
         let files = &self.files;
         self.dedup
             .winners(move |f: FileId| files[f.0 as usize].path.clone())
+            .map(|c| Record {
+                session: self.session_names.get(c.session),
+                model: self.models.get(c.model),
+                session_ix: c.session,
+                model_ix: c.model,
+                timestamp: c.timestamp,
+                tokens: c.tokens,
+                sidechain: c.sidechain,
+                cost_usd: c.cost_usd(),
+            })
     }
+
+    /// How many distinct session ids and model names `Record::session_ix`
+    /// and `Record::model_ix` range over: callers that group records can
+    /// use arrays instead of maps of strings.
+    pub fn name_counts(&self) -> (usize, usize) {
+        (self.session_names.len(), self.models.len())
+    }
+}
+
+/// One deduplicated usage record, with its names resolved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Record<'a> {
+    pub session: &'a Arc<str>,
+    pub model: &'a Arc<str>,
+    /// The session's and the model's index in the ledger's name tables.
+    pub session_ix: NameId,
+    pub model_ix: NameId,
+    pub timestamp: Millis,
+    pub tokens: Tokens,
+    pub sidechain: bool,
+    pub cost_usd: Option<f64>,
 }
 
 /// Days since the Unix epoch of a UTC timestamp.

@@ -6,17 +6,17 @@
 //! added and withdrawn, so a live session costs O(log n) per response.
 
 use super::dedup::{Copy, FileId};
+use super::names::NameId;
 use crate::record::{Millis, Tokens};
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
-/// A point of the main-chain occupancy series.
-#[derive(Debug, Clone, PartialEq)]
+/// A point of the main-chain occupancy series. Its time is in its key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContextPoint {
-    pub timestamp: Millis,
     pub tokens: Tokens,
-    pub model: Arc<str>,
+    pub model: NameId,
 }
 
 /// Orders main-chain points: by time, then by file, then by position in the
@@ -25,7 +25,7 @@ pub struct ContextPoint {
 pub type PointKey = (Millis, u64, u64);
 
 /// A compaction boundary as the session knows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Boundary {
     pub timestamp: Millis,
     pub pre_tokens: Option<u64>,
@@ -33,17 +33,17 @@ pub struct Boundary {
 }
 
 /// Per-model sums within a session.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelUse {
     pub records: u64,
     pub tokens: Tokens,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct SessionContext {
     pub tokens: Tokens,
     pub records: u64,
-    pub models: HashMap<Arc<str>, ModelUse>,
+    pub models: HashMap<NameId, ModelUse>,
     /// Winning main-chain usage records: the context occupancy series.
     pub main_chain: BTreeMap<PointKey, ContextPoint>,
     /// Largest main-chain prompt seen: above 200k the window must be 1M.
@@ -62,7 +62,7 @@ impl SessionContext {
     pub fn add(&mut self, c: &Copy, path_hash: u64) {
         self.tokens += c.tokens;
         self.records += 1;
-        let m = self.models.entry(c.model.clone()).or_default();
+        let m = self.models.entry(c.model).or_default();
         m.records += 1;
         m.tokens += c.tokens;
         *self.activity.entry(c.timestamp).or_default() += 1;
@@ -71,9 +71,8 @@ impl SessionContext {
             self.main_chain.insert(
                 (c.timestamp, path_hash, c.offset),
                 ContextPoint {
-                    timestamp: c.timestamp,
                     tokens: c.tokens,
-                    model: c.model.clone(),
+                    model: c.model,
                 },
             );
         }
@@ -108,9 +107,10 @@ impl SessionContext {
         }
     }
 
-    /// The newest main-chain usage record: what the context window holds.
-    pub fn newest(&self) -> Option<&ContextPoint> {
-        self.main_chain.values().next_back()
+    /// The newest main-chain usage record and its time: what the context
+    /// window holds.
+    pub fn newest(&self) -> Option<(Millis, &ContextPoint)> {
+        self.main_chain.iter().next_back().map(|(k, p)| (k.0, p))
     }
 
     pub fn last_boundary(&self) -> Option<&Boundary> {
@@ -121,7 +121,7 @@ impl SessionContext {
     /// occupancy is unknown until the next response.
     pub fn compacted(&self) -> bool {
         match (self.last_boundary(), self.newest()) {
-            (Some(b), Some(p)) => b.timestamp > p.timestamp,
+            (Some(b), Some((at, _))) => b.timestamp > at,
             (Some(_), None) => true,
             _ => false,
         }
@@ -149,17 +149,17 @@ impl SessionContext {
     /// later. `None` when the session has had a single cycle.
     pub fn cycle_start(&self) -> Option<Millis> {
         let boundary = self.last_boundary().map(|b| b.timestamp);
-        let mut later = self.main_chain.values().rev();
+        let mut later = self.main_chain.iter().rev().map(|(k, p)| (k.0, p));
         let mut next = later.next();
-        for point in later {
-            let Some(n) = next else { break };
-            if boundary.is_some_and(|b| point.timestamp < b) {
+        for (at, point) in later {
+            let Some((next_at, n)) = next else { break };
+            if boundary.is_some_and(|b| at < b) {
                 break;
             }
             if is_large_drop(point.tokens.prompt(), n.tokens.prompt()) {
-                return Some(n.timestamp.max(boundary.unwrap_or(Millis::MIN)));
+                return Some(next_at.max(boundary.unwrap_or(Millis::MIN)));
             }
-            next = Some(point);
+            next = Some((at, point));
         }
         boundary
     }
@@ -169,7 +169,7 @@ impl SessionContext {
         let start = self.cycle_start().unwrap_or(Millis::MIN).max(since);
         self.main_chain
             .range((start, 0, 0)..)
-            .map(|(_, p)| (p.timestamp, p.tokens.prompt()))
+            .map(|(k, p)| (k.0, p.tokens.prompt()))
             .collect()
     }
 
@@ -188,13 +188,15 @@ pub fn is_large_drop(before: u64, after: u64) -> bool {
 mod tests {
     use super::*;
 
+    use crate::ledger::dedup::CopyParts;
+
     fn copy(ts: Millis, prompt: u64, sidechain: bool) -> Copy {
-        Copy {
+        Copy::new(CopyParts {
             file: FileId(0),
             offset: ts as u64,
             timestamp: ts,
-            session: "s".into(),
-            model: "m".into(),
+            session: NameId(0),
+            model: NameId(0),
             tokens: Tokens {
                 input: prompt,
                 output: 10,
@@ -202,7 +204,7 @@ mod tests {
             },
             sidechain,
             cost_usd: None,
-        }
+        })
     }
 
     #[test]
@@ -212,7 +214,7 @@ mod tests {
         s.add(&copy(3, 3000, false), 0);
         s.add(&copy(5, 90_000, true), 0); // a subagent's prompt is not our context
         s.add(&copy(2, 2000, false), 0); // arrives late, is older
-        assert_eq!(s.newest().unwrap().tokens.prompt(), 3000);
+        assert_eq!(s.newest().unwrap().1.tokens.prompt(), 3000);
         assert_eq!(s.tokens.input, 96_000);
         assert_eq!(s.records, 4);
         assert_eq!(s.last_activity(), Some(5));
@@ -225,10 +227,10 @@ mod tests {
         s.add(&copy(2, 250_000, false), 0);
         assert_eq!(s.max_prompt, 250_000);
         s.remove(&copy(2, 250_000, false), 0);
-        assert_eq!(s.newest().unwrap().tokens.prompt(), 1000);
+        assert_eq!(s.newest().unwrap().1.tokens.prompt(), 1000);
         assert_eq!(s.max_prompt, 1000);
         assert_eq!(s.records, 1);
-        assert!(s.models.contains_key("m"));
+        assert!(s.models.contains_key(&NameId(0)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A session as consumers see it: plain data, computed from the ledger on
 //! demand, serialised as the `status --json` session object.
 
+use super::names::Names;
 use super::{SessionContext, WindowPolicy};
 use crate::record::{Millis, Tokens, format_timestamp};
 use serde::{Serialize, Serializer};
@@ -92,10 +93,12 @@ impl SessionSnapshot {
         project: String,
         s: &SessionContext,
         policy: &WindowPolicy,
+        models: &Names,
     ) -> SessionSnapshot {
-        let context = s.newest().map(|p| {
+        let context = s.newest().map(|(at, p)| {
             let tokens = p.tokens.prompt();
-            let window = policy.window(&p.model, s.max_prompt);
+            let model = models.get(p.model);
+            let window = policy.window(model, s.max_prompt);
             ContextSnapshot {
                 tokens,
                 window,
@@ -104,8 +107,8 @@ impl SessionSnapshot {
                 cache_creation: p.tokens.cache_creation,
                 cache_read: p.tokens.cache_read,
                 output: p.tokens.output,
-                model: p.model.to_string(),
-                timestamp: p.timestamp,
+                model: model.to_string(),
+                timestamp: at,
                 compacted: s.compacted(),
             }
         });
@@ -116,7 +119,7 @@ impl SessionSnapshot {
             models: s
                 .models
                 .iter()
-                .map(|(m, u)| (m.to_string(), u.records))
+                .map(|(m, u)| (models.get(*m).to_string(), u.records))
                 .collect(),
             tokens: s.tokens.into(),
             context,

@@ -255,10 +255,10 @@ fn session_cost(id: &str, transcript: &Path, env: &mut Env) -> Option<f64> {
         .collect();
     let s = scan(files, 1, env.line_cap);
     let mut total = 0.0;
-    for c in s.ledger.records_iter().filter(|c| &*c.session == id) {
+    for c in s.ledger.records_iter().filter(|c| &**c.session == id) {
         total += env
             .pricer
-            .cost(&c.model, &c.tokens, c.cost_usd)
+            .cost(c.model, &c.tokens, c.cost_usd)
             .unwrap_or(0.0);
     }
     Some(total)

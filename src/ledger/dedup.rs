@@ -10,9 +10,10 @@
 //! and dropping it halves the index (most responses are written 2–3 times).
 
 use super::names::NameId;
+use super::wire::{self, Reader, Writer};
 use crate::record::{DedupKey, Millis, Tokens};
 use rustc_hash::FxHashMap as HashMap;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -96,6 +97,58 @@ impl Copy {
     pub fn cost_usd(&self) -> Option<f64> {
         self.logged.then_some(self.cost)
     }
+
+    /// The shortest a stored copy can be: 10 one-byte fields.
+    const MIN_STORED: usize = 10;
+
+    fn write(&self, w: &mut Writer) {
+        w.u64(self.file.0.into());
+        w.u64(self.session.0.into());
+        w.u64(self.model.0.into());
+        w.byte(u8::from(self.sidechain) | u8::from(self.logged) << 1);
+        w.u64(self.offset);
+        w.i64(self.timestamp);
+        for t in [
+            self.tokens.input,
+            self.tokens.output,
+            self.tokens.cache_creation,
+            self.tokens.cache_read,
+        ] {
+            w.u64(t);
+        }
+        if self.logged {
+            w.fixed64(self.cost.to_bits());
+        }
+    }
+
+    fn read(r: &mut Reader) -> Option<Copy> {
+        let (file, session, model) = (r.u32()?, r.u32()?, r.u32()?);
+        let flags = r.byte()?;
+        let (offset, timestamp) = (r.u64()?, r.i64()?);
+        let tokens = Tokens {
+            input: r.u64()?,
+            output: r.u64()?,
+            cache_creation: r.u64()?,
+            cache_read: r.u64()?,
+        };
+        let logged = flags & 2 != 0;
+        let cost = if logged {
+            f64::from_bits(r.fixed64()?)
+        } else {
+            0.0
+        };
+        Some(Copy {
+            file: FileId(file),
+            session: NameId(session),
+            model: NameId(model),
+            sidechain: flags & 1 != 0,
+            logged,
+            offset,
+            timestamp,
+            tokens,
+            cost,
+        })
+    }
 }
 
 /// The spec's preference between two copies of one response: larger token
@@ -124,7 +177,7 @@ pub struct WinnerChange {
     pub won: Option<Copy>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct DedupIndex {
     /// Almost every response has one copy: keep it inline, not on the heap.
     copies: HashMap<Key, SmallVec<[Copy; 1]>>,
@@ -214,6 +267,32 @@ impl DedupIndex {
         }
     }
 
+    /// Whether every file and name the copies refer to is below the given
+    /// table sizes: a loaded index is checked before it is trusted.
+    pub fn refers_within(&self, files: usize, sessions: usize, models: usize) -> bool {
+        self.copies.iter().all(|(key, copies)| {
+            let key_ok = match key {
+                Key::Unkeyed(f, _) => (f.0 as usize) < files,
+                Key::Response(..) => true,
+            };
+            key_ok
+                && !copies.is_empty()
+                && copies.iter().all(|c| {
+                    (c.file.0 as usize) < files
+                        && c.session.index() < sessions
+                        && c.model.index() < models
+                })
+        })
+    }
+
+    /// Every key each file has a copy under, for rebuilding the files'
+    /// key lists (they are not stored: this is the same information).
+    pub fn keys_by_file(&self) -> impl Iterator<Item = (Key, FileId)> + '_ {
+        self.copies
+            .iter()
+            .flat_map(|(k, copies)| copies.iter().map(move |c| (*k, c.file)))
+    }
+
     /// Make room for `n` more responses (a restart knows how many).
     pub fn reserve(&mut self, n: usize) {
         self.copies.reserve(n);
@@ -232,6 +311,59 @@ impl DedupIndex {
         self.copies
             .values()
             .filter_map(move |c| Self::winner(c, &path))
+    }
+}
+
+/// Stored in the `wire` layout (see there for why): the number of keys,
+/// then each key and its copies.
+impl Serialize for DedupIndex {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        wire::serialize(s, |w| {
+            w.u64(self.copies.len() as u64);
+            for (key, copies) in &self.copies {
+                match key {
+                    Key::Response(hi, lo) => {
+                        w.byte(0);
+                        w.fixed64(*hi);
+                        w.fixed64(*lo);
+                    }
+                    Key::Unkeyed(f, offset) => {
+                        w.byte(1);
+                        w.u64(f.0.into());
+                        w.u64(*offset);
+                    }
+                }
+                w.u64(copies.len() as u64);
+                for c in copies {
+                    c.write(w);
+                }
+            }
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DedupIndex {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<DedupIndex, D::Error> {
+        wire::deserialize(d, |r| {
+            let n = r.count(Copy::MIN_STORED + 4)?;
+            let mut copies = HashMap::with_capacity_and_hasher(n, Default::default());
+            for _ in 0..n {
+                let key = match r.byte()? {
+                    0 => Key::Response(r.fixed64()?, r.fixed64()?),
+                    1 => Key::Unkeyed(FileId(r.u32()?), r.u64()?),
+                    _ => return None,
+                };
+                let k = r.count(Copy::MIN_STORED)?;
+                let mut list = SmallVec::with_capacity(k);
+                for _ in 0..k {
+                    list.push(Copy::read(r)?);
+                }
+                if copies.insert(key, list).is_some() {
+                    return None;
+                }
+            }
+            Some(DedupIndex { copies })
+        })
     }
 }
 

@@ -333,4 +333,35 @@ mod tests {
         restored.apply(gone);
         assert_eq!(state(&restored), state(&original));
     }
+
+    #[test]
+    fn a_stored_ledger_loads_as_the_same_ledger_and_compacts() {
+        let mut original = Ledger::new();
+        for u in updates() {
+            original.apply(u);
+        }
+        let bytes = postcard::to_stdvec(&original).unwrap();
+        let mut loaded: Ledger = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(state(&loaded), state(&original));
+        assert!(loaded.compacted().is_none());
+        // Withdrawing the file whose copy wins hands the key back, in both.
+        let gone = FileUpdate {
+            path: "/p/a.jsonl".into(),
+            encoded_project: "-src".into(),
+            change: FileChange::Gone,
+            facts: vec![],
+            size: 0,
+        };
+        original.apply(gone.clone());
+        loaded.apply(gone);
+        assert_eq!(state(&loaded), state(&original));
+        let compact = loaded.compacted().unwrap();
+        assert_eq!(state(&compact), state(&original));
+        assert!(!compact.has_file(Path::new("/p/a.jsonl")));
+        assert!(compact.has_file(Path::new("/p/b.jsonl")));
+        // Truncated bytes are an error, never a panic.
+        for cut in [1, bytes.len() / 3, bytes.len() - 1] {
+            assert!(postcard::from_bytes::<Ledger>(&bytes[..cut]).is_err());
+        }
+    }
 }

@@ -8,10 +8,12 @@
 
 mod dedup;
 mod export;
+pub mod image;
 mod names;
 mod session;
 pub mod snapshot;
 mod window;
+mod wire;
 
 pub use dedup::{Copy, FileId};
 pub use export::FileFacts;
@@ -25,6 +27,7 @@ use crate::record::{CompactionMark, DedupKey, Millis, Tokens, UsageRecord};
 use chrono::NaiveDate;
 use dedup::{CopyParts, DedupIndex, Key, WinnerChange};
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,14 +59,14 @@ pub enum FileChange {
 }
 
 /// A compaction boundary and the files (with offsets) it was read from.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct BoundaryCopies {
     session: Arc<str>,
     boundary: Boundary,
     seen_in: Vec<(FileId, u64)>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 enum BoundaryKey {
     Uuid(u128),
     Unkeyed(FileId, u64),
@@ -79,7 +82,7 @@ impl BoundaryKey {
 }
 
 /// What the ledger knows of one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct FileEntry {
     path: Arc<str>,
     path_hash: u64,
@@ -87,14 +90,17 @@ struct FileEntry {
     live: bool,
     unreadable: bool,
     size: u64,
+    /// Not stored: rebuilt from the dedup index on load.
+    #[serde(skip)]
     keys: Vec<Key>,
     boundaries: Vec<BoundaryKey>,
     sessions: BTreeSet<Arc<str>>,
+    #[serde(with = "image::stored_skips")]
     skipped: SkipCounts,
 }
 
 /// Per-day sums.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct DaySums {
     pub records: u64,
     pub tokens: Tokens,

@@ -45,12 +45,14 @@ pub struct SessionContext {
     pub records: u64,
     pub models: HashMap<NameId, ModelUse>,
     /// Winning main-chain usage records: the context occupancy series.
+    #[serde(with = "stored_series")]
     pub main_chain: BTreeMap<PointKey, ContextPoint>,
     /// Largest main-chain prompt seen: above 200k the window must be 1M.
     pub max_prompt: u64,
     /// Distinct boundaries, by (time, boundary key) so two at one instant both count.
     pub boundaries: BTreeMap<(Millis, u128), Boundary>,
     /// Timestamps of winning records (a multiset), for the last activity.
+    #[serde(with = "stored_activity")]
     activity: BTreeMap<Millis, u32>,
     /// Files that mention the session, with the earliest `cwd` each saw.
     pub files: BTreeMap<FileId, Option<(Millis, String)>>,
@@ -175,6 +177,82 @@ impl SessionContext {
 
     pub fn is_empty(&self) -> bool {
         self.records == 0 && self.boundaries.is_empty() && self.files.is_empty()
+    }
+}
+
+/// The occupancy series in the `wire` layout, bulk-built on load.
+mod stored_series {
+    use super::{BTreeMap, ContextPoint, NameId, PointKey, Tokens};
+    use crate::ledger::wire;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        m: &BTreeMap<PointKey, ContextPoint>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        wire::serialize(s, |w| {
+            w.u64(m.len() as u64);
+            for ((at, file, offset), p) in m {
+                w.i64(*at);
+                w.fixed64(*file);
+                w.u64(*offset);
+                let t = p.tokens;
+                for v in [t.input, t.output, t.cache_creation, t.cache_read] {
+                    w.u64(v);
+                }
+                w.u64(p.model.0.into());
+            }
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<PointKey, ContextPoint>, D::Error> {
+        wire::deserialize(d, |r| {
+            let n = r.count(15)?;
+            let mut points = Vec::with_capacity(n);
+            for _ in 0..n {
+                let key = (r.i64()?, r.fixed64()?, r.u64()?);
+                let tokens = Tokens {
+                    input: r.u64()?,
+                    output: r.u64()?,
+                    cache_creation: r.u64()?,
+                    cache_read: r.u64()?,
+                };
+                let model = NameId(r.u32()?);
+                points.push((key, ContextPoint { tokens, model }));
+            }
+            // Stored in order: collecting sorted pairs builds the tree in bulk.
+            Some(points.into_iter().collect())
+        })
+    }
+}
+
+/// The activity multiset in the `wire` layout.
+mod stored_activity {
+    use super::{BTreeMap, Millis};
+    use crate::ledger::wire;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<Millis, u32>, s: S) -> Result<S::Ok, S::Error> {
+        wire::serialize(s, |w| {
+            w.u64(m.len() as u64);
+            for (at, n) in m {
+                w.i64(*at);
+                w.u64((*n).into());
+            }
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<Millis, u32>, D::Error> {
+        wire::deserialize(d, |r| {
+            let n = r.count(2)?;
+            let mut all = Vec::with_capacity(n);
+            for _ in 0..n {
+                all.push((r.i64()?, r.u32()?));
+            }
+            Some(all.into_iter().collect())
+        })
     }
 }
 

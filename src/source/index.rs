@@ -1,27 +1,37 @@
-//! The persistent index: what every transcript contributed, and where its
-//! reader stopped, kept in the platform cache dir so that a restart reads
-//! only what changed.
+//! The persistent index: the ledger as the last run left it, and where
+//! each file's reader stopped, kept in the platform cache dir so that a
+//! restart reads only what changed.
 //!
-//! The index is a cache, never a source of truth. It is versioned and tied
-//! to the roots and line cap it was made with; a file is trusted only while
-//! its identity, size and modification time match what was recorded (and
-//! a grown file is resumed by a tailer that re-checks its identity and
-//! first bytes). Anything else, including a corrupt index, means reading
-//! the file again. Writes go to a temporary file renamed into place, so a
-//! crash mid-write leaves the old index or none, never half of one.
+//! Storing the ledger itself (not the facts each file contributed) makes
+//! a restart one decode instead of a replay of every response; see
+//! `ledger/image.rs`. A file that changed since is then an ordinary update
+//! to that ledger, as in the live watcher: appended lines are added, a
+//! truncated or replaced file is withdrawn and read again, a deleted one
+//! is withdrawn, so the answer equals a full read.
+//!
+//! The index is a cache, never a source of truth. It is versioned, tied to
+//! the roots and line cap it was made with, and checksummed; a file is
+//! trusted only while its identity, size and modification time match what
+//! was recorded (and a grown file is resumed by a tailer that re-checks its
+//! identity and first bytes). Anything else, including a corrupt index,
+//! means reading again. Writes go to a temporary file renamed into place,
+//! so a crash mid-write leaves the old index or none, never half of one.
 
 use super::discover::{ProjectsDir, describe_io};
 use super::reader::FileReader;
-use super::scan::{Scan, list_all, read_into};
+use super::scan::{Scan, Transcript, list_all, note_unlisted, read_into};
 use super::tail::{FileIdentity, TailState, modified_of};
-use crate::ledger::{FileFacts, Ledger};
+use crate::ledger::image::StoredPath;
+use crate::ledger::{FileChange, FileUpdate, Ledger};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Bump when the stored layout or what a fact means changes.
-const FORMAT: u32 = 1;
+/// Bump when the stored layout or what a fact means changes. It is the
+/// first thing in the file, so any older index is recognised as one and
+/// rebuilt without a word.
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"CCWATCH\x01";
 
 /// Where the index for a set of roots lives. `CCWATCH_CACHE_DIR` overrides
@@ -48,21 +58,34 @@ pub fn cache_file(kind: &str, roots: &[ProjectsDir], line_cap: usize) -> Option<
     Some(dir.join(format!("{kind}-{:016x}.bin", h.digest())))
 }
 
+/// What the index was made for: checked before the rest is decoded.
 #[derive(Debug, Serialize, Deserialize)]
-struct IndexFile {
+struct Header {
     format: u32,
     version: String,
     roots: Vec<String>,
     line_cap: u64,
-    files: Vec<IndexedFile>,
 }
 
+/// Where a file's reader stopped.
 #[derive(Debug, Serialize, Deserialize)]
 struct IndexedFile {
-    path: String,
+    path: StoredPath,
     tail: TailState,
     session_named: bool,
-    facts: FileFacts,
+}
+
+/// The index after its header and checksum.
+#[derive(Debug, Default, Deserialize)]
+struct Payload {
+    files: Vec<IndexedFile>,
+    ledger: Ledger,
+}
+
+#[derive(Serialize)]
+struct PayloadRef<'a> {
+    files: Vec<IndexedFile>,
+    ledger: &'a Ledger,
 }
 
 /// Has the file been written since the tailer last read it?
@@ -75,7 +98,7 @@ fn unchanged(meta: &std::fs::Metadata, tail: &TailState) -> bool {
 /// How the index was used, for the user and for tests.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IndexUse {
-    /// Files whose facts came from the index without reading them.
+    /// Files whose contribution came from the index without reading them.
     pub reused: usize,
     /// Files resumed from their recorded offset.
     pub resumed: usize,
@@ -86,6 +109,25 @@ pub struct IndexUse {
     pub saved: bool,
 }
 
+/// Every transcript with what `stat` says of it now (`None`: it could not
+/// be asked), and the places that could not be listed.
+type Listing = (
+    Vec<(Transcript, Option<std::fs::Metadata>)>,
+    Vec<(PathBuf, String)>,
+);
+
+fn list_with_metadata(roots: &[ProjectsDir]) -> Listing {
+    let (transcripts, unlisted) = list_all(roots);
+    let listed = transcripts
+        .into_iter()
+        .map(|t| {
+            let meta = std::fs::metadata(&t.path).ok();
+            (t, meta)
+        })
+        .collect();
+    (listed, unlisted)
+}
+
 /// Scan the roots, using and then refreshing the index at `path`.
 pub fn scan_indexed(
     roots: &[ProjectsDir],
@@ -94,59 +136,77 @@ pub fn scan_indexed(
     path: &Path,
 ) -> (Scan, IndexUse) {
     let mut usage = IndexUse::default();
-    let mut known = match load(path, roots, line_cap) {
-        Ok(files) => files,
-        Err(Some(reason)) => {
-            usage.ignored = Some(reason);
-            HashMap::new()
-        }
-        Err(None) => HashMap::new(),
+    // Listing and stat-ing thousands of files waits on the kernel, decoding
+    // the index on the CPU: do both at once.
+    let ((listed, unlisted), loaded) = std::thread::scope(|s| {
+        let listing = s.spawn(|| list_with_metadata(roots));
+        let loaded = load(path, roots, line_cap);
+        let listed = listing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (listed, loaded)
+    });
+    let had_index = loaded.is_ok();
+    let Payload { files, ledger } = loaded.unwrap_or_else(|why| {
+        usage.ignored = why;
+        Payload::default()
+    });
+    let mut scan = Scan {
+        ledger,
+        ..Scan::default()
     };
-    let had_index = !known.is_empty();
-    let responses: usize = known.values().map(|f| f.facts.usage.len()).sum();
-    let mut scan = Scan::default();
-    scan.ledger.reserve(responses);
-    let (transcripts, unlisted) = list_all(roots);
+    // A reader state is only worth resuming if the ledger holds what the
+    // file contributed up to it.
+    let mut known: HashMap<PathBuf, IndexedFile> = files
+        .into_iter()
+        .filter(|f| scan.ledger.has_file(&f.path.0))
+        .map(|f| (f.path.0.clone(), f))
+        .collect();
+    let mut continuing = HashSet::new();
     let mut to_read = Vec::new();
-    for t in transcripts {
-        let meta = std::fs::metadata(&t.path).ok();
-        let (reader, needs_read) = match (known.remove(t.path.to_string_lossy().as_ref()), meta) {
+    for (t, meta) in listed {
+        match (known.remove(&t.path), meta) {
             (Some(entry), Some(meta)) => {
-                scan.ledger
-                    .restore_file(&t.path, &t.role.encoded_project, &entry.facts);
                 let unchanged = unchanged(&meta, &entry.tail);
-                let reader = FileReader::resume(
-                    t.path.clone(),
-                    t.role.clone(),
-                    line_cap,
-                    entry.tail,
-                    entry.session_named,
-                );
+                continuing.insert(t.path.clone());
+                let reader =
+                    FileReader::resume(t.path, t.role, line_cap, entry.tail, entry.session_named);
                 if unchanged {
                     usage.reused += 1;
+                    scan.readers.push(reader);
                 } else {
                     usage.resumed += 1;
+                    to_read.push(reader);
                 }
-                (reader, !unchanged)
             }
             _ => {
                 usage.read += 1;
-                (
-                    FileReader::new(t.path.clone(), t.role.clone(), line_cap),
-                    true,
-                )
+                to_read.push(FileReader::new(t.path, t.role, line_cap));
             }
-        };
-        if needs_read {
-            to_read.push(reader);
-        } else {
-            scan.readers.push(reader);
         }
     }
-    let changed = !known.is_empty() || usage.resumed > 0 || usage.read > 0 || !had_index;
+    // Whatever the stored ledger has from a file that does not continue
+    // from it (deleted, unlisted, unreadable, or about to be read from the
+    // start) is withdrawn first, so nothing counts twice.
+    let stale: Vec<PathBuf> = scan
+        .ledger
+        .file_paths()
+        .filter(|p| !continuing.contains(*p))
+        .map(Path::to_path_buf)
+        .collect();
+    let changed = !stale.is_empty() || usage.resumed > 0 || usage.read > 0 || !had_index;
+    for path in stale {
+        scan.ledger.apply(FileUpdate {
+            path,
+            encoded_project: String::new(),
+            change: FileChange::Gone,
+            facts: Vec::new(),
+            size: 0,
+        });
+    }
     let read = read_into(&mut scan.ledger, to_read, threads, &mut scan.errors);
     scan.readers.extend(read);
-    super::scan::note_unlisted(&mut scan.ledger, &unlisted);
+    note_unlisted(&mut scan.ledger, &unlisted);
     scan.errors.extend(unlisted);
     if changed {
         match save(path, roots, line_cap, &scan.ledger, &scan.readers) {
@@ -161,13 +221,14 @@ pub fn scan_indexed(
     (scan, usage)
 }
 
-/// The index's files by path. `Err(None)`: there is none; `Err(Some)`: there
-/// is one we cannot use, and why.
-fn load(
-    path: &Path,
-    roots: &[ProjectsDir],
-    line_cap: usize,
-) -> Result<HashMap<String, IndexedFile>, Option<String>> {
+fn corrupt(e: impl std::fmt::Display) -> Option<String> {
+    Some(format!("it is corrupt ({e})"))
+}
+
+/// The stored ledger and reader states. `Err(None)`: there is no index (or
+/// one of another version, which is rebuilt without fuss); `Err(Some)`:
+/// there is one we cannot use, and why.
+fn load(path: &Path, roots: &[ProjectsDir], line_cap: usize) -> Result<Payload, Option<String>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
@@ -176,20 +237,20 @@ fn load(
     let body = bytes
         .strip_prefix(MAGIC.as_slice())
         .ok_or_else(|| Some("it is not a ccwatch index".to_owned()))?;
-    let index: IndexFile =
-        postcard::from_bytes(body).map_err(|e| Some(format!("it is corrupt ({e})")))?;
-    if index.format != FORMAT || index.version != env!("CARGO_PKG_VERSION") {
-        // Another version's index: rebuilt without fuss, it is expected.
+    let (header, rest) = postcard::take_from_bytes::<Header>(body).map_err(corrupt)?;
+    if header.format != FORMAT || header.version != env!("CARGO_PKG_VERSION") {
         return Err(None);
     }
-    if index.roots != root_names(roots) || index.line_cap != line_cap as u64 {
+    if header.roots != root_names(roots) || header.line_cap != line_cap as u64 {
         return Err(Some("it was made for other roots or settings".to_owned()));
     }
-    Ok(index
-        .files
-        .into_iter()
-        .map(|f| (f.path.clone(), f))
-        .collect())
+    let (sum, payload) = rest
+        .split_first_chunk::<8>()
+        .ok_or_else(|| corrupt("it ends early"))?;
+    if u64::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_64(payload) {
+        return Err(corrupt("its checksum does not match"));
+    }
+    postcard::from_bytes(payload).map_err(corrupt)
 }
 
 fn root_names(roots: &[ProjectsDir]) -> Vec<String> {
@@ -207,28 +268,29 @@ pub fn save(
     ledger: &Ledger,
     readers: &[FileReader],
 ) -> std::io::Result<()> {
-    let mut files = Vec::with_capacity(readers.len());
-    for r in readers {
-        let Some(facts) = ledger.export_file(r.path()) else {
-            continue;
-        };
-        // The tailer's own record of what it saw at its last read: anything
-        // written after that makes the file look changed next time.
-        files.push(IndexedFile {
-            path: r.path().to_string_lossy().into_owned(),
+    let compacted = ledger.compacted();
+    let ledger = compacted.as_ref().unwrap_or(ledger);
+    // The tailer's own record of what it saw at its last read: anything
+    // written after that makes the file look changed next time.
+    let files = readers
+        .iter()
+        .filter(|r| ledger.has_file(r.path()))
+        .map(|r| IndexedFile {
+            path: StoredPath(r.path().to_path_buf()),
             tail: r.tailer().state(),
             session_named: r.session_named(),
-            facts,
-        });
-    }
-    let index = IndexFile {
+        })
+        .collect();
+    let header = Header {
         format: FORMAT,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         roots: root_names(roots),
         line_cap: line_cap as u64,
-        files,
     };
-    let body = postcard::to_stdvec(&index).map_err(std::io::Error::other)?;
+    let header = postcard::to_stdvec(&header).map_err(std::io::Error::other)?;
+    let payload =
+        postcard::to_stdvec(&PayloadRef { files, ledger }).map_err(std::io::Error::other)?;
+    let sum = xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes();
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(
@@ -239,8 +301,9 @@ pub fn save(
     ));
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(MAGIC)?;
-        f.write_all(&body)?;
+        for part in [MAGIC.as_slice(), &header, &sum, &payload] {
+            f.write_all(part)?;
+        }
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();

@@ -109,16 +109,13 @@ pub struct ExportArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct PushArgs {
     /// Push metrics over OTLP/HTTP to the collector at URL, e.g.
-    /// http://localhost:4318. Without URL, the OTEL_EXPORTER_OTLP_*
-    /// variables say where.
-    #[arg(
-        long,
-        value_name = "URL",
-        num_args = 0..=1,
-        default_missing_value = "",
-        require_equals = false
-    )]
+    /// http://localhost:4318.
+    #[arg(long, value_name = "URL")]
     pub otlp_endpoint: Option<String>,
+    /// Push metrics over OTLP/HTTP to where the OTEL_EXPORTER_OTLP_*
+    /// variables say.
+    #[arg(long)]
+    pub otlp: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -190,6 +187,7 @@ impl PushArgs {
                 .otlp_endpoint
                 .clone()
                 .or_else(|| outer.otlp_endpoint.clone()),
+            otlp: self.otlp || outer.otlp,
         }
     }
 }

@@ -97,11 +97,17 @@ impl Drop for Events {
 
 impl Events {
     fn start(dir: &Path, extra: &[&str]) -> Events {
+        Events::start_with(dir, extra, &[])
+    }
+
+    fn start_with(dir: &Path, extra: &[&str], vars: &[(&str, &str)]) -> Events {
         let isolate = tempfile::tempdir().unwrap();
         let mut child = ccwatch(isolate.path())
             .env("OTEL_METRIC_EXPORT_INTERVAL", INTERVAL_MS)
             .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
             .env_remove("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+            .env_remove("OTEL_EXPORTER_OTLP_PROTOCOL")
+            .envs(vars.iter().copied())
             .args(["--idle-timeout", "1000000h", "events", "--json", "--dir"])
             .arg(dir)
             .args(extra)
@@ -362,5 +368,37 @@ fn a_bad_endpoint_is_one_sentence_and_a_non_zero_exit() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("ccwatch: cannot push metrics to"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn otlp_alone_pushes_where_the_environment_says() {
+    let collector = Collector::start();
+    let dir = common::sample_logs_copy();
+    let vars = [("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url.as_str())];
+    // `--otlp` takes no value, so a command name after it stays a command.
+    let events = Events::start_with(dir.path(), &["--otlp"], &vars);
+    events.next("ready");
+    collector.wait_for("a push to the environment's endpoint", |r| {
+        metric(r, TOKENS).is_some()
+    });
+}
+
+#[test]
+fn a_grpc_protocol_in_the_environment_is_refused_in_one_sentence() {
+    let isolate = tempfile::tempdir().unwrap();
+    let out = ccwatch(isolate.path())
+        .env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+        .env_remove("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL")
+        .args(["--otlp", "events", "--json", "--dir"])
+        .arg(fixtures().join("sample-logs"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("OTEL_EXPORTER_OTLP_PROTOCOL is \"grpc\""),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
 }

@@ -52,7 +52,7 @@ impl ExportPlan {
         Ok(ExportPlan {
             listener,
             address,
-            push: push.otlp_endpoint.as_deref().map(Target::from_flag),
+            push: Target::from_args(push),
         })
     }
 

@@ -10,6 +10,7 @@
 //! `--otlp-endpoint`, none of this exists and nothing wakes the process.
 
 use super::metrics::{Kind, Metric, SharedState};
+use crate::cli::PushArgs;
 use crate::record::Millis;
 use crate::settings::UserError;
 use opentelemetry::KeyValue;
@@ -22,6 +23,7 @@ use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::{
     Instrument, PeriodicReader, SdkMeterProvider, Stream, Temporality,
 };
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -34,13 +36,57 @@ pub enum Target {
 }
 
 impl Target {
-    /// The flag's value: empty means "from the environment".
-    pub fn from_flag(value: &str) -> Target {
-        if value.trim().is_empty() {
-            Target::FromEnvironment
-        } else {
-            Target::Url(value.trim().to_owned())
+    /// What `--otlp-endpoint URL` / `--otlp` ask for, if anything.
+    pub fn from_args(args: &PushArgs) -> Option<Target> {
+        match &args.otlp_endpoint {
+            Some(url) => Some(Target::Url(url.trim().to_owned())),
+            None if args.otlp => Some(Target::FromEnvironment),
+            None => None,
         }
+    }
+
+    /// Refuse, in one sentence, what would fail on every push: ccwatch
+    /// speaks OTLP over plain HTTP with protobuf only (no TLS, no gRPC),
+    /// and an export interval it cannot read would silently become 60 s.
+    fn check(&self, env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+        let url = match self {
+            Target::Url(url) => Some(url.clone()),
+            Target::FromEnvironment => {
+                for var in [
+                    "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+                    "OTEL_EXPORTER_OTLP_PROTOCOL",
+                ] {
+                    if let Some(p) = env(var).filter(|p| !p.trim().is_empty()) {
+                        if p.trim() != "http/protobuf" {
+                            return Err(format!(
+                                "{var} is {p:?}, but ccwatch pushes OTLP over HTTP with protobuf; \
+                                 give --otlp-endpoint http://HOST:4318"
+                            ));
+                        }
+                        break;
+                    }
+                }
+                env("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+                    .or_else(|| env("OTEL_EXPORTER_OTLP_ENDPOINT"))
+                    .filter(|u| !u.trim().is_empty())
+            }
+        };
+        if let Some(url) = url
+            && url.trim().to_ascii_lowercase().starts_with("https:")
+        {
+            return Err(format!(
+                "cannot push metrics to {url}: ccwatch speaks plain HTTP only; push to a \
+                 local OpenTelemetry Collector (http://) that forwards over TLS"
+            ));
+        }
+        if let Some(ms) = env("OTEL_METRIC_EXPORT_INTERVAL")
+            && !ms.trim().parse::<u64>().is_ok_and(|n| n > 0)
+        {
+            return Err(format!(
+                "OTEL_METRIC_EXPORT_INTERVAL is {ms:?}; it wants milliseconds, such as 60000"
+            ));
+        }
+        Ok(())
     }
 
     /// The metrics URL for a base endpoint, as `OTEL_EXPORTER_OTLP_ENDPOINT`
@@ -61,6 +107,7 @@ pub type Say = std::sync::Arc<dyn Fn(String) + Send + Sync>;
 /// A running push; dropping it makes one last push (bounded in time).
 pub struct OtlpPush {
     provider: SdkMeterProvider,
+    health: Arc<Health>,
     /// Keeps the instruments (and their callbacks) registered.
     _meter: Meter,
 }
@@ -76,6 +123,9 @@ impl OtlpPush {
         idle_timeout_ms: Millis,
         say: Say,
     ) -> Result<OtlpPush, UserError> {
+        target
+            .check(|var| std::env::var(var).ok())
+            .map_err(UserError)?;
         let mut builder = MetricExporter::builder()
             .with_http()
             .with_protocol(Protocol::HttpBinary)
@@ -96,10 +146,11 @@ impl OtlpPush {
         let exporter = builder
             .build()
             .map_err(|e| UserError(format!("cannot push metrics to {shown}: {e}")))?;
+        let health = Arc::new(Health::default());
         let reporting = Reporting {
             inner: exporter,
             endpoint: shown,
-            failing: AtomicBool::new(false),
+            health: health.clone(),
             say,
         };
         let resource = Resource::builder()
@@ -125,15 +176,26 @@ impl OtlpPush {
         }
         Ok(OtlpPush {
             provider,
+            health,
             _meter: meter,
         })
     }
 }
 
 impl Drop for OtlpPush {
+    /// One last push of the final numbers, unless the collector was not
+    /// answering: then quitting does not wait for its retries.
     fn drop(&mut self) {
+        self.health.closing.store(true, Ordering::SeqCst);
         let _ = self.provider.shutdown_with_timeout(Duration::from_secs(2));
     }
+}
+
+/// How pushes are going, shared between the exporter and its owner.
+#[derive(Default)]
+struct Health {
+    failing: AtomicBool,
+    closing: AtomicBool,
 }
 
 fn host_name() -> String {
@@ -191,14 +253,18 @@ fn register(meter: &Meter, metric: Metric, state: SharedState, idle_timeout_ms: 
 struct Reporting {
     inner: MetricExporter,
     endpoint: String,
-    failing: AtomicBool,
+    health: Arc<Health>,
     say: Say,
 }
 
 impl PushMetricExporter for Reporting {
     async fn export(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
+        let health = &self.health;
+        if health.closing.load(Ordering::SeqCst) && health.failing.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         let result = self.inner.export(metrics).await;
-        let was_failing = self.failing.swap(result.is_err(), Ordering::SeqCst);
+        let was_failing = health.failing.swap(result.is_err(), Ordering::SeqCst);
         match &result {
             Err(e) if !was_failing => (self.say)(format!(
                 "cannot push metrics to {} ({e}); retrying",
@@ -245,12 +311,60 @@ mod tests {
         );
     }
 
+    fn env<'a>(vars: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |key| {
+            vars.iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
     #[test]
-    fn an_empty_flag_means_the_environment() {
-        assert_eq!(Target::from_flag(""), Target::FromEnvironment);
+    fn what_would_fail_on_every_push_is_refused_up_front() {
+        let url = |u: &str| Target::Url(u.to_owned());
+        assert!(url("http://c:4318").check(env(&[])).is_ok());
+        let tls = url("https://otel.example").check(env(&[])).unwrap_err();
+        assert!(tls.contains("plain HTTP"), "{tls}");
+        let from_env = Target::FromEnvironment;
+        assert!(from_env.check(env(&[])).is_ok());
+        let grpc = [("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")];
+        let said = from_env.check(env(&grpc)).unwrap_err();
+        assert!(
+            said.starts_with("OTEL_EXPORTER_OTLP_PROTOCOL is \"grpc\""),
+            "{said}"
+        );
+        // The metrics-specific variable wins over the general one.
+        let both = [
+            ("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ];
+        assert!(from_env.check(env(&both)).is_ok());
+        // A URL given on the command line is spoken to over HTTP anyway.
+        assert!(url("http://c:4318").check(env(&grpc)).is_ok());
+        let tls_env = [("OTEL_EXPORTER_OTLP_ENDPOINT", "https://x:4318")];
+        assert!(from_env.check(env(&tls_env)).is_err());
+        for bad in ["5s", "0", ""] {
+            let interval = [("OTEL_METRIC_EXPORT_INTERVAL", bad)];
+            assert!(url("http://c").check(env(&interval)).is_err(), "{bad:?}");
+        }
+        let interval = [("OTEL_METRIC_EXPORT_INTERVAL", "5000")];
+        assert!(url("http://c").check(env(&interval)).is_ok());
+    }
+
+    #[test]
+    fn the_flags_choose_the_target() {
+        let args = |endpoint: Option<&str>, otlp| PushArgs {
+            otlp_endpoint: endpoint.map(str::to_owned),
+            otlp,
+        };
+        assert_eq!(Target::from_args(&args(None, false)), None);
         assert_eq!(
-            Target::from_flag("http://c:4318"),
-            Target::Url("http://c:4318".into())
+            Target::from_args(&args(None, true)),
+            Some(Target::FromEnvironment)
+        );
+        assert_eq!(
+            Target::from_args(&args(Some("http://c:4318"), true)),
+            Some(Target::Url("http://c:4318".into()))
         );
     }
 }

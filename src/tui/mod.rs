@@ -88,7 +88,7 @@ fn clock() -> Millis {
 
 fn redraw(term: &mut Term, app: &mut App) -> Result<(), UserError> {
     app.now = clock();
-    term.draw(|f| draw::draw(f, app))
+    terminal::draw_frame(|| term.draw(|f| draw::draw(f, app)).map(|_| ()))
         .map(|_| ())
         .map_err(|e| UserError(format!("cannot draw: {e}")))
 }

@@ -11,11 +11,29 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Whether the terminal is ours right now, so that restoring happens once
 /// (the panic hook and the guard's drop may both try).
 static TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Held while a frame is drawn and while the terminal is given back, so a
+/// panic on another thread cannot restore the terminal in the middle of a
+/// frame, nor a frame be drawn onto the restored screen afterwards.
+static SCREEN: Mutex<()> = Mutex::new(());
+
+/// Draw with `draw` unless the terminal has been given back (a panic on
+/// another thread is ending the process).
+pub fn draw_frame<T>(draw: impl FnOnce() -> io::Result<T>) -> io::Result<Option<T>> {
+    let _screen = SCREEN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !TAKEN.load(Ordering::SeqCst) {
+        return Ok(None);
+    }
+    draw().map(Some)
+}
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -55,6 +73,16 @@ impl Drop for Takeover {
 /// tmux keeps the rows above the cursor of a resized alternate screen and
 /// shows them on the normal screen afterwards.
 pub fn restore() {
+    // A panic inside a frame holds the lock on this very thread: wait a
+    // moment for another thread's frame, never forever.
+    let mut screen = SCREEN.try_lock().ok();
+    for _ in 0..50 {
+        if screen.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        screen = SCREEN.try_lock().ok();
+    }
     if !TAKEN.swap(false, Ordering::SeqCst) {
         return;
     }

@@ -152,6 +152,30 @@ fn transcript(root: &Path, project: &str, session: &str) -> PathBuf {
     dir.join(format!("{session}.jsonl"))
 }
 
+/// ccwatch on `data` (plus `args`) in a tmux pane of `size`, with a home
+/// of its own so no user config file changes what is tested. When it
+/// exits, the pane shows `CCWATCH-EXITED <status>`, then runs `after` (a
+/// shell snippet) and stays open.
+fn dashboard_in_tmux(
+    name: &str,
+    data: &Path,
+    home: &Path,
+    args: &str,
+    after: &str,
+    extra_env: &[(&str, &str)],
+    size: (u16, u16),
+) -> Tmux {
+    let command = format!(
+        "{} --dir {} {args}; echo CCWATCH-EXITED $?; {after} sleep 30",
+        env!("CARGO_BIN_EXE_ccwatch"),
+        data.display()
+    );
+    let home = home.display().to_string();
+    let mut env = vec![("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
+    env.extend(extra_env.iter().map(|(k, v)| (*k, v.to_string())));
+    Tmux::start(name, &command, &env, size)
+}
+
 /// The line of the list that holds the selection marker.
 fn selected(screen: &str) -> String {
     screen
@@ -177,15 +201,15 @@ fn the_dashboard_follows_appended_replies_switches_sessions_and_alerts() {
     // Older, so the webapp session is the first row and selected.
     append(&api, &reply_at(API, "api", 1, 40_000, 60));
 
-    let command = format!(
-        "{} --dir {} --no-bell; echo CCWATCH-EXITED $?; sleep 30",
-        env!("CARGO_BIN_EXE_ccwatch"),
-        data.path().display()
+    let tmux = dashboard_in_tmux(
+        "follow",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[],
+        (120, 40),
     );
-    let home = home.path().display().to_string();
-    // A home of its own, so no user config file changes what is tested.
-    let env = [("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
-    let tmux = Tmux::start("follow", &command, &env, (120, 40));
 
     // Both sessions listed; the selected one's gauge at 50%.
     let screen = tmux.wait_for("both sessions", |s| {
@@ -266,14 +290,15 @@ fn quitting_after_the_pane_grew_leaves_nothing_behind() {
         &transcript(data.path(), "webapp", WEBAPP),
         &reply(WEBAPP, "webapp", 1, 90_000),
     );
-    let command = format!(
-        "{} --dir {} --no-bell; echo CCWATCH-EXITED $?; sleep 30",
-        env!("CARGO_BIN_EXE_ccwatch"),
-        data.path().display()
+    let tmux = dashboard_in_tmux(
+        "grow",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[],
+        (50, 24),
     );
-    let home = home.path().display().to_string();
-    let env = [("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
-    let tmux = Tmux::start("grow", &command, &env, (50, 24));
     tmux.wait_for("the session", |s| s.contains("45.0%"));
     tmux.resize(120, 40);
     tmux.wait_for("the wide layout", |s| {
@@ -296,16 +321,15 @@ fn ending(name: &str, extra_env: &[(&str, &str)], end: impl FnOnce(&Tmux)) -> St
         &transcript(data.path(), "webapp", WEBAPP),
         &reply(WEBAPP, "webapp", 1, 90_000),
     );
-    let command = format!(
-        "{} --dir {} --no-bell; echo CCWATCH-EXITED $?; \
-         stty -a | grep -q -- ' icanon' && echo COOKED; sleep 30",
-        env!("CARGO_BIN_EXE_ccwatch"),
-        data.path().display()
+    let tmux = dashboard_in_tmux(
+        name,
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "stty -a | grep -q -- ' icanon' && echo COOKED;",
+        extra_env,
+        (80, 24),
     );
-    let home = home.path().display().to_string();
-    let mut env = vec![("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
-    env.extend(extra_env.iter().map(|(k, v)| (*k, v.to_string())));
-    let tmux = Tmux::start(name, &command, &env, (80, 24));
     if extra_env.is_empty() {
         tmux.wait_for("the session", |s| s.contains("45.0%"));
         assert_eq!(tmux.display("#{alternate_on}"), "1");
@@ -392,14 +416,15 @@ fn the_dashboard_serves_metrics_beside_the_screen() {
     let home = tempfile::tempdir().expect("a temp home");
     let webapp = transcript(data.path(), "webapp", WEBAPP);
     append(&webapp, &reply(WEBAPP, "webapp", 1, 90_000));
-    let command = format!(
-        "{} --dir {} --no-bell --serve 127.0.0.1:0; echo CCWATCH-EXITED $?; sleep 30",
-        env!("CARGO_BIN_EXE_ccwatch"),
-        data.path().display()
+    let tmux = dashboard_in_tmux(
+        "serve",
+        data.path(),
+        home.path(),
+        "--no-bell --serve 127.0.0.1:0",
+        "",
+        &[],
+        (100, 30),
     );
-    let home = home.path().display().to_string();
-    let env = [("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
-    let tmux = Tmux::start("serve", &command, &env, (100, 30));
     let screen = tmux.wait_for("the metrics address", |s| {
         s.contains("Serving metrics on http://127.0.0.1:")
     });
@@ -438,14 +463,15 @@ fn a_taken_port_is_said_before_the_screen_changes() {
     let addr = taken.local_addr().expect("its address").to_string();
     let data = tempfile::tempdir().expect("a temp dir");
     let home = tempfile::tempdir().expect("a temp home");
-    let command = format!(
-        "{} --dir {} --serve {addr}; echo CCWATCH-EXITED $?; sleep 30",
-        env!("CARGO_BIN_EXE_ccwatch"),
-        data.path().display()
+    let tmux = dashboard_in_tmux(
+        "taken",
+        data.path(),
+        home.path(),
+        &format!("--serve {addr}"),
+        "",
+        &[],
+        (100, 20),
     );
-    let home = home.path().display().to_string();
-    let env = [("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
-    let tmux = Tmux::start("taken", &command, &env, (100, 20));
     let screen = tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED"));
     let said: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(said.len(), 2, "{screen}");

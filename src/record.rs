@@ -71,6 +71,30 @@ impl SubAssign for Tokens {
     }
 }
 
+/// What besides the four counts decides a response's price (spec §6).
+///
+/// Kept apart from `Tokens` because none of it is a token count of its own:
+/// 1-hour cache writes are a part of `Tokens::cache_creation`, and fast mode
+/// and web searches change the bill without changing what the context holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Billing {
+    /// Cache writes with a 1-hour life (`ephemeral_1h_input_tokens`), at
+    /// most `Tokens::cache_creation`; the rest of the writes live 5 minutes.
+    pub cache_write_1h: u64,
+    /// `usage.server_tool_use.web_search_requests`, charged per request.
+    pub web_searches: u64,
+    /// `usage.speed: "fast"`: billed at a multiple of the model's prices.
+    pub fast: bool,
+}
+
+impl Billing {
+    /// True when nothing here changes the price from the four counts alone.
+    pub fn is_plain(&self) -> bool {
+        *self == Billing::default()
+    }
+}
+
 /// The identity of one API response for deduplication (spec §3).
 ///
 /// `message.id` + `requestId` are hashed to 128 bits: compact in memory, and a
@@ -94,6 +118,17 @@ impl DedupKey {
         }
         DedupKey(h.digest128())
     }
+
+    /// The key of step `index` of a response's `usage.iterations` (an
+    /// advisor step, spec §3): the response's key and the index, so every
+    /// copy of the response gives its steps the same keys.
+    pub fn step(self, index: usize) -> DedupKey {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&self.0.to_le_bytes());
+        h.update(&[0xfe]);
+        h.update(&(index as u64).to_le_bytes());
+        DedupKey(h.digest128())
+    }
 }
 
 /// One usage-carrying `assistant` line, reduced to what accounting needs.
@@ -106,7 +141,9 @@ pub struct UsageRecord {
     pub session_id: String,
     pub model: String,
     pub tokens: Tokens,
-    /// True for `isSidechain: true` lines and for every line of a subagent file.
+    pub billing: Billing,
+    /// True for `isSidechain: true` lines, every line of a subagent file,
+    /// subagent responses copied into `progress` lines, and advisor steps.
     pub sidechain: bool,
     /// `costUSD` as written by older Claude Code versions.
     pub cost_usd: Option<f64>,

@@ -4,7 +4,7 @@
 //! Only arithmetic lives here: finding the prices is `table`/`lookup`'s job,
 //! choosing between a logged `costUSD` and a calculation is `Pricer`'s.
 
-use crate::record::Tokens;
+use crate::record::{Billing, Tokens};
 use serde::{Deserialize, Serialize};
 
 /// USD per token of each kind. A price the list does not give is 0.
@@ -65,7 +65,7 @@ impl ModelPrice {
     /// prompt passes the threshold, and ccusage compares each kind's own count
     /// with the threshold (so 150k cache reads + 100k cache writes are never
     /// tiered there). All three agree below the threshold.
-    pub fn cost(&self, t: &Tokens) -> f64 {
+    pub fn cost(&self, t: &Tokens, _billing: &Billing) -> f64 {
         let b = &self.base;
         let flat = |input: u64, write: u64, read: u64, r: &Rates| {
             input as f64 * r.input + write as f64 * r.cache_write + read as f64 * r.cache_read
@@ -134,11 +134,11 @@ mod tests {
 
     #[test]
     fn below_the_threshold_every_kind_has_its_base_price() {
-        let c = sonnet4().cost(&t(1_000, 2_000, 3_000, 190_000));
+        let c = sonnet4().cost(&t(1_000, 2_000, 3_000, 190_000), &Billing::default());
         let want = 1_000.0 * 3e-6 + 2_000.0 * 15e-6 + 3_000.0 * 3.75e-6 + 190_000.0 * 0.3e-6;
         assert!(close(c, want), "{c} vs {want}");
         // Exactly at the threshold is not above it.
-        let c = sonnet4().cost(&t(0, 10, 0, 200_000));
+        let c = sonnet4().cost(&t(0, 10, 0, 200_000), &Billing::default());
         assert!(close(c, 10.0 * 15e-6 + 200_000.0 * 0.3e-6));
     }
 
@@ -146,7 +146,7 @@ mod tests {
     fn the_part_of_the_prompt_past_the_threshold_is_tiered_from_the_tail() {
         // Prompt 250_010: 50_010 past 200k. Input (10) and cache writes
         // (5_000) are the tail, then 45_000 of the cache reads.
-        let c = sonnet4().cost(&t(10, 1_000, 5_000, 245_000));
+        let c = sonnet4().cost(&t(10, 1_000, 5_000, 245_000), &Billing::default());
         let want = 10.0 * 6e-6
             + 5_000.0 * 7.5e-6
             + 45_000.0 * 0.6e-6
@@ -157,14 +157,14 @@ mod tests {
 
     #[test]
     fn a_large_uncached_prompt_is_split_within_input() {
-        let c = sonnet4().cost(&t(300_000, 0, 0, 0));
+        let c = sonnet4().cost(&t(300_000, 0, 0, 0), &Billing::default());
         assert!(close(c, 100_000.0 * 6e-6 + 200_000.0 * 3e-6), "{c}");
     }
 
     #[test]
     fn models_without_a_tier_are_flat() {
         let flat = ModelPrice::flat(sonnet4().base);
-        let c = flat.cost(&t(10, 1_000, 5_000, 245_000));
+        let c = flat.cost(&t(10, 1_000, 5_000, 245_000), &Billing::default());
         let want = 10.0 * 3e-6 + 1_000.0 * 15e-6 + 5_000.0 * 3.75e-6 + 245_000.0 * 0.3e-6;
         assert!(close(c, want));
     }

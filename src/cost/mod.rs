@@ -14,7 +14,7 @@ pub use charge::{ModelPrice, Rates, Tier};
 pub use sum::Dollars;
 pub use table::PriceTable;
 
-use crate::record::Tokens;
+use crate::record::{Billing, Tokens};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -123,7 +123,13 @@ impl Pricer {
     }
 
     /// One record's cost; `None` when it has no price (it then counts as 0).
-    pub fn cost(&mut self, model: &str, tokens: &Tokens, logged: Option<f64>) -> Option<f64> {
+    pub fn cost(
+        &mut self,
+        model: &str,
+        tokens: &Tokens,
+        billing: &Billing,
+        logged: Option<f64>,
+    ) -> Option<f64> {
         let needs_price = match self.mode {
             CostMode::Display => false,
             CostMode::Auto => trusted(logged).is_none(),
@@ -134,7 +140,7 @@ impl Pricer {
         } else {
             None
         };
-        self.charge(price, tokens, logged)
+        self.charge(price, tokens, billing, logged)
     }
 
     /// One record's cost when its model's prices are already known: the
@@ -143,13 +149,14 @@ impl Pricer {
         &self,
         price: Option<ModelPrice>,
         tokens: &Tokens,
+        billing: &Billing,
         logged: Option<f64>,
     ) -> Option<f64> {
         let logged = trusted(logged);
         match self.mode {
             CostMode::Display => logged,
             CostMode::Auto if logged.is_some() => logged,
-            CostMode::Auto | CostMode::Calculate => price.map(|p| p.cost(tokens)),
+            CostMode::Auto | CostMode::Calculate => price.map(|p| p.cost(tokens, billing)),
         }
     }
 }
@@ -177,19 +184,45 @@ mod tests {
         let sonnet = "claude-sonnet-4-5-20250929";
         let calc = 1_000.0 * 3e-6 + 1_000.0 * 15e-6;
         let mut auto = Pricer::default_prices();
-        assert_eq!(auto.cost(sonnet, &toks(), Some(0.5)), Some(0.5));
-        assert!((auto.cost(sonnet, &toks(), None).unwrap() - calc).abs() < 1e-12);
+        assert_eq!(
+            auto.cost(sonnet, &toks(), &Billing::default(), Some(0.5)),
+            Some(0.5)
+        );
+        assert!(
+            (auto
+                .cost(sonnet, &toks(), &Billing::default(), None)
+                .unwrap()
+                - calc)
+                .abs()
+                < 1e-12
+        );
         let mut calculate = Pricer::new(PriceTable::embedded().clone(), CostMode::Calculate);
-        assert!((calculate.cost(sonnet, &toks(), Some(0.5)).unwrap() - calc).abs() < 1e-12);
+        assert!(
+            (calculate
+                .cost(sonnet, &toks(), &Billing::default(), Some(0.5))
+                .unwrap()
+                - calc)
+                .abs()
+                < 1e-12
+        );
         let mut display = Pricer::new(PriceTable::embedded().clone(), CostMode::Display);
-        assert_eq!(display.cost(sonnet, &toks(), Some(0.5)), Some(0.5));
-        assert_eq!(display.cost(sonnet, &toks(), None), None);
+        assert_eq!(
+            display.cost(sonnet, &toks(), &Billing::default(), Some(0.5)),
+            Some(0.5)
+        );
+        assert_eq!(
+            display.cost(sonnet, &toks(), &Billing::default(), None),
+            None
+        );
     }
 
     #[test]
     fn unknown_models_have_no_price_and_are_counted() {
         let mut p = Pricer::default_prices();
-        assert_eq!(p.cost("my-local-model", &toks(), None), None);
+        assert_eq!(
+            p.cost("my-local-model", &toks(), &Billing::default(), None),
+            None
+        );
         let mut u = Unpriced::default();
         u.add("my-local-model", &toks());
         u.add("my-local-model", &toks());
@@ -211,7 +244,9 @@ mod tests {
             cache_creation: 300,
             cache_read: 400,
         };
-        let haiku = p.cost("claude-haiku-4-5-20251001", &t, None).unwrap();
+        let haiku = p
+            .cost("claude-haiku-4-5-20251001", &t, &Billing::default(), None)
+            .unwrap();
         let want = 100.0 * 1e-6 + 200.0 * 5e-6 + 300.0 * 1.25e-6 + 400.0 * 0.1e-6;
         assert!((haiku - want).abs() < 1e-15, "{haiku} vs {want}");
         // claude-sonnet-4 has a 200k tier in the table: a record crossing it.
@@ -221,7 +256,9 @@ mod tests {
             cache_creation: 10_000,
             cache_read: 240_000,
         };
-        let c = p.cost("claude-sonnet-4-20250514", &big, None).unwrap();
+        let c = p
+            .cost("claude-sonnet-4-20250514", &big, &Billing::default(), None)
+            .unwrap();
         // 50_005 past 200k: all 5 input, all 10_000 writes, 40_000 reads.
         let want = 5.0 * 6e-6
             + 10_000.0 * 7.5e-6
@@ -234,7 +271,12 @@ mod tests {
     #[test]
     fn a_negative_or_nan_logged_cost_is_not_trusted() {
         let mut p = Pricer::default_prices();
-        let c = p.cost("claude-sonnet-4-5-20250929", &toks(), Some(f64::NAN));
+        let c = p.cost(
+            "claude-sonnet-4-5-20250929",
+            &toks(),
+            &Billing::default(),
+            Some(f64::NAN),
+        );
         assert!(c.unwrap() > 0.0);
     }
 }

@@ -65,7 +65,9 @@ pub fn by_session(
             Some(slot) => *slot.insert(pricer.price_of(c.model)),
             None => pricer.price_of(c.model),
         };
-        let cost = pricer.charge(price, &c.tokens, c.cost_usd).unwrap_or(0.0);
+        let cost = pricer
+            .charge(price, &c.tokens, &c.billing, c.cost_usd)
+            .unwrap_or(0.0);
         *sum += Dollars::from_usd(cost);
     }
     sums.into_iter().flatten().flatten().collect()

@@ -220,7 +220,9 @@ impl MetricState {
         let mut pricer = Pricer::default_prices();
         let mut usage: BTreeMap<(String, String), ModelSums> = BTreeMap::new();
         for c in monitor.ledger.records_iter() {
-            let cost = pricer.cost(c.model, &c.tokens, c.cost_usd).unwrap_or(0.0);
+            let cost = pricer
+                .cost(c.model, &c.tokens, &c.billing, c.cost_usd)
+                .unwrap_or(0.0);
             let sums = usage
                 .entry((c.session.to_string(), c.model.to_string()))
                 .or_default();

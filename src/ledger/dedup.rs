@@ -11,7 +11,7 @@
 
 use super::names::NameId;
 use super::wire::{self, Reader, Writer};
-use crate::record::{DedupKey, Millis, Tokens};
+use crate::record::{Billing, DedupKey, Millis, Tokens};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
@@ -48,21 +48,25 @@ impl Key {
 
 /// One line's copy of a response.
 ///
-/// Names are ids into the ledger's tables and the logged cost is a flag
-/// plus a bare `f64` (an `Option<f64>` would take 16 bytes): 72 bytes a
-/// copy instead of 112, which is most of the ledger's memory.
+/// Names are ids into the ledger's tables, the logged cost is a flag plus a
+/// bare `f64` (an `Option<f64>` would take 16 bytes) and the billing facts
+/// are spread over the padding: 88 bytes a copy instead of 136, which is
+/// most of the ledger's memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Copy {
     pub file: FileId,
     pub session: NameId,
     pub model: NameId,
+    web_searches: u32,
     pub sidechain: bool,
     logged: bool,
+    fast: bool,
     /// Byte offset of the line in its file.
     pub offset: u64,
     pub timestamp: Millis,
     pub tokens: Tokens,
     cost: f64,
+    cache_write_1h: u64,
 }
 
 /// What a copy is made of, before its cost is packed.
@@ -74,6 +78,7 @@ pub struct CopyParts {
     pub session: NameId,
     pub model: NameId,
     pub tokens: Tokens,
+    pub billing: Billing,
     pub sidechain: bool,
     pub cost_usd: Option<f64>,
 }
@@ -84,12 +89,24 @@ impl Copy {
             file: p.file,
             session: p.session,
             model: p.model,
+            web_searches: p.billing.web_searches.min(u32::MAX.into()) as u32,
             sidechain: p.sidechain,
             logged: p.cost_usd.is_some(),
+            fast: p.billing.fast,
             offset: p.offset,
             timestamp: p.timestamp,
             tokens: p.tokens,
             cost: p.cost_usd.unwrap_or(0.0),
+            cache_write_1h: p.billing.cache_write_1h,
+        }
+    }
+
+    /// What besides the tokens decides the copy's price.
+    pub fn billing(&self) -> Billing {
+        Billing {
+            cache_write_1h: self.cache_write_1h,
+            web_searches: self.web_searches.into(),
+            fast: self.fast,
         }
     }
 
@@ -101,11 +118,26 @@ impl Copy {
     /// The shortest a stored copy can be: 10 one-byte fields.
     const MIN_STORED: usize = 10;
 
+    /// Flag bits of the stored copy.
+    const SIDECHAIN: u8 = 1;
+    const LOGGED: u8 = 2;
+    const FAST: u8 = 4;
+    /// Set when the 1-hour writes and web searches follow; most copies have
+    /// neither, and store two bytes less.
+    const BILLED: u8 = 8;
+
     fn write(&self, w: &mut Writer) {
         w.u64(self.file.0.into());
         w.u64(self.session.0.into());
         w.u64(self.model.0.into());
-        w.byte(u8::from(self.sidechain) | u8::from(self.logged) << 1);
+        let billed = self.cache_write_1h != 0 || self.web_searches != 0;
+        let flags = [
+            (self.sidechain, Self::SIDECHAIN),
+            (self.logged, Self::LOGGED),
+            (self.fast, Self::FAST),
+            (billed, Self::BILLED),
+        ];
+        w.byte(flags.iter().filter(|(on, _)| *on).map(|(_, bit)| bit).sum());
         w.u64(self.offset);
         w.i64(self.timestamp);
         for t in [
@@ -119,6 +151,10 @@ impl Copy {
         if self.logged {
             w.fixed64(self.cost.to_bits());
         }
+        if billed {
+            w.u64(self.cache_write_1h);
+            w.u64(self.web_searches.into());
+        }
     }
 
     fn read(r: &mut Reader) -> Option<Copy> {
@@ -131,22 +167,30 @@ impl Copy {
             cache_creation: r.u64()?,
             cache_read: r.u64()?,
         };
-        let logged = flags & 2 != 0;
+        let logged = flags & Self::LOGGED != 0;
         let cost = if logged {
             f64::from_bits(r.fixed64()?)
         } else {
             0.0
         };
+        let (cache_write_1h, web_searches) = if flags & Self::BILLED != 0 {
+            (r.u64()?, r.u32()?)
+        } else {
+            (0, 0)
+        };
         Some(Copy {
             file: FileId(file),
             session: NameId(session),
             model: NameId(model),
-            sidechain: flags & 1 != 0,
+            web_searches,
+            sidechain: flags & Self::SIDECHAIN != 0,
             logged,
+            fast: flags & Self::FAST != 0,
             offset,
             timestamp,
             tokens,
             cost,
+            cache_write_1h,
         })
     }
 }
@@ -382,6 +426,7 @@ mod tests {
                 output: out,
                 ..Default::default()
             },
+            billing: Default::default(),
             sidechain,
             cost_usd: None,
         })

@@ -10,7 +10,7 @@ use super::dedup::{Copy, CopyParts, Key};
 use super::names::NameId;
 use super::{BoundaryKey, Ledger};
 use crate::parse::SkipCounts;
-use crate::record::{CompactionMark, DedupKey, Millis, Tokens};
+use crate::record::{Billing, CompactionMark, DedupKey, Millis, Tokens};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -24,6 +24,7 @@ pub struct UsageFact {
     pub session: u32,
     pub model: u32,
     pub tokens: [u64; 4],
+    pub billing: Billing,
     pub sidechain: bool,
     pub cost_usd: Option<f64>,
 }
@@ -102,6 +103,7 @@ impl Ledger {
                         c.tokens.cache_creation,
                         c.tokens.cache_read,
                     ],
+                    billing: c.billing(),
                     sidechain: c.sidechain,
                     cost_usd: c.cost_usd(),
                 };
@@ -203,6 +205,7 @@ impl Ledger {
                     cache_creation,
                     cache_read,
                 },
+                billing: u.billing,
                 sidechain: u.sidechain,
                 cost_usd: u.cost_usd,
             });
@@ -241,6 +244,7 @@ mod tests {
                 cache_creation: 7,
                 cache_read: 1000,
             },
+            billing: Default::default(),
             sidechain: side,
             cost_usd: Some(0.25),
             cwd: Some(format!("/src/{session}")),

@@ -23,7 +23,7 @@ pub use snapshot::{ContextSnapshot, SessionSnapshot, TokenJson};
 pub use window::WindowPolicy;
 
 use crate::parse::{Parsed, SkipCounts, SkipReason};
-use crate::record::{CompactionMark, DedupKey, Millis, Tokens, UsageRecord};
+use crate::record::{Billing, CompactionMark, DedupKey, Millis, Tokens, UsageRecord};
 use chrono::NaiveDate;
 use dedup::{CopyParts, DedupIndex, Key, WinnerChange};
 use rustc_hash::FxHashMap as HashMap;
@@ -172,7 +172,6 @@ impl Ledger {
                     touched.insert(session);
                 }
                 Parsed::Skipped(reason) => self.files[id.0 as usize].skipped.add(reason),
-                Parsed::Ignored => {}
             }
         }
         touched
@@ -247,6 +246,7 @@ impl Ledger {
             session,
             model: self.models.intern(&r.model),
             tokens: r.tokens,
+            billing: r.billing,
             sidechain: r.sidechain,
             cost_usd: r.cost_usd,
         });
@@ -501,6 +501,7 @@ impl Ledger {
                 model_ix: c.model,
                 timestamp: c.timestamp,
                 tokens: c.tokens,
+                billing: c.billing(),
                 sidechain: c.sidechain,
                 cost_usd: c.cost_usd(),
             })
@@ -524,6 +525,7 @@ pub struct Record<'a> {
     pub model_ix: NameId,
     pub timestamp: Millis,
     pub tokens: Tokens,
+    pub billing: Billing,
     pub sidechain: bool,
     pub cost_usd: Option<f64>,
 }

@@ -280,6 +280,7 @@ mod tests {
                 output: 10,
                 ..Default::default()
             },
+            billing: Default::default(),
             sidechain,
             cost_usd: None,
         })

@@ -15,6 +15,7 @@ fn rec(session: &str, msg: &str, ts: Millis, prompt: u64, output: u64, sidechain
             cache_creation: 0,
             cache_read: prompt - 1,
         },
+        billing: Default::default(),
         sidechain,
         cost_usd: None,
         cwd: Some(format!("/src/{session}")),

@@ -126,6 +126,11 @@ impl<'de> Deserialize<'de> for Float {
 /// A token count. Unlike the other wrappers it tells "absent" (counts as 0,
 /// as the spec allows) from "present but not a count" (the line is skipped:
 /// guessing a number would misreport usage).
+///
+/// A count is a JSON integer from 0 to 2^53 − 1 (spec §3, v2): `null`,
+/// negatives, `5.0`, `1e3`, strings and anything past 2^53 are invalid.
+/// 2^53 is where JSON numbers stop being exact in most writers, and it keeps
+/// every sum of real data far from wrapping a `u64`.
 #[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Count {
     #[default]
@@ -133,6 +138,9 @@ pub enum Count {
     Value(u64),
     Invalid,
 }
+
+/// The first integer that is not a valid token count.
+pub const COUNT_LIMIT: u64 = 1 << 53;
 
 impl Count {
     /// `Ok(n)` for a usable count (absent = 0), `Err(())` for an invalid one.
@@ -148,15 +156,66 @@ impl Count {
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(match Scalar::deserialize(d)? {
-            Scalar::Null => Count::Absent,
-            Scalar::Unsigned(v) => Count::Value(v),
-            Scalar::Signed(v) if v >= 0 => Count::Value(v as u64),
-            // Some re-serialisers write integers as 12.0.
-            Scalar::Float(v) if v >= 0.0 && v.fract() == 0.0 && v < u64::MAX as f64 => {
-                Count::Value(v as u64)
-            }
+            Scalar::Unsigned(v) if v < COUNT_LIMIT => Count::Value(v),
+            Scalar::Signed(v) if v >= 0 && (v as u64) < COUNT_LIMIT => Count::Value(v as u64),
             _ => Count::Invalid,
         })
+    }
+}
+
+/// An array field whose elements are objects parsed as `T`; elements of
+/// another type are dropped, and a field of another type reads as absent.
+#[derive(Debug)]
+pub struct List<T>(pub Vec<T>);
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(Vec::new())
+    }
+}
+
+struct ListVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+    type Value = List<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Object<T>>()? {
+            items.extend(item.0);
+        }
+        Ok(List(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(List(Vec::new()))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(List(Vec::new()))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(List(Vec::new()))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(List(Vec::new()))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(List(Vec::new()))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(List(Vec::new()))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(List(Vec::new()))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ListVisitor(PhantomData))
     }
 }
 
@@ -236,13 +295,28 @@ mod tests {
 
     #[test]
     fn counts_tell_absent_from_invalid() {
-        assert_eq!(from::<Count>("null"), Count::Absent);
         assert_eq!(from::<Count>("12"), Count::Value(12));
-        assert_eq!(from::<Count>("12.0"), Count::Value(12));
+        assert_eq!(
+            from::<Count>("9007199254740991"),
+            Count::Value((1 << 53) - 1)
+        );
+        assert_eq!(from::<Count>("9007199254740992"), Count::Invalid);
+        assert_eq!(from::<Count>("null"), Count::Invalid);
+        assert_eq!(from::<Count>("12.0"), Count::Invalid);
+        assert_eq!(from::<Count>("1e3"), Count::Invalid);
+        assert_eq!(from::<Count>("1e19"), Count::Invalid);
         assert_eq!(from::<Count>("-1"), Count::Invalid);
         assert_eq!(from::<Count>("1.5"), Count::Invalid);
         assert_eq!(from::<Count>("\"12\""), Count::Invalid);
         assert_eq!(from::<Count>("[12]"), Count::Invalid);
+    }
+
+    #[test]
+    fn lists_keep_their_objects_and_drop_the_rest() {
+        let l: List<std::collections::HashMap<String, u8>> = from(r#"[{"a":1},2,"x",{"b":3}]"#);
+        assert_eq!(l.0.len(), 2);
+        let l: List<std::collections::HashMap<String, u8>> = from(r#"{"a":1}"#);
+        assert!(l.0.is_empty());
     }
 
     #[test]

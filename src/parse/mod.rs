@@ -1,4 +1,9 @@
-//! One transcript line in, at most one fact out (spec §2–3).
+//! One transcript line in, the facts it holds out (spec §2–3).
+//!
+//! Most lines hold one fact or none. Some hold more: two JSON objects
+//! written back to back on one line, and a response whose advisor steps are
+//! usage records of their own. Each fact comes with its position in the
+//! line, so that facts from one line stay distinct and in order.
 //!
 //! The parser is the only place that knows Claude Code's JSON shapes. It is
 //! lenient about input (bad lines are skipped and counted by reason, fields of
@@ -15,10 +20,13 @@ mod skip;
 
 pub use skip::{SkipCounts, SkipReason};
 
-use crate::record::{CompactionMark, DedupKey, Millis, Tokens, UsageRecord, parse_timestamp};
-use lenient::{Bool, Count, Float, Object, Str};
+use crate::record::{
+    Billing, CompactionMark, DedupKey, Millis, Tokens, UsageRecord, parse_timestamp,
+};
+use lenient::{Bool, Count, Float, List, Object, Str};
 use memchr::memmem;
 use serde::Deserialize;
+use smallvec::SmallVec;
 
 /// What the parser needs to know about the file a line came from.
 #[derive(Debug, Clone)]
@@ -29,7 +37,7 @@ pub struct FileContext {
     pub subagent: bool,
 }
 
-/// The one fact a line contributes.
+/// One fact a line contributes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     Usage(UsageRecord),
@@ -41,16 +49,21 @@ pub enum Parsed {
         cwd: Option<String>,
         timestamp: Option<Millis>,
     },
-    /// A valid line that carries nothing ccwatch accounts.
-    Ignored,
     Skipped(SkipReason),
 }
+
+/// The facts of one line, each with its byte position in the line.
+///
+/// The position of a JSON object is where it starts; an advisor step of a
+/// response sits at the response's position plus one plus its index. Those
+/// positions are inside the response's own bytes (an object with k steps is
+/// far longer than k + 1 bytes), so no two facts of a file share a position.
+pub type Facts = SmallVec<[(u64, Parsed); 1]>;
 
 /// How much of a line the caller wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
-    /// Usage and compactions only: the fast path for everything but the
-    /// first lines of a file.
+    /// Usage and compactions only: the fast path for most lines.
     Accounting,
     /// Also `Parsed::Entry` for lines that only name their session.
     Entries,
@@ -81,6 +94,9 @@ struct RawLine<'a> {
     message: Object<RawMessage<'a>>,
     #[serde(borrow)]
     compact_metadata: Object<RawCompactMetadata<'a>>,
+    /// Of `progress` lines: a subagent's response copied into the parent.
+    #[serde(borrow)]
+    data: Object<RawProgress<'a>>,
 }
 
 /// `message` of an assistant line. `content` is not named, so serde skips it
@@ -92,17 +108,29 @@ struct RawMessage<'a> {
     id: Str<'a>,
     #[serde(borrow)]
     model: Str<'a>,
-    usage: Object<RawUsage>,
+    #[serde(borrow)]
+    usage: Object<RawUsage<'a>>,
 }
 
+/// A `usage` object, and also one step of its `iterations` (which has the
+/// same counts plus `type` and `model`).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct RawUsage {
+struct RawUsage<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Str<'a>,
+    #[serde(borrow)]
+    model: Str<'a>,
     input_tokens: Count,
     output_tokens: Count,
     cache_creation_input_tokens: Count,
     cache_read_input_tokens: Count,
     cache_creation: Object<RawCacheSplit>,
+    #[serde(borrow)]
+    speed: Str<'a>,
+    server_tool_use: Object<RawServerTools>,
+    #[serde(borrow)]
+    iterations: List<RawUsage<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -113,6 +141,12 @@ struct RawCacheSplit {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawServerTools {
+    web_search_requests: Count,
+}
+
+#[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 struct RawCompactMetadata<'a> {
     #[serde(borrow)]
@@ -120,8 +154,36 @@ struct RawCompactMetadata<'a> {
     pre_tokens: Count,
 }
 
+/// `data` of a `progress` line of `type: "agent_progress"`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawProgress<'a> {
+    #[serde(borrow)]
+    message: Object<RawCopiedLine<'a>>,
+}
+
+/// The subagent's line as copied into `data.message`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct RawCopiedLine<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Str<'a>,
+    #[serde(borrow)]
+    timestamp: Str<'a>,
+    #[serde(borrow)]
+    request_id: Str<'a>,
+    #[serde(rename = "costUSD")]
+    cost_usd: Float,
+    #[serde(borrow)]
+    message: Object<RawMessage<'a>>,
+}
+
 /// The model name Claude Code writes for locally generated (error) messages.
 const SYNTHETIC_MODEL: &str = "<synthetic>";
+
+/// `usage.iterations[].type` of a step by another model, not included in
+/// the response's top-level usage (spec §3, v2).
+const ADVISOR_STEP: &str = "advisor_message";
 
 /// Could this line carry usage or a compaction boundary? Byte search only.
 ///
@@ -150,28 +212,60 @@ fn shallow_check(line: &[u8]) -> Result<(), SkipReason> {
     Ok(())
 }
 
-/// Parse one line (without its `\n`).
-pub fn parse_line(line: &[u8], file: &FileContext, want: Want) -> Parsed {
+/// The UTF-8 byte order mark some editors put before a file's first byte.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// Parse one line (without its `\n`; a `\r` before it and a leading byte
+/// order mark are allowed) into its facts. A line that carries nothing
+/// ccwatch accounts gives no facts.
+pub fn parse_line(line: &[u8], file: &FileContext, want: Want) -> Facts {
+    let mut facts = Facts::new();
+    let (skip, line) = match line.strip_prefix(BOM) {
+        Some(rest) => (BOM.len() as u64, rest),
+        None => (0, line),
+    };
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.trim_ascii().is_empty() {
-        return Parsed::Skipped(SkipReason::Blank);
+        facts.push((0, Parsed::Skipped(SkipReason::Blank)));
+        return facts;
     }
     if want == Want::Accounting && !may_account(line) {
-        return match shallow_check(line) {
-            Ok(()) => Parsed::Ignored,
-            Err(reason) => Parsed::Skipped(reason),
-        };
+        if let Err(reason) = shallow_check(line) {
+            facts.push((0, Parsed::Skipped(reason)));
+        }
+        return facts;
     }
     let Ok(text) = simdutf8::basic::from_utf8(line) else {
-        return Parsed::Skipped(SkipReason::InvalidUtf8);
+        facts.push((0, Parsed::Skipped(SkipReason::InvalidUtf8)));
+        return facts;
     };
-    let raw: RawLine = match serde_json::from_str(text) {
-        Ok(raw) => raw,
-        Err(_) => return Parsed::Skipped(SkipReason::Malformed),
-    };
-    interpret(raw, file, want)
+    // Objects back to back (`…}{"type":…`) are read one after the other; a
+    // broken one ends the line, keeping those before it (spec §2, v2).
+    let mut objects = serde_json::Deserializer::from_str(text).into_iter::<RawLine>();
+    let mut at = 0u64;
+    loop {
+        match objects.next() {
+            None => break,
+            Some(Ok(raw)) => {
+                let start = skip + at + leading_space(&text[at as usize..]);
+                interpret(raw, file, want, start, &mut facts);
+                at = objects.byte_offset() as u64;
+            }
+            Some(Err(_)) => {
+                facts.push((skip + at, Parsed::Skipped(SkipReason::Malformed)));
+                break;
+            }
+        }
+    }
+    facts
 }
 
-fn interpret(raw: RawLine, file: &FileContext, want: Want) -> Parsed {
+/// Bytes of whitespace before the next object.
+fn leading_space(s: &str) -> u64 {
+    (s.len() - s.trim_start().len()) as u64
+}
+
+fn interpret(raw: RawLine, file: &FileContext, want: Want, at: u64, facts: &mut Facts) {
     let session_id = || {
         raw.session_id
             .as_deref()
@@ -179,45 +273,65 @@ fn interpret(raw: RawLine, file: &FileContext, want: Want) -> Parsed {
             .to_owned()
     };
     let cwd = || raw.cwd.as_deref().map(str::to_owned);
+    let line = Line {
+        session_id: &session_id,
+        cwd: &cwd,
+        at,
+    };
     match (raw.kind.as_deref(), raw.subtype.as_deref()) {
         (Some("assistant"), _) => {
             let Some(message) = &raw.message.0 else {
-                return Parsed::Skipped(SkipReason::InvalidUsage);
+                facts.push((at, Parsed::Skipped(SkipReason::InvalidUsage)));
+                return;
             };
-            let Some(usage) = &message.usage.0 else {
-                // An assistant line without usage carries nothing to account.
-                return Parsed::Ignored;
-            };
-            let model = message.model.as_deref().unwrap_or("unknown");
-            if model == SYNTHETIC_MODEL || raw.is_api_error_message.0 == Some(true) {
-                return Parsed::Ignored;
+            if raw.is_api_error_message.0 == Some(true) {
+                return;
             }
-            let Some(tokens) = tokens(usage) else {
-                return Parsed::Skipped(SkipReason::InvalidUsage);
-            };
-            let Some(timestamp) = raw.timestamp.as_deref().and_then(parse_timestamp) else {
-                return Parsed::Skipped(SkipReason::BadTimestamp);
-            };
-            Parsed::Usage(UsageRecord {
-                key: message
-                    .id
-                    .as_deref()
-                    .map(|id| DedupKey::new(id, raw.request_id.as_deref())),
-                timestamp,
-                session_id: session_id(),
-                model: model.to_owned(),
-                tokens,
-                sidechain: file.subagent || raw.is_sidechain.0 == Some(true),
+            let response = Response {
+                message,
+                request_id: raw.request_id.as_deref(),
+                timestamp: raw.timestamp.as_deref(),
                 cost_usd: raw.cost_usd.0,
-                cwd: cwd(),
-            })
+                sidechain: file.subagent || raw.is_sidechain.0 == Some(true),
+            };
+            line.usage(&response, facts);
+        }
+        (Some("progress"), _) => {
+            let copied = raw
+                .data
+                .0
+                .as_ref()
+                .and_then(|d| d.message.0.as_ref())
+                .filter(|m| m.kind.as_deref() == Some("assistant"));
+            let Some((copied, message)) = copied.and_then(|c| Some((c, c.message.0.as_ref()?)))
+            else {
+                if want == Want::Entries {
+                    line.entry(raw.session_id.as_deref(), raw.timestamp.as_deref(), facts);
+                }
+                return;
+            };
+            // A copy without a timestamp of its own is skipped (spec §3):
+            // the progress line's own time is when it was copied, not when
+            // the subagent's response was written.
+            if copied.timestamp.as_deref().is_none() {
+                return;
+            }
+            let response = Response {
+                message,
+                request_id: copied.request_id.as_deref(),
+                timestamp: copied.timestamp.as_deref(),
+                cost_usd: copied.cost_usd.0,
+                sidechain: true,
+            };
+            line.usage(&response, facts);
         }
         (Some("system"), Some("compact_boundary")) => {
             let Some(timestamp) = raw.timestamp.as_deref().and_then(parse_timestamp) else {
-                return Parsed::Skipped(SkipReason::BadTimestamp);
+                facts.push((at, Parsed::Skipped(SkipReason::BadTimestamp)));
+                return;
             };
             let meta = raw.compact_metadata.0.as_ref();
-            Parsed::Compaction(CompactionMark {
+            let mark = CompactionMark {
                 uuid: raw
                     .uuid
                     .as_deref()
@@ -230,37 +344,149 @@ fn interpret(raw: RawLine, file: &FileContext, want: Want) -> Parsed {
                     _ => None,
                 }),
                 cwd: cwd(),
-            })
+            };
+            facts.push((at, Parsed::Compaction(mark)));
         }
-        _ if want == Want::Entries => match raw.session_id.as_deref() {
-            Some(id) => Parsed::Entry {
-                session_id: id.to_owned(),
-                cwd: cwd(),
-                timestamp: raw.timestamp.as_deref().and_then(parse_timestamp),
-            },
-            None => Parsed::Ignored,
-        },
-        _ => Parsed::Ignored,
+        _ if want == Want::Entries => {
+            line.entry(raw.session_id.as_deref(), raw.timestamp.as_deref(), facts)
+        }
+        _ => {}
     }
 }
 
-/// The four counts of a `usage` object, or `None` if any is not a count.
-fn tokens(u: &RawUsage) -> Option<Tokens> {
-    let mut cache_creation = u.cache_creation_input_tokens.get().ok()?;
-    if cache_creation == 0
-        && let Some(split) = &u.cache_creation.0
-    {
-        // Newer versions split cache writes by lifetime; when only the split
-        // is filled in, it is the count (spec §3).
-        cache_creation = split.ephemeral_5m_input_tokens.get().ok()?
-            + split.ephemeral_1h_input_tokens.get().ok()?;
+/// What every fact of one JSON object shares.
+struct Line<'f> {
+    session_id: &'f dyn Fn() -> String,
+    cwd: &'f dyn Fn() -> Option<String>,
+    at: u64,
+}
+
+/// A response as written, in its own line or copied into a progress line.
+struct Response<'r, 'a> {
+    message: &'r RawMessage<'a>,
+    request_id: Option<&'r str>,
+    timestamp: Option<&'r str>,
+    cost_usd: Option<f64>,
+    sidechain: bool,
+}
+
+impl Line<'_> {
+    fn entry(&self, session_id: Option<&str>, timestamp: Option<&str>, facts: &mut Facts) {
+        if let Some(id) = session_id {
+            facts.push((
+                self.at,
+                Parsed::Entry {
+                    session_id: id.to_owned(),
+                    cwd: (self.cwd)(),
+                    timestamp: timestamp.and_then(parse_timestamp),
+                },
+            ));
+        }
     }
-    Some(Tokens {
+
+    /// The response's record, then one record per advisor step.
+    fn usage(&self, r: &Response, facts: &mut Facts) {
+        let Some(usage) = &r.message.usage.0 else {
+            // An assistant line without usage carries nothing to account.
+            return;
+        };
+        let model = r.message.model.as_deref().unwrap_or("unknown");
+        if model == SYNTHETIC_MODEL {
+            return;
+        }
+        let (Some((tokens, billing)), Some(steps)) = (counts(usage), advisor_steps(usage)) else {
+            facts.push((self.at, Parsed::Skipped(SkipReason::InvalidUsage)));
+            return;
+        };
+        let Some(timestamp) = r.timestamp.and_then(parse_timestamp) else {
+            facts.push((self.at, Parsed::Skipped(SkipReason::BadTimestamp)));
+            return;
+        };
+        let key = r
+            .message
+            .id
+            .as_deref()
+            .map(|id| DedupKey::new(id, r.request_id));
+        let record = |key, model: &str, tokens, billing, sidechain, cost_usd| UsageRecord {
+            key,
+            timestamp,
+            session_id: (self.session_id)(),
+            model: model.to_owned(),
+            tokens,
+            billing,
+            sidechain,
+            cost_usd,
+            cwd: (self.cwd)(),
+        };
+        facts.push((
+            self.at,
+            Parsed::Usage(record(key, model, tokens, billing, r.sidechain, r.cost_usd)),
+        ));
+        for (n, (index, step_model, tokens, billing)) in steps.into_iter().enumerate() {
+            let step_model = step_model.unwrap_or(model);
+            let usage = record(
+                key.map(|k| k.step(index)),
+                step_model,
+                tokens,
+                billing,
+                true,
+                None,
+            );
+            facts.push((self.at + 1 + n as u64, Parsed::Usage(usage)));
+        }
+    }
+}
+
+/// The four counts and the billing facts of a `usage` object, or `None` if
+/// any count is not a count.
+fn counts(u: &RawUsage) -> Option<(Tokens, Billing)> {
+    let stated = u.cache_creation_input_tokens.get().ok()?;
+    let (five_min, one_hour) = match &u.cache_creation.0 {
+        Some(split) => (
+            split.ephemeral_5m_input_tokens.get().ok()?,
+            split.ephemeral_1h_input_tokens.get().ok()?,
+        ),
+        None => (0, 0),
+    };
+    // Newer versions split cache writes by lifetime; when only the split is
+    // filled in, it is the count (spec §3).
+    let cache_creation = if stated == 0 {
+        five_min + one_hour
+    } else {
+        stated
+    };
+    let tokens = Tokens {
         input: u.input_tokens.get().ok()?,
         output: u.output_tokens.get().ok()?,
         cache_creation,
         cache_read: u.cache_read_input_tokens.get().ok()?,
-    })
+    };
+    let billing = Billing {
+        cache_write_1h: one_hour.min(cache_creation),
+        web_searches: match &u.server_tool_use.0 {
+            Some(tools) => tools.web_search_requests.get().ok()?,
+            None => 0,
+        },
+        fast: u.speed.as_deref() == Some("fast"),
+    };
+    Some((tokens, billing))
+}
+
+/// The advisor steps of a response (index in `iterations`, model, counts),
+/// or `None` if one has a count that is not a count. Steps of type
+/// `message` are already in the top-level usage and are not returned.
+type Step<'u> = (usize, Option<&'u str>, Tokens, Billing);
+
+fn advisor_steps<'u>(u: &'u RawUsage) -> Option<Vec<Step<'u>>> {
+    let mut steps = Vec::new();
+    for (index, step) in u.iterations.0.iter().enumerate() {
+        if step.kind.as_deref() != Some(ADVISOR_STEP) {
+            continue;
+        }
+        let (tokens, billing) = counts(step)?;
+        steps.push((index, step.model.as_deref(), tokens, billing));
+    }
+    Some(steps)
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ pub fn priced_entries(ledger: &Ledger, pricer: &mut Pricer) -> Vec<Entry> {
     let mut entries: Vec<Entry> = ledger
         .records_iter()
         .map(|c| {
-            let cost = pricer.cost(c.model, &c.tokens, c.cost_usd);
+            let cost = pricer.cost(c.model, &c.tokens, &c.billing, c.cost_usd);
             let project = projects
                 .entry(c.session.clone())
                 .or_insert_with(|| ledger.project(c.session).into())

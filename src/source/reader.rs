@@ -19,8 +19,11 @@ pub struct FileReader {
     tailer: Tailer,
     context: FileContext,
     encoded_project: String,
-    /// Until a line has named the file's session, lines that only name it
-    /// are parsed too, so a session appears before its first response.
+    /// Until a line has given the file's session with its `cwd` and a
+    /// time, lines that only name it are parsed too, so that a session
+    /// appears (with its project and last activity) before its first
+    /// response, and a file whose first lines carry no `cwd` (a summary, a
+    /// queue operation) still finds the one a later line carries.
     session_named: bool,
 }
 
@@ -88,14 +91,9 @@ impl FileReader {
                 } else {
                     Want::Entries
                 };
-                let parsed = parse_line(bytes, context, want);
-                match parsed {
-                    Parsed::Ignored => {}
-                    Parsed::Skipped(_) => facts.push((offset, parsed)),
-                    _ => {
-                        *named = true;
-                        facts.push((offset, parsed));
-                    }
+                for (at, fact) in parse_line(bytes, context, want) {
+                    *named |= names_project(&fact);
+                    facts.push((offset + at, fact));
                 }
             }
             TailEvent::Oversized { offset } => {
@@ -121,5 +119,16 @@ impl FileReader {
             size: self.tailer.bytes_read(),
         };
         (update, error)
+    }
+}
+
+/// Does this fact give the session's project and a time? Then the file's
+/// remaining lines need only be read for accounting.
+fn names_project(fact: &Parsed) -> bool {
+    match fact {
+        Parsed::Usage(r) => r.cwd.is_some(),
+        Parsed::Compaction(m) => m.cwd.is_some(),
+        Parsed::Entry { cwd, timestamp, .. } => cwd.is_some() && timestamp.is_some(),
+        Parsed::Skipped(_) => false,
     }
 }

@@ -124,7 +124,7 @@ fn priced(cache: &Cache, pricer: &mut Pricer) -> Vec<Entry> {
                 })
                 .clone();
             let tokens = r.tokens();
-            let cost = pricer.charge(price, &tokens, r.cost_usd);
+            let cost = pricer.charge(price, &tokens, &r.billing, r.cost_usd);
             Entry {
                 timestamp: r.ts,
                 session: empty.clone(),
@@ -258,7 +258,7 @@ fn session_cost(id: &str, transcript: &Path, env: &mut Env) -> Option<f64> {
     for c in s.ledger.records_iter().filter(|c| &**c.session == id) {
         total += env
             .pricer
-            .cost(c.model, &c.tokens, c.cost_usd)
+            .cost(c.model, &c.tokens, &c.billing, c.cost_usd)
             .unwrap_or(0.0);
     }
     Some(total)

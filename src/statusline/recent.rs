@@ -2,7 +2,7 @@
 //! stores them, and their deduplication (spec §3) into what "today" and
 //! the active block are summed from.
 
-use crate::record::{Millis, Tokens};
+use crate::record::{Billing, Millis, Tokens};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -22,6 +22,7 @@ pub struct Rec {
     pub model: u32,
     pub sidechain: bool,
     pub cost_usd: Option<f64>,
+    pub billing: Billing,
 }
 
 impl Rec {
@@ -101,6 +102,7 @@ mod tests {
             model: 0,
             sidechain,
             cost_usd: None,
+            billing: Billing::default(),
         }
     }
 

@@ -110,20 +110,23 @@ pub fn last_context(path: &Path, floor: u64) -> io::Result<Found> {
                 None if pos == floor => 0,
                 None => break,
             };
-            match parse_line(&tail[start..line_end], &context, Want::Accounting) {
-                Parsed::Usage(r) if !r.sidechain => {
-                    found.context = Some(LastContext {
-                        tokens: r.tokens.into(),
-                        model: r.model,
-                        timestamp: r.timestamp,
-                        compacted_before: found.compaction,
-                    });
-                    return Ok(found);
+            let facts = parse_line(&tail[start..line_end], &context, Want::Accounting);
+            for (_, fact) in facts.into_iter().rev() {
+                match fact {
+                    Parsed::Usage(r) if !r.sidechain => {
+                        found.context = Some(LastContext {
+                            tokens: r.tokens.into(),
+                            model: r.model,
+                            timestamp: r.timestamp,
+                            compacted_before: found.compaction,
+                        });
+                        return Ok(found);
+                    }
+                    Parsed::Compaction(m) if found.compaction.is_none() => {
+                        found.compaction = Some(m.pre_tokens);
+                    }
+                    _ => {}
                 }
-                Parsed::Compaction(m) if found.compaction.is_none() => {
-                    found.compaction = Some(m.pre_tokens);
-                }
-                _ => {}
             }
             end = start;
             if start == 0 {

@@ -97,6 +97,7 @@ mod tests {
                 cache_creation: 2_000,
                 cache_read: 30_000,
             },
+            billing: Default::default(),
             sidechain: false,
             cost_usd: logged,
             cwd: Some(format!("/src/{session}")),
@@ -147,6 +148,7 @@ mod tests {
                     cache_creation: 2_000,
                     cache_read: 30_000,
                 },
+                &Default::default(),
                 None,
             )
             .unwrap();

@@ -76,7 +76,9 @@ pub fn read_appended(
             if !discarding {
                 line.extend_from_slice(&buf[start..nl]);
                 if line.len() <= line_cap {
-                    sink(line_start, parse_line(&line, context, Want::Accounting));
+                    for (at, fact) in parse_line(&line, context, Want::Accounting) {
+                        sink(line_start + at, fact);
+                    }
                 }
             }
             discarding = false;

@@ -176,6 +176,7 @@ impl Cache {
                 model: self.model_index(&r.model),
                 sidechain: r.sidechain,
                 cost_usd: r.cost_usd,
+                billing: r.billing,
             };
             self.records.push(rec);
         }

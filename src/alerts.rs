@@ -100,6 +100,8 @@ mod tests {
     fn snap(percent: f64, compactions: u64, cycle_start: Option<Millis>) -> SessionSnapshot {
         SessionSnapshot {
             session_id: "s".into(),
+            label: String::new(),
+            subagents_only: false,
             project: "/p".into(),
             records: 1,
             models: Default::default(),

@@ -60,6 +60,11 @@ pub fn minutes(m: f64) -> String {
     }
 }
 
+/// `1 reply`, `2 replies`: a count with the noun that agrees with it.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A model name without the `claude-` prefix and the date suffix:
 /// `claude-sonnet-4-5-20250929` → `sonnet-4-5`.
 pub fn short_model(model: &str) -> &str {
@@ -88,13 +93,50 @@ pub fn project(path: &str, home: Option<&str>) -> String {
     }
 }
 
-/// The last component of a project path: what fits in a narrow list.
+/// What a narrow list calls a project: the last component of its path,
+/// with as much in front as it takes to say which repository it is.
+///
+/// Git worktrees are common (`/repo/.worktrees/3`, `/repo-worktrees/x`,
+/// `/repo/.claude/worktrees/x`): their last component alone (`3`) names no
+/// project, so the label reaches back to the repository:
+/// `repo/.worktrees/3`. A last component that is only digits or one or two
+/// characters gets its parent in front too.
 pub fn project_name(path: &str) -> &str {
-    path.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(path)
+    let trimmed = path.trim_end_matches('/');
+    // Components with where each starts.
+    let mut parts: Vec<(usize, &str)> = Vec::new();
+    let mut start = 0;
+    for (i, c) in trimmed.char_indices() {
+        if c == '/' {
+            if i > start {
+                parts.push((start, &trimmed[start..i]));
+            }
+            start = i + 1;
+        }
+    }
+    if start < trimmed.len() {
+        parts.push((start, &trimmed[start..]));
+    }
+    let Some(mut k) = parts.len().checked_sub(1) else {
+        return path;
+    };
+    let name = |k: usize| parts[k].1.to_ascii_lowercase();
+    let container = |n: &str| matches!(n, ".worktrees" | "worktrees" | ".worktree" | "worktree");
+    if k > 0 && name(k - 1).contains("worktree") {
+        k -= 1;
+        if k > 0 && container(&name(k)) {
+            k -= 1;
+            if k > 0 && name(k) == ".claude" {
+                k -= 1;
+            }
+        }
+    } else if k > 0 {
+        let last = name(k);
+        if last.len() <= 2 || last.bytes().all(|b| b.is_ascii_digit()) {
+            k -= 1;
+        }
+    }
+    &trimmed[parts[k].0..]
 }
 
 /// A UTC timestamp in the local zone, to the minute.
@@ -134,6 +176,40 @@ mod tests {
             "/home/devx/src"
         );
         assert_eq!(project_name("/home/dev/src/webapp/"), "webapp");
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1, "reply", "replies"), "1 reply");
+        assert_eq!(count(0, "reply", "replies"), "0 replies");
+        assert_eq!(count(12, "reply", "replies"), "12 replies");
+    }
+
+    #[test]
+    fn worktree_labels_say_which_repository() {
+        for (path, label) in [
+            (
+                "/home/dev/src/api-server/.worktrees/1",
+                "api-server/.worktrees/1",
+            ),
+            (
+                "/home/dev/src/infra.tools/.worktrees/3/",
+                "infra.tools/.worktrees/3",
+            ),
+            ("/work/repo-worktrees/feature-x", "repo-worktrees/feature-x"),
+            (
+                "/work/repo/.claude/worktrees/fix-login",
+                "repo/.claude/worktrees/fix-login",
+            ),
+            ("/work/repo/worktrees/12", "repo/worktrees/12"),
+            ("/tmp/build/7", "build/7"),
+            ("/srv/app", "app"),
+            ("app", "app"),
+            ("/", "/"),
+            ("", ""),
+        ] {
+            assert_eq!(project_name(path), label, "{path}");
+        }
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub struct BoundaryFact {
     pub pre_tokens: Option<u64>,
 }
 
-/// A session the file names, with the earliest `cwd` it gave.
+/// A session the file names, with the first `cwd` it gave (and the byte
+/// offset of the line that gave it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MentionFact {
     pub session: u32,
@@ -164,7 +165,8 @@ impl Ledger {
         for m in &facts.mentions {
             let session = facts.string(m.session);
             let cwd = m.cwd.map(|(ts, c)| (ts, facts.string(c)));
-            let name = self.mention(id, session, cwd.map(|(_, c)| c), cwd.map(|(ts, _)| ts));
+            let at = cwd.map_or(0, |(at, _)| at as u64);
+            let name = self.mention(id, session, cwd.map(|(_, c)| c), at);
             if let Some(s) = self.sessions.get_mut(&name) {
                 s.entry_seen.extend(m.entries.iter().map(|ts| (*ts, id)));
             }

@@ -163,7 +163,7 @@ impl Ledger {
                     cwd,
                     timestamp,
                 } => {
-                    let session = self.mention(id, &session_id, cwd.as_deref(), timestamp);
+                    let session = self.mention(id, &session_id, cwd.as_deref(), offset);
                     if let Some(ts) = timestamp
                         && let Some(s) = self.sessions.get_mut(&session)
                     {
@@ -194,36 +194,28 @@ impl Ledger {
     }
 
     /// Record that a file mentions a session (creating the session), with
-    /// the `cwd` it gave; returns the interned session id.
+    /// the `cwd` its line at `offset` gave; returns the interned session id.
     fn mention(
         &mut self,
         file: FileId,
         session_id: &str,
         cwd: Option<&str>,
-        timestamp: Option<Millis>,
+        offset: u64,
     ) -> Arc<str> {
         let id = self.session_names.intern(session_id);
-        self.mention_id(file, id, cwd, timestamp)
+        self.mention_id(file, id, cwd, offset)
     }
 
     /// `mention` for a session id already interned.
-    fn mention_id(
-        &mut self,
-        file: FileId,
-        id: NameId,
-        cwd: Option<&str>,
-        timestamp: Option<Millis>,
-    ) -> Arc<str> {
+    fn mention_id(&mut self, file: FileId, id: NameId, cwd: Option<&str>, offset: u64) -> Arc<str> {
         let key = self.session_names.get(id).clone();
         let session = self.sessions.entry(key.clone()).or_default();
         let seen = session.files.entry(file).or_default();
         if let Some(cwd) = cwd {
-            let ts = timestamp.unwrap_or(Millis::MAX);
-            let earlier = seen
-                .as_ref()
-                .is_none_or(|(t, c)| (ts, cwd) < (*t, c.as_str()));
+            // The file's first `cwd` in line order (spec §3).
+            let earlier = seen.as_ref().is_none_or(|(at, _)| offset < *at as u64);
             if earlier {
-                *seen = Some((ts, cwd.to_owned()));
+                *seen = Some((offset as Millis, cwd.to_owned()));
             }
         }
         self.files[file.0 as usize].sessions.insert(key.clone());
@@ -238,7 +230,7 @@ impl Ledger {
         touched: &mut BTreeSet<Arc<str>>,
     ) {
         let session = self.session_names.intern(&r.session_id);
-        self.mention_id(file, session, r.cwd.as_deref(), Some(r.timestamp));
+        self.mention_id(file, session, r.cwd.as_deref(), offset);
         let copy = Copy::new(CopyParts {
             file,
             offset,
@@ -277,7 +269,7 @@ impl Ledger {
         m: CompactionMark,
         touched: &mut BTreeSet<Arc<str>>,
     ) {
-        let session = self.mention(file, &m.session_id, m.cwd.as_deref(), Some(m.timestamp));
+        let session = self.mention(file, &m.session_id, m.cwd.as_deref(), offset);
         let key = match m.uuid {
             Some(u) => BoundaryKey::Uuid(u),
             None => BoundaryKey::Unkeyed(file, offset),
@@ -405,14 +397,26 @@ impl Ledger {
         self.sessions.keys()
     }
 
-    /// The project path of a session: its `cwd`, else the encoded directory
-    /// name of its first file (spec §3).
+    /// The project path of a session (spec §1): the first `cwd` its lines
+    /// carry, main files before subagent files, in path then line order;
+    /// else the encoded directory name of its first file.
     pub fn project(&self, id: &str) -> String {
         let Some(s) = self.sessions.get(id) else {
             return String::new();
         };
-        if let Some(cwd) = s.cwd() {
-            return cwd.to_owned();
+        let path = |f: &FileId| self.files[f.0 as usize].path.as_ref();
+        let first = s
+            .files
+            .iter()
+            .filter_map(|(f, seen)| seen.as_ref().map(|(at, cwd)| (f, *at, cwd)))
+            .min_by(|a, b| {
+                let order = |(f, at, _): &(&FileId, Millis, &String)| {
+                    (is_subagent_path(path(f)), path(f), *at)
+                };
+                order(a).cmp(&order(b))
+            });
+        if let Some((_, _, cwd)) = first {
+            return cwd.clone();
         }
         s.files
             .keys()
@@ -422,11 +426,20 @@ impl Ledger {
             .to_owned()
     }
 
+    /// Whether every file of the session is a subagent's (spec §1, v2).
+    fn subagents_only(&self, s: &SessionContext) -> bool {
+        !s.files.is_empty()
+            && s.files
+                .keys()
+                .all(|f| is_subagent_path(&self.files[f.0 as usize].path))
+    }
+
     pub fn snapshot(&self, id: &str, window: &WindowPolicy) -> Option<SessionSnapshot> {
         let s = self.sessions.get(id)?;
         Some(SessionSnapshot::of(
             id,
             self.project(id),
+            self.subagents_only(s),
             s,
             window,
             &self.models,
@@ -438,7 +451,10 @@ impl Ledger {
         let mut all: Vec<SessionSnapshot> = self
             .sessions
             .iter()
-            .map(|(id, s)| SessionSnapshot::of(id, self.project(id), s, window, &self.models))
+            .map(|(id, s)| {
+                let only = self.subagents_only(s);
+                SessionSnapshot::of(id, self.project(id), only, s, window, &self.models)
+            })
             .collect();
         all.sort_by(|a, b| {
             b.last_activity
@@ -528,6 +544,13 @@ pub struct Record<'a> {
     pub billing: Billing,
     pub sidechain: bool,
     pub cost_usd: Option<f64>,
+}
+
+/// A subagent's transcript (spec §1): `agent-*.jsonl`, or anything under a
+/// session's `subagents/` folder.
+fn is_subagent_path(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.starts_with("agent-") || path.contains("/subagents/") || path.contains("\\subagents\\")
 }
 
 /// Days since the Unix epoch of a UTC timestamp.

@@ -54,7 +54,8 @@ pub struct SessionContext {
     /// Timestamps of winning records (a multiset), for the last activity.
     #[serde(with = "stored_activity")]
     activity: BTreeMap<Millis, u32>,
-    /// Files that mention the session, with the earliest `cwd` each saw.
+    /// Files that mention the session, with the first `cwd` each gave and
+    /// the byte offset of the line that gave it.
     pub files: BTreeMap<FileId, Option<(Millis, String)>>,
     /// Latest timestamp of an entry that only named the session.
     pub entry_seen: BTreeSet<(Millis, FileId)>,
@@ -135,15 +136,6 @@ impl SessionContext {
         let boundaries = self.boundaries.keys().next_back().map(|k| k.0);
         let entries = self.entry_seen.iter().next_back().map(|e| e.0);
         records.max(boundaries).max(entries)
-    }
-
-    /// The project path: the earliest `cwd` any of the session's files saw.
-    pub fn cwd(&self) -> Option<&str> {
-        self.files
-            .values()
-            .flatten()
-            .min()
-            .map(|(_, cwd)| cwd.as_str())
     }
 
     /// Start of the current context cycle: the last compaction boundary, or

@@ -73,6 +73,12 @@ pub struct CompactionSnapshot {
 pub struct SessionSnapshot {
     pub session_id: String,
     pub project: String,
+    /// The project as lists show it: the folder's name, with the
+    /// repository in front for a worktree (`api-server/.worktrees/1`).
+    pub label: String,
+    /// The session exists only as subagent files (its main transcript was
+    /// deleted or never copied): tokens and cost, but no context.
+    pub subagents_only: bool,
     pub records: u64,
     pub models: BTreeMap<String, u64>,
     pub tokens: TokenJson,
@@ -91,6 +97,7 @@ impl SessionSnapshot {
     pub fn of(
         id: &str,
         project: String,
+        subagents_only: bool,
         s: &SessionContext,
         policy: &WindowPolicy,
         models: &Names,
@@ -114,7 +121,9 @@ impl SessionSnapshot {
         });
         SessionSnapshot {
             session_id: id.to_owned(),
+            label: crate::format::project_name(&project).to_owned(),
             project,
+            subagents_only,
             records: s.records,
             models: s
                 .models

@@ -175,6 +175,8 @@ pub mod tests {
         SessionView {
             snap: SessionSnapshot {
                 session_id: id.into(),
+                label: String::new(),
+                subagents_only: false,
                 project: project.into(),
                 records: 12,
                 models: [("claude-sonnet-4-5-20250929".to_owned(), 12)].into(),

@@ -118,6 +118,12 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
                 Line::styled("Compacted: waiting for the next reply", theme.title()),
             ));
         }
+        // A session kept only as subagent files has replies but no main
+        // chain, so nothing says what its window held.
+        None if s.snap.subagents_only => out.push(text(
+            0,
+            Line::styled("Subagent files only: no context to show", theme.dim()),
+        )),
         None => out.push(text(0, Line::styled("No replies yet", theme.dim()))),
     }
     out.push(text(9, Line::raw("")));
@@ -203,7 +209,11 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         6,
         fact(
             "cost",
-            &format!("{} · {} replies", format::usd(s.cost_usd), s.snap.records),
+            &format!(
+                "{} · {}",
+                format::usd(s.cost_usd),
+                format::count(s.snap.records, "reply", "replies")
+            ),
         ),
     ));
     let t = &s.snap.tokens;

@@ -110,10 +110,14 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
         }
         // The words take the gauge's and the percentage's room.
         (Some(_), None) => spans.push(Span::styled(fit("compacted", cols.gauge + 7), theme.dim())),
-        (None, _) => spans.push(Span::styled(
-            fit("no reply yet", cols.gauge + 7),
-            theme.dim(),
-        )),
+        (None, _) => {
+            let words = if s.snap.subagents_only {
+                "subagents only"
+            } else {
+                "no reply yet"
+            };
+            spans.push(Span::styled(fit(words, cols.gauge + 7), theme.dim()))
+        }
     }
     let age = s
         .snap

@@ -1,7 +1,8 @@
 //! Every hand-made case in `fixtures/cases/`, each a small data directory
 //! of one real-log shape with its answer worked out by hand in
 //! `expected.json`, checked through the binary: `status --json`,
-//! `daily --json`, `session --json`, and a warm restart from the index.
+//! `daily --json`, `session --json`, `events --json` (the live engine's
+//! start), and a warm restart from the index.
 //!
 //! `expected.json` holds only what the case is about; every key it has is
 //! checked, and keys it leaves out are not:
@@ -216,6 +217,31 @@ fn check(dir: &Path) -> Vec<String> {
             }
         }
     }
+    // The live engine starts from the same numbers.
+    let (appeared, ready) = events_until_ready(dir, isolate.path());
+    let mut totals = status["totals"].clone();
+    if let Some(t) = totals.as_object_mut() {
+        t.remove("costUSD");
+    }
+    same(
+        &mut wrong,
+        "events totals".into(),
+        ready["totals"].clone(),
+        &totals,
+    );
+    for s in &sessions {
+        let mut s = s.clone();
+        if let Some(o) = s.as_object_mut() {
+            o.remove("costUSD");
+        }
+        let live = appeared.iter().find(|a| a["sessionId"] == s["sessionId"]);
+        same(
+            &mut wrong,
+            format!("events session {}", s["sessionId"]),
+            live.cloned().unwrap_or(Value::Null),
+            &s,
+        );
+    }
     // A warm restart from the index says what a full read says.
     let cold = run(&["status", "--json"], dir, isolate.path());
     let warm = run(&["status", "--json"], dir, isolate.path());
@@ -225,6 +251,37 @@ fn check(dir: &Path) -> Vec<String> {
         }
     }
     wrong
+}
+
+/// `events --json` from its start to its `ready` line: the sessions it
+/// says appeared, and the `ready` line.
+fn events_until_ready(dir: &Path, isolate: &Path) -> (Vec<Value>, Value) {
+    use std::io::BufRead;
+    let mut child = ccwatch(isolate)
+        .args(["events", "--json", "--no-cache", "--dir"])
+        .arg(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut appeared = Vec::new();
+    let mut ready = Value::Null;
+    for line in std::io::BufReader::new(stdout).lines() {
+        let Ok(line) = line else { break };
+        let event: Value = serde_json::from_str(&line).unwrap();
+        match event["event"].as_str() {
+            Some("appeared") => appeared.push(event["session"].clone()),
+            Some("ready") => {
+                ready = event;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (appeared, ready)
 }
 
 #[test]

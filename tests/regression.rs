@@ -1,0 +1,182 @@
+//! One test per bug that was fixed, each named after the bug and with a
+//! comment saying what went wrong, so it cannot come back unnoticed.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+const SID: &str = "0b5e7c1a-2f55-4d8e-9a3b-1c2d3e4f5a6b";
+const CWD: &str = "/home/dev/src/app";
+
+fn assistant(ts: &str, id: &str, usage: &str) -> String {
+    format!(
+        r#"{{"isSidechain":false,"cwd":"{CWD}","sessionId":"{SID}","type":"assistant","message":{{"model":"claude-sonnet-4-5-20250929","id":"{id}","type":"message","role":"assistant","content":[],"usage":{usage}}},"requestId":"req_{id}","uuid":"u-{id}","timestamp":"{ts}"}}"#
+    )
+}
+
+fn status(root: &Path) -> Value {
+    status_json(root)
+}
+
+fn session(st: &Value) -> Value {
+    st["sessions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["sessionId"] == SID))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+fn transcript(root: &Path, lines: &[String]) {
+    write(
+        &root.join(format!("projects/-home-dev-src-app/{SID}.jsonl")),
+        lines.join("\n") + "\n",
+    );
+}
+
+// Bug: subagent responses that Claude Code 2.1.x copies into the parent's
+// `progress` lines were not read, so where the subagent's own file was
+// gone its work vanished from every total.
+#[test]
+fn progress_line_copies_of_subagent_work_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let progress = format!(
+        r#"{{"cwd":"{CWD}","sessionId":"{SID}","type":"progress","data":{{"message":{{"type":"assistant","timestamp":"2026-11-20T10:00:10.000Z","message":{{"model":"claude-haiku-4-5-20251001","id":"msg_sub","usage":{{"input_tokens":5,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":7}}}},"requestId":"req_sub"}},"type":"agent_progress","agentId":"a1"}},"uuid":"p1","timestamp":"2026-11-20T10:00:11.000Z"}}"#
+    );
+    transcript(dir.path(), &[progress]);
+    let s = session(&status(dir.path()));
+    assert_eq!(s["records"], 1);
+    assert_eq!(s["tokens"]["output"], 7);
+    assert_eq!(
+        s["context"],
+        Value::Null,
+        "a subagent's copy is never context"
+    );
+}
+
+// Bug: advisor steps (`usage.iterations[]` of type `advisor_message`,
+// another model's tokens not in the top-level usage) were not counted.
+#[test]
+fn advisor_steps_are_counted_once_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let usage = r#"{"input_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":2,"iterations":[{"type":"message","input_tokens":1,"output_tokens":2},{"type":"advisor_message","model":"claude-opus-4-8","input_tokens":100,"output_tokens":20}]}"#;
+    let line = assistant("2026-11-20T10:00:00.000Z", "msg_a", usage);
+    transcript(dir.path(), &[line.clone(), line]);
+    let s = session(&status(dir.path()));
+    assert_eq!(s["records"], 2);
+    assert_eq!(s["tokens"]["input"], 101);
+    assert_eq!(s["models"]["claude-opus-4-8"], 1);
+}
+
+// Bug: a line holding two objects back to back (`…}{"type":…`, written by
+// Claude Code 2.1.7 and 2.1.12) was dropped whole as malformed.
+#[test]
+fn two_objects_on_one_line_both_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let u = r#"{"input_tokens":1,"output_tokens":1}"#;
+    let line = assistant("2026-11-20T10:00:00.000Z", "msg_1", u)
+        + &assistant("2026-11-20T10:00:01.000Z", "msg_2", u);
+    transcript(dir.path(), &[line]);
+    let st = status(dir.path());
+    assert_eq!(st["totals"]["records"], 2);
+    assert_eq!(st["skipped"], serde_json::json!({}));
+}
+
+// Bug: a file whose first line starts with a UTF-8 byte order mark lost
+// that line as malformed.
+#[test]
+fn a_byte_order_mark_does_not_cost_the_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = assistant(
+        "2026-11-20T10:00:00.000Z",
+        "msg_1",
+        r#"{"input_tokens":1,"output_tokens":1}"#,
+    );
+    transcript(dir.path(), &[format!("\u{feff}{line}")]);
+    let st = status(dir.path());
+    assert_eq!(st["totals"]["records"], 1);
+    assert_eq!(st["skipped"], serde_json::json!({}));
+}
+
+// Bug: `output_tokens: 1e+19` was read as ten quintillion tokens (and
+// $1.5e14), swamping every total; counts must be integers below 2^53.
+#[test]
+fn a_token_count_of_1e19_is_invalid_not_summed() {
+    let dir = tempfile::tempdir().unwrap();
+    transcript(
+        dir.path(),
+        &[assistant(
+            "2026-11-20T10:00:00.000Z",
+            "msg_1",
+            r#"{"input_tokens":1,"output_tokens":1e+19}"#,
+        )],
+    );
+    let st = status(dir.path());
+    assert_eq!(st["totals"]["records"], 0);
+    assert_eq!(st["totals"]["output"], 0);
+    assert_eq!(st["skipped"]["invalidUsage"], 1);
+}
+
+// Bug: a session whose first lines carry no `cwd` (a queue operation, a
+// summary) showed the lossy encoded folder (`-home-dev-src-app`) although
+// a later line carried its `cwd`.
+#[test]
+fn the_project_comes_from_a_later_line_when_the_first_has_no_cwd() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = format!(
+        r#"{{"type":"queue-operation","operation":"enqueue","timestamp":"2026-11-20T09:59:00.000Z","sessionId":"{SID}"}}"#
+    );
+    let prompt = format!(
+        r#"{{"type":"user","cwd":"{CWD}","sessionId":"{SID}","message":{{"role":"user","content":"hi"}},"uuid":"u1","timestamp":"2026-11-20T10:00:00.000Z"}}"#
+    );
+    transcript(dir.path(), &[queue, prompt]);
+    let s = session(&status(dir.path()));
+    assert_eq!(s["project"], CWD);
+    assert_eq!(s["lastActivity"], "2026-11-20T10:00:00.000Z");
+}
+
+// Bug: sessions in git worktrees were labelled `1`, `2`, `3`: the last
+// folder name alone, which names no project.
+#[test]
+fn worktree_sessions_are_labelled_with_their_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = "/home/dev/src/api-server/.worktrees/3";
+    let line = assistant(
+        "2026-11-20T10:00:00.000Z",
+        "msg_1",
+        r#"{"input_tokens":1,"output_tokens":1}"#,
+    )
+    .replace(CWD, cwd);
+    write(
+        &dir.path().join(format!(
+            "projects/-home-dev-src-api-server--worktrees-3/{SID}.jsonl"
+        )),
+        line + "\n",
+    );
+    let s = session(&status(dir.path()));
+    assert_eq!(s["label"], "api-server/.worktrees/3");
+}
+
+// Bug: a session made only of subagent files read "no reply yet" (it has
+// replies, only no main chain) and was not told apart in the JSON.
+#[test]
+fn a_session_of_subagent_files_only_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = assistant(
+        "2026-11-20T10:00:00.000Z",
+        "msg_1",
+        r#"{"input_tokens":1,"output_tokens":1}"#,
+    )
+    .replace(r#""isSidechain":false"#, r#""isSidechain":true"#);
+    write(
+        &dir.path().join(format!(
+            "projects/-home-dev-src-app/{SID}/subagents/agent-x.jsonl"
+        )),
+        line + "\n",
+    );
+    let s = session(&status(dir.path()));
+    assert_eq!(s["subagentsOnly"], true);
+    assert_eq!(s["records"], 1);
+    assert_eq!(s["context"], Value::Null);
+}

@@ -24,12 +24,17 @@ pub struct Tokens {
 impl Tokens {
     /// Sum of all four kinds; the dedup rule keeps the copy where this is largest.
     pub fn total(&self) -> u64 {
-        self.input + self.output + self.cache_creation + self.cache_read
+        self.input
+            .saturating_add(self.output)
+            .saturating_add(self.cache_creation)
+            .saturating_add(self.cache_read)
     }
 
     /// The prompt size of the request: what the context window held (spec §4).
     pub fn prompt(&self) -> u64 {
-        self.input + self.cache_creation + self.cache_read
+        self.input
+            .saturating_add(self.cache_creation)
+            .saturating_add(self.cache_read)
     }
 }
 
@@ -53,11 +58,13 @@ impl From<[u64; 4]> for Tokens {
 }
 
 impl AddAssign for Tokens {
+    /// Saturating: counts are below 2^53 (the parser refuses larger ones),
+    /// so real sums never come near the limit, but a sum must never wrap.
     fn add_assign(&mut self, o: Tokens) {
-        self.input += o.input;
-        self.output += o.output;
-        self.cache_creation += o.cache_creation;
-        self.cache_read += o.cache_read;
+        self.input = self.input.saturating_add(o.input);
+        self.output = self.output.saturating_add(o.output);
+        self.cache_creation = self.cache_creation.saturating_add(o.cache_creation);
+        self.cache_read = self.cache_read.saturating_add(o.cache_read);
     }
 }
 
@@ -207,6 +214,21 @@ mod tests {
         );
         assert_ne!(DedupKey::new("a", None), DedupKey::new("a", Some("")));
         assert_eq!(DedupKey::new("m", Some("r")), DedupKey::new("m", Some("r")));
+    }
+
+    #[test]
+    fn token_sums_saturate_instead_of_wrapping() {
+        let mut t = Tokens {
+            output: u64::MAX - 1,
+            ..Default::default()
+        };
+        t += Tokens {
+            output: 5,
+            input: 1,
+            ..Default::default()
+        };
+        assert_eq!(t.output, u64::MAX);
+        assert_eq!(t.total(), u64::MAX);
     }
 
     #[test]

@@ -43,8 +43,42 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "ccwatch").map(|d| d.config_dir().join("config.toml"))
 }
 
+/// Whether a config file that may exist can be read: `Ok` when it can, or
+/// when it does not exist (nothing to read); otherwise why not, in words.
+pub fn readable(path: &Path) -> Result<(), String> {
+    let describe = |e: &std::io::Error| {
+        format!(
+            "the config file {} {}",
+            path.display(),
+            crate::source::discover::describe_io(e)
+        )
+    };
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(describe(&e)),
+        // Opening a FIFO would block until something writes to it.
+        Ok(meta) if !meta.is_file() => {
+            return Err(format!(
+                "the config file {} is not a regular file",
+                path.display()
+            ));
+        }
+        Ok(_) => {}
+    }
+    std::fs::File::open(path)
+        .map(drop)
+        .map_err(|e| describe(&e))
+}
+
 /// Read a config file. A missing file is `Ok(None)` unless `required`.
 pub fn load(path: &Path, required: bool) -> Result<Option<ConfigFile>, String> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        // Reading a FIFO would block until something writes to it.
+        return Err(format!(
+            "the config file {} is not a regular file",
+            path.display()
+        ));
+    }
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),

@@ -59,7 +59,17 @@ impl Options {
             Some(p) => (config::load(p, true).map_err(UserError)?, Some(p.clone())),
             None => match config::default_path() {
                 Some(p) => {
-                    let f = config::load(&p, false).map_err(UserError)?;
+                    // A default config that cannot be read (its mode, a
+                    // dangling link) is no reason to refuse to run: say so
+                    // and use the defaults. One given with --config, or one
+                    // whose contents are wrong, is still an error.
+                    let f = match config::readable(&p) {
+                        Ok(()) => config::load(&p, false).map_err(UserError)?,
+                        Err(why) => {
+                            eprintln!("ccwatch: {why}; using the defaults.");
+                            None
+                        }
+                    };
                     let path = f.as_ref().map(|_| p);
                     (f, path)
                 }

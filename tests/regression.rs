@@ -180,3 +180,53 @@ fn a_session_of_subagent_files_only_says_so() {
     assert_eq!(s["records"], 1);
     assert_eq!(s["context"], Value::Null);
 }
+
+// Bug (faults #12): a default config file that could not be read was
+// fatal, even for a run that needs no config. (Root reads any mode, so the
+// test makes the file unreadable by being a directory, and a FIFO, which
+// must not even be opened: opening one blocks.)
+#[test]
+fn an_unreadable_default_config_is_a_warning_not_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    transcript(
+        &data,
+        &[assistant(
+            "2026-11-20T10:00:00.000Z",
+            "msg_1",
+            r#"{"input_tokens":1,"output_tokens":1}"#,
+        )],
+    );
+    let config = tmp.path().join("xdg-config/ccwatch/config.toml");
+    std::fs::create_dir_all(&config).unwrap();
+    let check = |what: &str| {
+        let out = ccwatch(tmp.path())
+            .args(["status", "--json", "--no-cache", "--dir"])
+            .arg(&data)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{what}: {stderr}");
+        assert!(
+            stderr.contains("config.toml") && stderr.contains("using the defaults"),
+            "{what}: {stderr}"
+        );
+        let st: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(st["totals"]["records"], 1, "{what}");
+    };
+    check("a directory");
+    std::fs::remove_dir(&config).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&config).status();
+    if made.is_ok_and(|s| s.success()) {
+        check("a FIFO");
+    }
+    // Given with --config, the same file is an error the user asked for.
+    let out = ccwatch(tmp.path())
+        .args(["status", "--no-cache", "--dir"])
+        .arg(&data)
+        .arg("--config")
+        .arg(tmp.path().join("missing.toml"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}

@@ -242,3 +242,36 @@ fn gauges_are_coloured_by_band() {
     assert_eq!(cell.fg, Color::Reset);
     assert!(cell.modifier.contains(Modifier::REVERSED | Modifier::BOLD));
 }
+
+/// Everything drawn, one string per row.
+fn text_of(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn a_session_of_subagent_files_only_says_so_in_the_list_and_the_panel() {
+    let mut app = App::new(config(), NOW);
+    let mut only = view(
+        "5ada3ad4-b994-4572-8aeb-a640847f2eb2",
+        "/home/dev/src/webapp",
+        10.0,
+        NOW - 2 * MIN,
+    );
+    only.snap.context = None;
+    only.snap.subagents_only = true;
+    only.snap.records = 2;
+    app.upsert(only);
+    let shown = text_of(&screen(&app, (80, 24)));
+    assert!(shown.contains("subagents only"), "{shown}");
+    assert!(shown.contains("Subagent files only"), "{shown}");
+    assert!(shown.contains("2 replies"), "{shown}");
+    assert!(!shown.contains("no reply yet"), "{shown}");
+}

@@ -198,10 +198,15 @@ impl Settings {
                 bad.reason
             );
         }
-        Ok(Settings {
-            roots: roots.usable,
-            options,
-        })
+        // The watcher reports absolute paths: a relative root (`--dir .`,
+        // a relative CLAUDE_CONFIG_DIR entry) would never match them, and the
+        // live engine would never see a change.
+        let roots = roots
+            .usable
+            .into_iter()
+            .map(|ProjectsDir(p)| ProjectsDir(std::path::absolute(&p).unwrap_or(p)))
+            .collect();
+        Ok(Settings { roots, options })
     }
 }
 

@@ -230,3 +230,62 @@ fn an_unreadable_default_config_is_a_warning_not_an_error() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+// Bug (faults #1): with a relative `--dir` (or CLAUDE_CONFIG_DIR entry) the
+// live engine never updated: the watcher reports absolute paths, which
+// never matched the relative root.
+#[test]
+fn a_relative_dir_is_watched_live() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let first = assistant(
+        "2026-11-20T10:00:00.000Z",
+        "msg_1",
+        r#"{"input_tokens":1,"output_tokens":1}"#,
+    );
+    transcript(&data, &[first]);
+    let mut child = ccwatch(tmp.path())
+        .current_dir(&data)
+        .args(["events", "--json", "--no-cache", "--dir", "."])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait = |what: &str, done: &dyn Fn(&Value) -> bool| {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while let Ok(line) =
+            rx.recv_timeout(end.saturating_duration_since(std::time::Instant::now()))
+        {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if done(&v) {
+                return true;
+            }
+        }
+        panic!("no {what} event");
+    };
+    wait("ready", &|v| v["event"] == "ready");
+    let path = data.join(format!("projects/-home-dev-src-app/{SID}.jsonl"));
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    let second = assistant(
+        "2026-11-20T10:01:00.000Z",
+        "msg_2",
+        r#"{"input_tokens":1,"output_tokens":1}"#,
+    );
+    std::io::Write::write_all(&mut f, format!("{second}\n").as_bytes()).unwrap();
+    drop(f);
+    let seen = wait("update", &|v| v["session"]["records"] == 2);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen);
+}

@@ -99,23 +99,36 @@ fn a_byte_order_mark_does_not_cost_the_first_line() {
     assert_eq!(st["skipped"], serde_json::json!({}));
 }
 
-// Bug: `output_tokens: 1e+19` was read as ten quintillion tokens (and
-// $1.5e14), swamping every total; counts must be integers below 2^53.
+// Bug (also faults #6): `output_tokens: 1e+19` was read as ten quintillion
+// tokens (and $1.5e14), swamping every total, and 18446744073709551615
+// plus 10 wrapped around to 9; counts must be integers below 2^53.
 #[test]
 fn a_token_count_of_1e19_is_invalid_not_summed() {
     let dir = tempfile::tempdir().unwrap();
     transcript(
         dir.path(),
-        &[assistant(
-            "2026-11-20T10:00:00.000Z",
-            "msg_1",
-            r#"{"input_tokens":1,"output_tokens":1e+19}"#,
-        )],
+        &[
+            assistant(
+                "2026-11-20T10:00:00.000Z",
+                "msg_1",
+                r#"{"input_tokens":1,"output_tokens":1e+19}"#,
+            ),
+            assistant(
+                "2026-11-20T10:00:01.000Z",
+                "msg_2",
+                r#"{"input_tokens":1,"output_tokens":18446744073709551615}"#,
+            ),
+            assistant(
+                "2026-11-20T10:00:02.000Z",
+                "msg_3",
+                r#"{"input_tokens":1,"output_tokens":10}"#,
+            ),
+        ],
     );
     let st = status(dir.path());
-    assert_eq!(st["totals"]["records"], 0);
-    assert_eq!(st["totals"]["output"], 0);
-    assert_eq!(st["skipped"]["invalidUsage"], 1);
+    assert_eq!(st["totals"]["records"], 1);
+    assert_eq!(st["totals"]["output"], 10);
+    assert_eq!(st["skipped"]["invalidUsage"], 2);
 }
 
 // Bug: a session whose first lines carry no `cwd` (a queue operation, a

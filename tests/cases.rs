@@ -1,7 +1,8 @@
 //! Every hand-made case in `fixtures/cases/`, each a small data directory
 //! of one real-log shape with its answer worked out by hand in
 //! `expected.json`, checked through the binary: `status --json`,
-//! `daily --json`, `session --json`, and a warm restart from the index.
+//! `daily --json`, `session --json`, `events --json` (the live engine's
+//! start), and a warm restart from the index.
 //!
 //! `expected.json` holds only what the case is about; every key it has is
 //! checked, and keys it leaves out are not:
@@ -62,28 +63,34 @@ fn run(args: &[&str], dir: &Path, isolate: &Path) -> Value {
     json_of(ccwatch(isolate).args(args).arg("--dir").arg(dir))
 }
 
+fn same(wrong: &mut Vec<String>, what: String, got: Value, want: &Value) {
+    if got != *want {
+        wrong.push(format!("{what}: got {got}, want {want}"));
+    }
+}
+
 /// What a case gets wrong, one line per mismatch.
 fn check(dir: &Path) -> Vec<String> {
     let want = expected(dir);
     let isolate = tempfile::tempdir().unwrap();
     let status = run(&["status", "--json", "--no-cache"], dir, isolate.path());
     let mut wrong = Vec::new();
-    let mut same = |what: String, got: Value, want: &Value| {
-        if got != *want {
-            wrong.push(format!("{what}: got {got}, want {want}"));
-        }
-    };
     if let Some(t) = want.get("totals") {
-        same("totals".into(), tokens(&status["totals"]), t);
+        same(&mut wrong, "totals".into(), tokens(&status["totals"]), t);
     }
     if let Some(r) = want.get("records") {
-        same("records".into(), status["totals"]["records"].clone(), r);
+        same(
+            &mut wrong,
+            "records".into(),
+            status["totals"]["records"].clone(),
+            r,
+        );
     }
     if let Some(f) = want.get("files") {
-        same("files".into(), status["files"].clone(), f);
+        same(&mut wrong, "files".into(), status["files"].clone(), f);
     }
     if let Some(s) = want.get("skipped") {
-        same("skipped".into(), status["skipped"].clone(), s);
+        same(&mut wrong, "skipped".into(), status["skipped"].clone(), s);
     }
     let sessions = status["sessions"].as_array().cloned().unwrap_or_default();
     let by_id = |id: &str| sessions.iter().find(|s| s["sessionId"] == id).cloned();
@@ -93,16 +100,28 @@ fn check(dir: &Path) -> Vec<String> {
             wrong.push(format!("session {id}: missing"));
             continue;
         };
-        for key in ["project", "label", "records", "models", "compactions", "lastActivity"] {
+        for key in [
+            "project",
+            "label",
+            "records",
+            "models",
+            "compactions",
+            "lastActivity",
+        ] {
             if let Some(v) = w.get(key) {
-                same(format!("{id} {key}"), s[key].clone(), v);
+                same(&mut wrong, format!("{id} {key}"), s[key].clone(), v);
             }
         }
         if let Some(t) = w.get("tokens") {
-            same(format!("{id} tokens"), tokens(&s["tokens"]), t);
+            same(&mut wrong, format!("{id} tokens"), tokens(&s["tokens"]), t);
         }
         if let Some(c) = w.get("compacted") {
-            same(format!("{id} compacted"), s["context"]["compacted"].clone(), c);
+            same(
+                &mut wrong,
+                format!("{id} compacted"),
+                s["context"]["compacted"].clone(),
+                c,
+            );
         }
         if let Some(c) = w.get("costUSD") {
             if !close(&s["costUSD"], c) {
@@ -112,7 +131,12 @@ fn check(dir: &Path) -> Vec<String> {
         }
         match w.get("context") {
             None => {}
-            Some(Value::Null) => same(format!("{id} context"), s["context"].clone(), &Value::Null),
+            Some(Value::Null) => same(
+                &mut wrong,
+                format!("{id} context"),
+                s["context"].clone(),
+                &Value::Null,
+            ),
             Some(c) => {
                 let got = &s["context"];
                 for (key, field) in [
@@ -122,7 +146,12 @@ fn check(dir: &Path) -> Vec<String> {
                     ("window", "window"),
                 ] {
                     if let Some(v) = c.get(key) {
-                        same(format!("{id} context {key}"), got[field].clone(), v);
+                        same(
+                            &mut wrong,
+                            format!("{id} context {key}"),
+                            got[field].clone(),
+                            v,
+                        );
                     }
                 }
             }
@@ -151,16 +180,24 @@ fn check(dir: &Path) -> Vec<String> {
                 o.remove("costUSD");
             }
             if want_tokens.as_object().is_some_and(|o| !o.is_empty()) {
-                same(format!("day {day} tokens"), got, &want_tokens);
+                same(&mut wrong, format!("day {day} tokens"), got, &want_tokens);
             }
             if let Some(c) = w.get("costUSD")
                 && !close(&d["totalCost"], c)
             {
-                wrong.push(format!("day {day} costUSD: got {}, want {c}", d["totalCost"]));
+                wrong.push(format!(
+                    "day {day} costUSD: got {}, want {c}",
+                    d["totalCost"]
+                ));
             }
         }
         if let Some(u) = want.get("unpriced") {
-            same("unpriced".into(), daily["unpriced"]["models"].clone(), u);
+            same(
+                &mut wrong,
+                "unpriced".into(),
+                daily["unpriced"]["models"].clone(),
+                u,
+            );
         }
     }
     if !session_costs.is_empty() {
@@ -174,9 +211,36 @@ fn check(dir: &Path) -> Vec<String> {
                 .map(|r| r["totalCost"].clone())
                 .unwrap_or(Value::Null);
             if !close(&got, &c) {
-                wrong.push(format!("session report {id} totalCost: got {got}, want {c}"));
+                wrong.push(format!(
+                    "session report {id} totalCost: got {got}, want {c}"
+                ));
             }
         }
+    }
+    // The live engine starts from the same numbers.
+    let (appeared, ready) = events_until_ready(dir, isolate.path());
+    let mut totals = status["totals"].clone();
+    if let Some(t) = totals.as_object_mut() {
+        t.remove("costUSD");
+    }
+    same(
+        &mut wrong,
+        "events totals".into(),
+        ready["totals"].clone(),
+        &totals,
+    );
+    for s in &sessions {
+        let mut s = s.clone();
+        if let Some(o) = s.as_object_mut() {
+            o.remove("costUSD");
+        }
+        let live = appeared.iter().find(|a| a["sessionId"] == s["sessionId"]);
+        same(
+            &mut wrong,
+            format!("events session {}", s["sessionId"]),
+            live.cloned().unwrap_or(Value::Null),
+            &s,
+        );
     }
     // A warm restart from the index says what a full read says.
     let cold = run(&["status", "--json"], dir, isolate.path());
@@ -189,10 +253,45 @@ fn check(dir: &Path) -> Vec<String> {
     wrong
 }
 
+/// `events --json` from its start to its `ready` line: the sessions it
+/// says appeared, and the `ready` line.
+fn events_until_ready(dir: &Path, isolate: &Path) -> (Vec<Value>, Value) {
+    use std::io::BufRead;
+    let mut child = ccwatch(isolate)
+        .args(["events", "--json", "--no-cache", "--dir"])
+        .arg(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut appeared = Vec::new();
+    let mut ready = Value::Null;
+    for line in std::io::BufReader::new(stdout).lines() {
+        let Ok(line) = line else { break };
+        let event: Value = serde_json::from_str(&line).unwrap();
+        match event["event"].as_str() {
+            Some("appeared") => appeared.push(event["session"].clone()),
+            Some("ready") => {
+                ready = event;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (appeared, ready)
+}
+
 #[test]
 fn every_case_gives_its_hand_worked_answer() {
     let all = cases();
-    assert!(all.len() >= 5, "fixtures/cases has only {} cases", all.len());
+    assert!(
+        all.len() >= 5,
+        "fixtures/cases has only {} cases",
+        all.len()
+    );
     let mut failures = Vec::new();
     for dir in &all {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();

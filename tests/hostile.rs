@@ -91,7 +91,9 @@ fn an_unterminated_last_line_waits_for_its_newline() {
     let whole = Line::new("s1", "m1", "2026-11-20T10:00:00.000Z", 5000, 10).json();
     let partial = Line::new("s1", "m2", "2026-11-20T10:01:00.000Z", 6000, 20).json();
     let f = tmp.path().join("projects/-w/s1.jsonl");
-    write(&f, whole.clone() + &partial[..partial.len() - 1]);
+    // Cut before the closing brace: not yet a complete object (spec §2, v2:
+    // a complete one without its newline would already count).
+    write(&f, whole.clone() + &partial[..partial.len() - 2]);
     let st = status_json(tmp.path());
     assert_eq!(st["totals"]["records"], 1);
     write(&f, whole + &partial);

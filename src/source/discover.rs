@@ -137,6 +137,9 @@ pub fn describe_io(e: &std::io::Error) -> String {
 
 /// Every `*.jsonl` file under a projects directory, sorted by path, plus the
 /// places that could not be read (a directory without permission, say).
+/// Only regular files count, and links are not followed (spec §1, v2): a
+/// FIFO would block the reader that opens it, and a link would count one
+/// file twice. The directory given may itself be a link.
 pub fn list_transcripts(projects: &ProjectsDir) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -160,14 +163,66 @@ pub fn list_transcripts(projects: &ProjectsDir) -> (Vec<PathBuf>, Vec<(PathBuf, 
     (files, errors)
 }
 
+/// Does the name say transcript? `*.jsonl`, except a workflow's
+/// `journal.jsonl` (`subagents/workflows/wf_<id>/journal.jsonl`), which
+/// records the workflow's steps and carries no usage (spec §1, v2).
 pub fn is_transcript(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "jsonl")
+    path.extension().is_some_and(|e| e == "jsonl") && !is_workflow_journal(path)
+}
+
+fn is_workflow_journal(path: &Path) -> bool {
+    fn named(p: Option<&Path>, test: impl Fn(&str) -> bool) -> bool {
+        p.and_then(Path::file_name)
+            .is_some_and(|n| test(&n.to_string_lossy()))
+    }
+    let dir = path.parent();
+    named(Some(path), |n| n == "journal.jsonl")
+        && named(dir, |n| n.starts_with("wf_"))
+        && named(dir.and_then(Path::parent), |n| n == "workflows")
+}
+
+/// Is `path` a regular file reached from `root` without passing through a
+/// symbolic link? What the watcher reports is checked with this, so that
+/// the live view counts what the scan counts (spec §1, v2). `root` itself
+/// may be a link.
+pub fn is_plain_file_under(root: &Path, path: &Path) -> bool {
+    plain_below(root, path, true)
+}
+
+/// Is `path` a directory reached from `root` (or `root` itself) without
+/// passing through a symbolic link?
+pub fn is_plain_dir_under(root: &Path, path: &Path) -> bool {
+    path == root || plain_below(root, path, false)
+}
+
+fn plain_below(root: &Path, path: &Path, file: bool) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut at = root.to_path_buf();
+    let mut parts = rel.components().peekable();
+    while let Some(part) = parts.next() {
+        at.push(part);
+        let Ok(meta) = std::fs::symlink_metadata(&at) else {
+            return false;
+        };
+        let last = parts.peek().is_none();
+        let ok = match (last, file) {
+            (true, true) => meta.file_type().is_file(),
+            _ => meta.file_type().is_dir(),
+        };
+        if !ok {
+            return false;
+        }
+    }
+    !rel.as_os_str().is_empty()
 }
 
 /// What a transcript's path says about it (spec §1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRole {
-    /// A subagent transcript (`agent-*.jsonl`, either layout): all sidechain.
+    /// A subagent transcript (`agent-*.jsonl` in any layout, or anything
+    /// under a session's `subagents/`): all sidechain.
     pub subagent: bool,
     /// The session its lines belong to when they don't say.
     pub fallback_session: String,
@@ -181,17 +236,18 @@ pub fn file_role(projects: &Path, file: &Path) -> FileRole {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let subagent = stem.starts_with("agent-");
     let rel = file.strip_prefix(projects).unwrap_or(file);
     let components: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    // Newer layout: <enc>/<sessionId>/subagents/agent-<id>.jsonl
+    // Newer layouts: <enc>/<sessionId>/subagents/agent-<id>.jsonl, and
+    // workflows below it: …/subagents/workflows/wf_<id>/agent-<id>.jsonl.
     let parent_session = match components.as_slice() {
-        [_, session, sub, _] if sub == "subagents" => Some(session.clone()),
+        [_, session, sub, .., _] if sub == "subagents" => Some(session.clone()),
         _ => None,
     };
+    let subagent = stem.starts_with("agent-") || parent_session.is_some();
     FileRole {
         subagent,
         fallback_session: parent_session.unwrap_or(stem),
@@ -308,6 +364,9 @@ mod tests {
             "-w/agent-a.jsonl",
             "-w/s1/subagents/agent-b.jsonl",
             "-w/s1/subagents/agent-b.meta.json",
+            "-w/s1/subagents/workflows/wf_1/agent-c.jsonl",
+            "-w/s1/subagents/workflows/wf_1/agent-c.meta.json",
+            "-w/s1/subagents/workflows/wf_1/journal.jsonl",
             "-w/notes.txt",
         ] {
             let path = p.join(f);
@@ -322,9 +381,45 @@ mod tests {
             vec![
                 Path::new("-w/agent-a.jsonl"),
                 Path::new("-w/s1/subagents/agent-b.jsonl"),
+                Path::new("-w/s1/subagents/workflows/wf_1/agent-c.jsonl"),
                 Path::new("-w/s1.jsonl"),
             ]
         );
+    }
+
+    #[test]
+    fn fifos_and_links_are_not_transcripts_but_a_linked_root_is_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("projects");
+        let real = p.join("-w/s1.jsonl");
+        std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+        std::fs::write(&real, "").unwrap();
+        let fifo = p.join("-w/x.jsonl");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        std::os::unix::fs::symlink(&real, p.join("-w/link.jsonl")).unwrap();
+        std::os::unix::fs::symlink(p.join("-w"), p.join("-v")).unwrap();
+        let (files, _) = list_transcripts(&ProjectsDir(p.clone()));
+        assert_eq!(files, vec![real.clone()]);
+        let linked_root = tmp.path().join("root-link");
+        std::os::unix::fs::symlink(&p, &linked_root).unwrap();
+        let (files, _) = list_transcripts(&ProjectsDir(linked_root.clone()));
+        assert_eq!(files, vec![linked_root.join("-w/s1.jsonl")]);
+        assert!(is_plain_file_under(&p, &real));
+        assert!(is_plain_file_under(
+            &linked_root,
+            &linked_root.join("-w/s1.jsonl")
+        ));
+        assert!(!is_plain_file_under(&p, &fifo));
+        assert!(!is_plain_file_under(&p, &p.join("-w/link.jsonl")));
+        assert!(!is_plain_file_under(&p, &p.join("-v/s1.jsonl")));
+        assert!(is_plain_dir_under(&p, &p.join("-w")));
+        assert!(!is_plain_dir_under(&p, &p.join("-v")));
     }
 
     #[test]
@@ -344,5 +439,17 @@ mod tests {
         let new = file_role(p, &p.join("-home-x/abc/subagents/agent-2.jsonl"));
         assert!(new.subagent);
         assert_eq!(new.fallback_session, "abc");
+        let compact = file_role(p, &p.join("-home-x/abc/subagents/agent-acompact-9.jsonl"));
+        assert!(compact.subagent);
+        assert_eq!(compact.fallback_session, "abc");
+        let wf = "-home-x/abc/subagents/workflows/wf_1/agent-3.jsonl";
+        let workflow = file_role(p, &p.join(wf));
+        assert!(workflow.subagent);
+        assert_eq!(workflow.fallback_session, "abc");
+        assert_eq!(workflow.encoded_project, "-home-x");
+        assert!(!is_transcript(
+            &p.join("-home-x/abc/subagents/workflows/wf_1/journal.jsonl")
+        ));
+        assert!(is_transcript(&p.join("-home-x/journal.jsonl")));
     }
 }

@@ -6,7 +6,9 @@
 //! reading, so a quiet file costs one read per event and a busy one no more
 //! than one read per batch, with no fixed delay added to either.
 
-use super::discover::{ProjectsDir, file_role, is_transcript};
+use super::discover::{
+    ProjectsDir, file_role, is_plain_dir_under, is_plain_file_under, is_transcript,
+};
 use super::reader::FileReader;
 use super::scan::{Scan, scan_cached};
 use super::watch::{self, Watch, WatchEvent, WatchMode};
@@ -82,15 +84,19 @@ impl LiveFiles {
 
     /// The transcripts a changed path stands for: itself if it is one; if it
     /// is a directory, every transcript below it on disk and every known
-    /// one below it (which may be gone).
+    /// one below it (which may be gone). As in the scan, only regular files
+    /// reached without passing through a link count (spec §1, v2): a FIFO
+    /// would block its reader, a link would count a file twice.
     fn expand(&self, path: &Path, files: &mut BTreeSet<PathBuf>) {
-        if is_transcript(path) && !path.is_dir() {
-            if self.root_of(path).is_some() {
-                files.insert(path.to_path_buf());
-            }
+        let Some(root) = self.root_of(path) else {
+            return;
+        };
+        let known = |p: &Path| self.readers.contains_key(p);
+        if is_transcript(path) && (known(path) || is_plain_file_under(&root.0, path)) {
+            files.insert(path.to_path_buf());
             return;
         }
-        if path.is_dir() {
+        if is_plain_dir_under(&root.0, path) {
             let listing = walkdir::WalkDir::new(path).follow_links(false);
             for entry in listing.into_iter().flatten() {
                 if entry.file_type().is_file() && is_transcript(entry.path()) {

@@ -67,7 +67,9 @@ pub fn start(
 fn look(roots: &[ProjectsDir]) -> HashMap<PathBuf, Stamp> {
     let mut out = HashMap::new();
     for root in roots {
-        for entry in walkdir::WalkDir::new(&root.0).into_iter().flatten() {
+        // As in the scan: links are not followed, only regular files count.
+        let listing = walkdir::WalkDir::new(&root.0).follow_links(false);
+        for entry in listing.into_iter().flatten() {
             if !entry.file_type().is_file() || !is_transcript(entry.path()) {
                 continue;
             }

@@ -7,7 +7,14 @@
 //! replaced or rewritten, in which case it says `Reset` and starts again from
 //! byte 0, so the consumer can drop what the old content contributed and
 //! nothing is counted twice.
+//!
+//! Bytes after the last newline that already form complete JSON objects
+//! are a line too (spec §2, v2: many real files end that way for good):
+//! they are delivered at once, and the tailer remembers that it stopped
+//! right after them, so the newline that may follow later adds nothing,
+//! while anything else that follows is the next line.
 
+use super::complete::{ObjectScan, scanned_complete};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -26,7 +33,9 @@ pub enum TailEvent<'a> {
     /// first bytes changed): forget everything it contributed. Lines follow
     /// from byte 0.
     Reset,
-    /// One complete line without its `\n`; `offset` is where it starts.
+    /// One complete line without its `\n` (or, at the end of the file,
+    /// complete JSON objects whose newline has not arrived); `offset` is
+    /// where it starts.
     Line { offset: u64, bytes: &'a [u8] },
     /// A line longer than the cap, skipped without being held in memory.
     Oversized { offset: u64 },
@@ -46,6 +55,9 @@ pub struct TailState {
     pub identity: Option<FileIdentity>,
     /// Just past the last complete line delivered.
     pub committed: u64,
+    /// The last line delivered had no newline yet: whitespace up to the
+    /// next newline still belongs to it and is not a line of its own.
+    pub open: bool,
     pub head: Vec<u8>,
     /// The file's length and modification time when it was last read: if
     /// both still match, nothing was written since.
@@ -94,6 +106,11 @@ pub struct Tailer {
     pending: Vec<u8>,
     /// True while skipping the rest of an over-long line.
     discarding: bool,
+    /// Where the objects in `pending` stand, so that telling whether they
+    /// are complete costs only the bytes that arrived since.
+    scan: ObjectScan,
+    /// See `TailState::open`.
+    open: bool,
     /// The first bytes of the file as last seen.
     head: Vec<u8>,
     line_cap: usize,
@@ -109,6 +126,8 @@ impl Tailer {
             read_to: 0,
             pending: Vec::new(),
             discarding: false,
+            scan: ObjectScan::default(),
+            open: false,
             head: Vec::new(),
             line_cap: line_cap.max(1),
             seen_len: 0,
@@ -123,6 +142,7 @@ impl Tailer {
         Tailer {
             identity: state.identity,
             read_to: state.committed,
+            open: state.open,
             head: state.head,
             seen_len: state.seen_len,
             seen_modified: state.seen_modified,
@@ -135,6 +155,7 @@ impl Tailer {
         TailState {
             identity: self.identity,
             committed: self.committed(),
+            open: self.open,
             head: self.head.clone(),
             seen_len: self.seen_len,
             seen_modified: self.seen_modified,
@@ -177,10 +198,11 @@ impl Tailer {
         buf: &mut Vec<u8>,
         sink: &mut dyn FnMut(TailEvent),
     ) -> io::Result<TailStatus> {
-        let mut file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(TailStatus::Gone),
-            Err(e) => return Err(e),
+        // A path that is no longer a regular file (a FIFO or a link put in
+        // its place) is no transcript: what it gave is withdrawn like a
+        // deleted file's.
+        let Some(mut file) = open_transcript(&self.path, false)? else {
+            return Ok(TailStatus::Gone);
         };
         let meta = file.metadata()?;
         let identity = FileIdentity::of(&meta);
@@ -210,6 +232,7 @@ impl Tailer {
             self.split_lines(&buf[..n], sink);
             self.read_to += n as u64;
         }
+        self.deliver_complete_rest(sink);
         if self.head.len() < HEAD_LEN && self.read_to > self.head.len() as u64 {
             self.head = read_head(&mut file)?;
         }
@@ -231,7 +254,27 @@ impl Tailer {
         self.read_to = 0;
         self.release_pending();
         self.discarding = false;
+        self.scan = ObjectScan::default();
+        self.open = false;
         self.head.clear();
+    }
+
+    /// At the end of what the file holds: if the bytes after its last
+    /// newline are complete objects, they are the next line, now.
+    fn deliver_complete_rest(&mut self, sink: &mut dyn FnMut(TailEvent)) {
+        if self.discarding || self.pending.is_empty() {
+            return;
+        }
+        if !scanned_complete(&self.scan, &self.pending) {
+            return;
+        }
+        sink(TailEvent::Line {
+            offset: self.read_to - self.pending.len() as u64,
+            bytes: &self.pending,
+        });
+        self.release_pending();
+        self.scan = ObjectScan::default();
+        self.open = true;
     }
 
     fn head_matches(&self, file: &mut File) -> io::Result<bool> {
@@ -253,8 +296,13 @@ impl Tailer {
         for nl in memchr::memchr_iter(b'\n', chunk) {
             let piece = &chunk[start..nl];
             let line_start = self.read_to + start as u64 - self.pending.len() as u64;
+            let open = std::mem::take(&mut self.open);
             if self.discarding {
                 self.discarding = false;
+            } else if open && self.pending.trim_ascii().is_empty() && piece.trim_ascii().is_empty()
+            {
+                // The newline (or CRLF) of a line delivered before it came.
+                self.release_pending();
             } else if self.pending.len() + piece.len() > self.line_cap {
                 sink(TailEvent::Oversized { offset: line_start });
                 self.release_pending();
@@ -273,6 +321,9 @@ impl Tailer {
             }
             start = nl + 1;
         }
+        if start > 0 {
+            self.scan = ObjectScan::default();
+        }
         let rest = &chunk[start..];
         if self.discarding || rest.is_empty() {
             return;
@@ -282,10 +333,39 @@ impl Tailer {
             sink(TailEvent::Oversized { offset: line_start });
             self.pending = Vec::new(); // give the memory back, not just the length
             self.discarding = true;
+            self.open = false;
         } else {
             self.pending.extend_from_slice(rest);
+            self.scan.feed(rest);
         }
     }
+}
+
+/// Open `path` for reading if it is a regular file; `None` if there is
+/// none (missing, or a FIFO, socket or device, or, unless `follow_link`, a
+/// symbolic link). Never blocks: opening a FIFO for reading normally waits
+/// for a writer, so the open is non-blocking and the kind checked after.
+pub fn open_transcript(path: &Path, follow_link: bool) -> io::Result<Option<File>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nofollow = if follow_link { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | nofollow);
+    }
+    let file = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        // A link refused by O_NOFOLLOW, or a socket, which cannot be opened.
+        #[cfg(unix)]
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENXIO)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !file.metadata()?.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(file))
 }
 
 /// The first bytes of a file, as remembered to notice in-place rewrites.
@@ -474,5 +554,164 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0], line(0, &long));
         assert_eq!(got[1], line(long.len() as u64 + 1, "short"));
+    }
+
+    const A: &str = r#"{"type":"assistant","n":1}"#;
+    const B: &str = r#"{"type":"user","t":"}{"}"#;
+
+    #[test]
+    fn a_complete_object_at_the_end_is_delivered_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, format!("one\n{A}").as_bytes());
+        let mut t = Tailer::new(&p, 1024);
+        assert_eq!(read(&mut t), vec![line(0, "one"), line(4, A)]);
+        assert_eq!(t.committed(), t.bytes_read());
+        assert!(t.state().open);
+        assert_eq!(read(&mut t), vec![]);
+        // Its newline, arriving later, is no line (no blank line either);
+        // a real blank line after it still is one.
+        append(&p, b"\n");
+        assert_eq!(read(&mut t), vec![]);
+        assert!(!t.state().open);
+        append(&p, b"\n");
+        assert_eq!(read(&mut t), vec![line(A.len() as u64 + 5, "")]);
+    }
+
+    #[test]
+    fn bytes_after_a_delivered_object_are_the_next_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, A.as_bytes());
+        let mut t = Tailer::new(&p, 1024);
+        assert_eq!(read(&mut t), vec![line(0, A)]);
+        append(&p, format!("{B}\n").as_bytes());
+        assert_eq!(read(&mut t), vec![line(A.len() as u64, B)]);
+        append(&p, b"\n");
+        assert_eq!(read(&mut t), vec![line((A.len() + B.len() + 1) as u64, "")]);
+    }
+
+    #[test]
+    fn an_incomplete_fragment_waits_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        let mut t = Tailer::new(&p, 1024);
+        // Cut inside a string right after a `}`, then inside the object.
+        append(&p, &B.as_bytes()[..18]);
+        assert_eq!(read(&mut t), vec![]);
+        assert_eq!(t.pending_len(), 18);
+        append(&p, &B.as_bytes()[18..B.len() - 1]);
+        assert_eq!(read(&mut t), vec![]);
+        append(&p, b"}");
+        assert_eq!(read(&mut t), vec![line(0, B)]);
+        // Two objects back to back, the second still being written.
+        append(&p, format!("\n{A}{}", &B[..5]).as_bytes());
+        assert_eq!(read(&mut t), vec![]);
+        append(&p, &B.as_bytes()[5..]);
+        let both = format!("{A}{B}");
+        assert_eq!(read(&mut t), vec![line(B.len() as u64 + 1, &both)]);
+    }
+
+    #[test]
+    fn a_resumed_tailer_swallows_the_newline_of_an_object_it_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, format!("{A}\n{B}").as_bytes());
+        let mut t = Tailer::new(&p, 1024);
+        assert_eq!(read(&mut t).len(), 2);
+        let state = t.state();
+        assert_eq!(state.committed, (A.len() + 1 + B.len()) as u64);
+        assert!(state.open);
+        append(&p, format!("\n{A}\n").as_bytes());
+        let mut resumed = Tailer::resume(&p, 1024, state.clone());
+        let at = (A.len() + B.len() + 2) as u64;
+        assert_eq!(read(&mut resumed), vec![line(at, A)]);
+        // The same state when the next line came without a newline first.
+        std::fs::write(&p, format!("{A}\n{B}{A}\n")).unwrap();
+        let mut resumed = Tailer::resume(&p, 1024, state.clone());
+        assert_eq!(read(&mut resumed), vec![line(state.committed, A)]);
+    }
+
+    #[test]
+    fn crlf_after_a_delivered_object_is_its_line_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, format!("{A}\r").as_bytes());
+        let mut t = Tailer::new(&p, 1024);
+        assert_eq!(read(&mut t), vec![line(0, &format!("{A}\r"))]);
+        append(&p, format!("\n{B}\r\n").as_bytes());
+        assert_eq!(
+            read(&mut t),
+            vec![line(A.len() as u64 + 2, &format!("{B}\r"))]
+        );
+        // An object delivered, then a CRLF arriving in two pieces.
+        append(&p, A.as_bytes());
+        assert_eq!(read(&mut t).len(), 1);
+        append(&p, b"\r");
+        assert_eq!(read(&mut t), vec![]);
+        let state = t.state();
+        append(&p, b"\n");
+        assert_eq!(read(&mut t), vec![]);
+        let mut resumed = Tailer::resume(&p, 1024, state);
+        assert_eq!(read(&mut resumed), vec![]);
+        assert_eq!(resumed.committed(), t.committed());
+    }
+
+    #[test]
+    fn offsets_are_the_same_whether_read_before_or_after_the_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let (early, late) = (dir.path().join("e.jsonl"), dir.path().join("l.jsonl"));
+        let all = format!("{A}\n{B}{A}\n{B}\n");
+        append(&late, all.as_bytes());
+        let mut t = Tailer::new(&early, 1024);
+        let mut got = Vec::new();
+        for piece in [&all[..A.len() + 1 + B.len()], &all[A.len() + 1 + B.len()..]] {
+            append(&early, piece.as_bytes());
+            got.extend(read(&mut t));
+        }
+        // Where each object starts, as the parser counts it.
+        let starts = |g: &[Got]| -> Vec<u64> {
+            let mut out = Vec::new();
+            for e in g {
+                let Got::Line(o, text) = e else { continue };
+                let mut objects =
+                    serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+                let mut at = 0;
+                while let Some(Ok(_)) = objects.next() {
+                    out.push(o + at);
+                    at = objects.byte_offset() as u64;
+                }
+            }
+            out
+        };
+        let b_at = (A.len() + 1) as u64;
+        let want = vec![
+            0,
+            b_at,
+            b_at + B.len() as u64,
+            b_at + (A.len() + B.len() + 1) as u64,
+        ];
+        assert_eq!(starts(&got), want);
+        assert_eq!(starts(&read(&mut Tailer::new(&late, 1024))), want);
+    }
+
+    #[test]
+    fn a_fifo_is_not_opened_and_reads_as_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.jsonl");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut t = Tailer::new(&p, 1024);
+        let status = t.read_new(&mut Vec::new(), &mut |_| {}).unwrap();
+        assert_eq!(status, TailStatus::Gone);
+        let target = dir.path().join("real.jsonl");
+        append(&target, b"x\n");
+        let link = dir.path().join("link.jsonl");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(open_transcript(&link, false).unwrap().is_none());
+        assert!(open_transcript(&link, true).unwrap().is_some());
     }
 }

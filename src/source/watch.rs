@@ -102,8 +102,10 @@ fn native(
     roots: &[ProjectsDir],
     tx: UnboundedSender<WatchEvent>,
 ) -> Result<Box<dyn Watcher + Send>, String> {
-    let mut w = notify::RecommendedWatcher::new(handler(tx), notify::Config::default())
-        .map_err(|e| e.to_string())?;
+    // Links inside the roots are not followed (spec §1, v2); the roots
+    // themselves may be links, and are.
+    let config = notify::Config::default().with_follow_symlinks(false);
+    let mut w = notify::RecommendedWatcher::new(handler(tx), config).map_err(|e| e.to_string())?;
     for root in roots {
         w.watch(&root.0, RecursiveMode::Recursive)
             .map_err(|e| e.to_string())?;

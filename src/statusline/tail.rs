@@ -1,11 +1,14 @@
 //! The context of one session from the end of its transcript: read
 //! backwards, a chunk at a time, until the newest main-chain usage record
 //! (spec §4), so the cost does not grow with the transcript's length.
+//! Bytes after the last newline count when they are complete objects
+//! (spec §2, v2), as in the engine.
 
 use crate::parse::{FileContext, Parsed, Want, parse_line};
 use crate::record::{Millis, Tokens};
+use crate::source::complete::is_complete;
+use crate::source::tail::open_transcript;
 use serde::{Deserialize, Serialize};
-use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -42,16 +45,21 @@ pub struct Found {
     pub context: Option<LastContext>,
     /// A compaction boundary newer than any such record, with `preTokens`.
     pub compaction: Option<Option<u64>>,
-    /// Just past the last complete line: the next call's `floor`.
+    /// Just past the last complete line (complete objects without their
+    /// newline included): the next call's `floor`.
     pub end: u64,
 }
 
 /// Read a transcript backwards from its last complete line down to `floor`
 /// (a line start, 0 for the whole file), stopping at the newest main-chain
 /// usage record, and at most `MAX_BACK` bytes. Bytes after the last
-/// newline (a line being written) are left for later.
+/// newline are read if they are complete objects, else (a line being
+/// written) left for later. A newline arriving after such an object is
+/// read as a blank line, which carries nothing this looks for.
 pub fn last_context(path: &Path, floor: u64) -> io::Result<Found> {
-    let mut file = File::open(path)?;
+    // Never a FIFO (opening one would hang the status line).
+    let mut file = open_transcript(path, true)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not a regular file"))?;
     let len = file.metadata()?.len();
     let mut found = Found {
         end: len,
@@ -84,10 +92,12 @@ pub fn last_context(path: &Path, floor: u64) -> io::Result<Found> {
         // search it for a newline again.
         let mut clean_from = n;
         if first_chunk {
-            // Leave an unterminated last line for later.
+            // Leave an unterminated last line for later, unless whole.
             match memchr::memrchr(b'\n', &tail) {
+                Some(i) if is_complete(&tail[i + 1..]) => {}
                 Some(i) => tail.truncate(i + 1),
                 None if pos > floor => continue,
+                None if is_complete(&tail) => {}
                 None => tail.clear(),
             }
             found.end = pos + tail.len() as u64;
@@ -204,5 +214,41 @@ mod tests {
         assert_eq!(found.context.unwrap().tokens().input, 1000);
         let end = found.end;
         assert_eq!(last_context(f.path(), end).unwrap().end, end);
+    }
+
+    #[test]
+    fn a_complete_last_record_without_its_newline_is_the_context() {
+        let (a, b) = (usage("a", 1000, false), usage("b", 2000, false));
+        let f = write(&(a.clone() + b.trim_end()));
+        let found = last_context(f.path(), 0).unwrap();
+        assert_eq!(found.context.unwrap().tokens().input, 2000);
+        assert_eq!(found.end, (a.len() + b.len() - 1) as u64);
+        // Its newline arriving later finds nothing new, and ends right.
+        std::fs::write(f.path(), a.clone() + &b).unwrap();
+        let again = last_context(f.path(), found.end).unwrap();
+        assert_eq!(again.context, None);
+        assert_eq!(again.end, (a.len() + b.len()) as u64);
+        // A single-line file, and CRLF before the end.
+        let f = write(&(b.trim_end().to_owned() + "\r"));
+        assert_eq!(
+            last_context(f.path(), 0)
+                .unwrap()
+                .context
+                .unwrap()
+                .tokens()
+                .input,
+            2000
+        );
+        // `{a}` then `{b}` without a newline between: the next line.
+        let f = write(a.trim_end());
+        let end = last_context(f.path(), 0).unwrap().end;
+        std::fs::write(f.path(), a.trim_end().to_owned() + &b).unwrap();
+        let next = last_context(f.path(), end).unwrap();
+        assert_eq!(next.context.unwrap().tokens().input, 2000);
+        // An incomplete fragment waits.
+        let f = write(&(a.clone() + &b[..b.len() - 3]));
+        let found = last_context(f.path(), 0).unwrap();
+        assert_eq!(found.context.unwrap().tokens().input, 1000);
+        assert_eq!(found.end, a.len() as u64);
     }
 }

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 const HOUR_MS: Millis = 3_600_000;
 /// Records older than this are dropped; files last written before it are
 /// not read.

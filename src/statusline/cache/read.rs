@@ -5,11 +5,15 @@
 //! A small, self-contained tail: the status line keeps its own file states
 //! (a few numbers each) rather than the engine's reader state, so its cache
 //! stays small and its format is its own.
+//!
+//! Like the engine's tailer it reads bytes after the last newline that are
+//! already complete objects (spec §2, v2), and remembers that it did, so
+//! the newline that may follow later adds nothing.
 
 use crate::parse::{FileContext, Parsed, Want, parse_line};
-use crate::source::tail::{FileIdentity, read_head};
+use crate::source::complete::is_complete;
+use crate::source::tail::{FileIdentity, open_transcript, read_head};
 use serde::{Deserialize, Serialize};
-use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -24,6 +28,9 @@ pub struct FileState {
     pub identity: Option<FileIdentity>,
     /// Just past the last complete line read.
     pub committed: u64,
+    /// The last line read had no newline yet: whitespace up to the next
+    /// newline belongs to it.
+    pub open: bool,
     /// Length and modification time when last looked at: both unchanged
     /// means nothing was written.
     pub seen_len: u64,
@@ -50,7 +57,9 @@ pub fn read_appended(
     context: &FileContext,
     sink: &mut dyn FnMut(u64, Parsed),
 ) -> io::Result<(FileState, bool)> {
-    let mut file = File::open(path)?;
+    // Never a FIFO (opening one would hang the status line).
+    let mut file = open_transcript(path, true)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not a regular file"))?;
     let meta = file.metadata()?;
     let len = meta.len();
     let head = read_head(&mut file)?;
@@ -64,6 +73,7 @@ pub fn read_appended(
     let mut line: Vec<u8> = Vec::new();
     let mut line_start = pos;
     let mut discarding = false;
+    let mut open = same && state.open;
     let mut read_to = pos;
     while read_to < len {
         let want = CHUNK.min((len - read_to) as usize);
@@ -75,12 +85,14 @@ pub fn read_appended(
         for nl in memchr::memchr_iter(b'\n', &buf[..n]) {
             if !discarding {
                 line.extend_from_slice(&buf[start..nl]);
-                if line.len() <= line_cap {
+                let already_read = open && line.trim_ascii().is_empty();
+                if line.len() <= line_cap && !already_read {
                     for (at, fact) in parse_line(&line, context, Want::Accounting) {
                         sink(line_start + at, fact);
                     }
                 }
             }
+            open = false;
             discarding = false;
             line.clear();
             start = nl + 1;
@@ -97,9 +109,18 @@ pub fn read_appended(
         }
         read_to += n as u64;
     }
+    // What follows the last newline is a line already if it is whole.
+    if !discarding && !line.is_empty() && is_complete(&line) {
+        for (at, fact) in parse_line(&line, context, Want::Accounting) {
+            sink(line_start + at, fact);
+        }
+        pos = read_to;
+        open = true;
+    }
     let state = FileState {
         identity: FileIdentity::of(&meta),
         committed: pos,
+        open,
         seen_len: len,
         seen_mtime: mtime(&meta),
         head,
@@ -174,5 +195,72 @@ mod tests {
         let (got, s, _) = outputs(&path, &FileState::default(), 1 << 20);
         assert_eq!(got, [(big.len() as u64, 7)]);
         assert_eq!(s.committed, s.seen_len);
+    }
+
+    fn append(path: &Path, bytes: &str) {
+        let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        f.write_all(bytes.as_bytes()).unwrap();
+    }
+
+    /// Every fact's offset, blank lines included, so a swallowed newline
+    /// can be told from a blank line.
+    fn facts(path: &Path, state: &FileState) -> (Vec<(u64, String)>, FileState) {
+        let ctx = FileContext {
+            fallback_session: "s".into(),
+            subagent: false,
+        };
+        let mut got = Vec::new();
+        let (s, _) = read_appended(path, state, 1 << 20, &ctx, &mut |off, p| {
+            got.push((off, format!("{p:?}").chars().take(12).collect()));
+        })
+        .unwrap();
+        (got, s)
+    }
+
+    #[test]
+    fn a_complete_object_without_its_newline_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let (a, b) = (usage("a", 1), usage("b", 2));
+        let a0 = a.trim_end();
+        std::fs::write(&path, a0).unwrap();
+        let (got, s, _) = outputs(&path, &FileState::default(), 1 << 20);
+        assert_eq!(got, [(0, 1)]);
+        assert_eq!((s.committed, s.open), (a0.len() as u64, true));
+        let (got, s, _) = outputs(&path, &s, 1 << 20);
+        assert_eq!(got, []);
+        // Its newline adds nothing, not even a blank line.
+        append(&path, "\n");
+        let (got, s) = facts(&path, &s);
+        assert_eq!(got, []);
+        assert_eq!((s.committed, s.open), (a.len() as u64, false));
+        // `{a}` then `{b}\n`: the new bytes are the next line.
+        std::fs::write(&path, a0).unwrap();
+        let (_, s, _) = outputs(&path, &FileState::default(), 1 << 20);
+        append(&path, &b);
+        let (got, s, _) = outputs(&path, &s, 1 << 20);
+        assert_eq!(got, [(a0.len() as u64, 2)]);
+        assert!(!s.open);
+    }
+
+    #[test]
+    fn an_incomplete_fragment_waits_and_crlf_ends_a_read_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let a = usage("a", 1);
+        let a0 = a.trim_end();
+        std::fs::write(&path, &a0[..a0.len() - 1]).unwrap();
+        let (got, s, _) = outputs(&path, &FileState::default(), 1 << 20);
+        assert_eq!(got, []);
+        assert_eq!((s.committed, s.open), (0, false));
+        append(&path, "}\r");
+        let (got, s, _) = outputs(&path, &s, 1 << 20);
+        assert_eq!(got, [(0, 1)]);
+        assert_eq!(s.committed, a0.len() as u64 + 1);
+        append(&path, "\n\r\n");
+        let (got, s) = facts(&path, &s);
+        assert_eq!(got.len(), 1, "one blank line, not two: {got:?}");
+        assert_eq!(got[0].0, a0.len() as u64 + 2);
+        assert_eq!(s.committed, a0.len() as u64 + 4);
     }
 }

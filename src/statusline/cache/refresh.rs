@@ -129,6 +129,7 @@ impl Cache {
             let state = FileState {
                 identity: FileIdentity::of(&meta),
                 committed: line_boundary(path, meta.len()),
+                open: false,
                 seen_len: meta.len(),
                 seen_mtime: mtime(&meta),
                 head: Vec::new(),
@@ -214,7 +215,8 @@ impl Cache {
 fn line_boundary(path: &Path, len: u64) -> u64 {
     use std::io::{Read, Seek, SeekFrom};
     let back = len.min(64 << 10);
-    let Ok(mut f) = std::fs::File::open(path) else {
+    // Never a FIFO: opening one for reading would wait for a writer.
+    let Ok(Some(mut f)) = crate::source::tail::open_transcript(path, true) else {
         return len;
     };
     let mut tail = vec![0; back as usize];

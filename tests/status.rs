@@ -183,3 +183,78 @@ fn window_overrides_apply_by_model_substring() {
     assert_eq!(st["sessions"][0]["context"]["window"], 400_000);
     assert_eq!(st["sessions"][0]["context"]["percent"], 25.0);
 }
+
+/// Spec version 2's sample data directory (progress copies, advisor steps,
+/// 5m/1h splits, fast mode, unterminated last lines, objects back to back,
+/// BOM, CRLF, workflow agents with journals, a session of subagent files
+/// only, worktrees, invalid counts, a dotted model name), against its
+/// `expected.json`.
+#[test]
+fn sample_logs_v2_match_expected_json() {
+    let dir = fixtures().join("sample-logs-v2");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let st = status_json(&dir);
+    assert_eq!(tokens(&st["totals"]), expected["totals"]);
+    assert_eq!(st["totals"]["records"], expected["records"]);
+    assert_eq!(st["files"], expected["files"]);
+    // `expected.json`'s `bytes` also counts the workflow journals and the
+    // `.meta.json` sidecars, which are not transcripts: the bytes read are
+    // those of the transcripts.
+    let transcript_bytes: u64 = walk(&dir.join("projects"))
+        .into_iter()
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "jsonl")
+                && p.file_name().is_some_and(|n| n != "journal.jsonl")
+        })
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    assert_eq!(st["bytes"], transcript_bytes);
+    let daily: serde_json::Map<String, Value> = st["daily"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(d, v)| (d.clone(), tokens(v)))
+        .collect();
+    assert_eq!(Value::Object(daily), expected["daily"]);
+    let sessions = st["sessions"].as_array().unwrap();
+    assert_eq!(
+        sessions.len(),
+        expected["sessions"].as_object().unwrap().len()
+    );
+    for s in sessions {
+        let id = s["sessionId"].as_str().unwrap();
+        let e = &expected["sessions"][id];
+        assert_eq!(s["project"], e["project"], "{id}");
+        assert_eq!(tokens(&s["tokens"]), e["tokens"], "{id}");
+        assert_eq!(s["records"], e["records"], "{id}");
+        assert_eq!(s["models"], e["models"], "{id}");
+        assert_eq!(s["compactions"], e["compactions"], "{id}");
+        assert_eq!(s["subagentsOnly"], e["only_subagent_files"], "{id}");
+        let (c, ec) = (&s["context"], &e["context"]);
+        if ec.is_null() {
+            assert!(c.is_null(), "{id}: {c}");
+            continue;
+        }
+        assert_eq!(c["tokens"], ec["occupancy"], "{id}");
+        assert_eq!(c["cacheCreation"], ec["cache_creation"], "{id}");
+        assert_eq!(c["cacheRead"], ec["cache_read"], "{id}");
+        assert_eq!(c["output"], ec["output"], "{id}");
+        assert_eq!(c["model"], ec["model"], "{id}");
+        assert_eq!(c["timestamp"], ec["timestamp"], "{id}");
+        assert_eq!(c["compacted"], e["compacted"], "{id}");
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -81,12 +81,18 @@ impl Ledger {
     pub fn export_file(&self, path: &Path) -> Option<FileFacts> {
         let id = *self.file_ids.get(path)?;
         let entry = &self.files[id.0 as usize];
-        if !entry.live || entry.unreadable {
+        if !entry.live || (entry.unreadable && entry.size == 0) {
             return None;
+        }
+        // What the file gave is kept; that it could not be read the last
+        // time is not: the next run reads it again.
+        let mut skipped = entry.skipped;
+        if entry.unreadable {
+            skipped.remove(crate::parse::SkipReason::UnreadableFile);
         }
         let mut facts = FileFacts {
             size: entry.size,
-            skipped: entry.skipped.to_vec(),
+            skipped: skipped.to_vec(),
             ..FileFacts::default()
         };
         let keys: BTreeSet<Key> = entry.keys.iter().copied().collect();

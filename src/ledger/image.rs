@@ -242,7 +242,8 @@ impl Ledger {
     /// still there, and was readable).
     pub fn has_file(&self, path: &Path) -> bool {
         self.file_ids.get(path).is_some_and(|id| {
-            self.files[id.0 as usize].live && !self.files[id.0 as usize].unreadable
+            let f = &self.files[id.0 as usize];
+            f.live && (!f.unreadable || f.size > 0)
         })
     }
 

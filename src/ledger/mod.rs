@@ -133,7 +133,7 @@ impl Ledger {
     pub fn apply(&mut self, update: FileUpdate) -> BTreeSet<Arc<str>> {
         let mut touched = BTreeSet::new();
         let id = self.file_id(&update.path, &update.encoded_project);
-        if update.change != FileChange::Appended {
+        if matches!(update.change, FileChange::Reset | FileChange::Gone) {
             self.withdraw_file(id, &mut touched);
         }
         let entry = &mut self.files[id.0 as usize];
@@ -142,15 +142,24 @@ impl Ledger {
                 entry.live = false;
                 return touched;
             }
+            // A read error never withdraws data (it may be a passing lack of
+            // file descriptors): the file keeps what it gave, plus what was
+            // read before the error, and counts once as unreadable until a
+            // read succeeds.
             FileChange::Unreadable => {
                 entry.live = true;
-                entry.unreadable = true;
-                entry.skipped.add(SkipReason::UnreadableFile);
-                return touched;
+                if !entry.unreadable {
+                    entry.unreadable = true;
+                    entry.skipped.add(SkipReason::UnreadableFile);
+                }
+                entry.size = entry.size.max(update.size);
             }
             FileChange::Appended | FileChange::Reset => {
                 entry.live = true;
-                entry.unreadable = false;
+                if entry.unreadable {
+                    entry.unreadable = false;
+                    entry.skipped.remove(SkipReason::UnreadableFile);
+                }
                 entry.size = update.size;
             }
         }
@@ -483,11 +492,12 @@ impl Ledger {
             .collect()
     }
 
-    /// Transcript files currently known.
+    /// Transcript files currently known (a file that cannot be read just
+    /// now still counts when it gave something before).
     pub fn files(&self) -> u64 {
         self.files
             .iter()
-            .filter(|f| f.live && !f.unreadable)
+            .filter(|f| f.live && (!f.unreadable || f.size > 0))
             .count() as u64
     }
 

@@ -365,3 +365,39 @@ fn skipped_lines_are_counted_per_file_and_withdrawn_with_it() {
     assert_eq!(l.skipped().get(SkipReason::InvalidUtf8), 0);
     assert_eq!(l.skipped().get(SkipReason::Malformed), 1);
 }
+
+#[test]
+fn a_read_error_keeps_what_the_file_gave_and_counts_it_once_until_it_reads() {
+    let mut l = Ledger::new();
+    l.apply(appended(
+        "/p/a.jsonl",
+        vec![rec("s", "m1", 10, 1_000, 5, false)],
+    ));
+    let before = l.totals();
+    // Three failed reads in a row (no descriptors, say): nothing is
+    // withdrawn, and the file counts once as unreadable.
+    for _ in 0..3 {
+        l.apply(update("/p/a.jsonl", FileChange::Unreadable, vec![]));
+    }
+    assert_eq!(l.totals(), before);
+    assert_eq!(l.records(), 1);
+    assert_eq!(l.files(), 1);
+    assert_eq!(l.skipped().get(SkipReason::UnreadableFile), 1);
+    // What a failed read got through before its error still counts.
+    l.apply(update(
+        "/p/a.jsonl",
+        FileChange::Unreadable,
+        vec![rec("s", "m2", 20, 2_000, 5, false)],
+    ));
+    assert_eq!(l.records(), 2);
+    // Readable again: the count goes away.
+    l.apply(appended("/p/a.jsonl", vec![]));
+    assert_eq!(l.skipped().get(SkipReason::UnreadableFile), 0);
+    assert_eq!(l.records(), 2);
+    // The index keeps the data of a file that failed its last read, but
+    // not the failure.
+    l.apply(update("/p/a.jsonl", FileChange::Unreadable, vec![]));
+    let facts = l.export_file(Path::new("/p/a.jsonl")).unwrap();
+    assert_eq!(facts.usage.len(), 2);
+    assert_eq!(facts.skipped[SkipReason::UnreadableFile as usize], 0);
+}

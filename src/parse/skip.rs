@@ -60,6 +60,12 @@ impl SkipCounts {
         self.0[reason.index()] += 1;
     }
 
+    /// Take one count of `reason` back (never below zero).
+    pub fn remove(&mut self, reason: SkipReason) {
+        let n = &mut self.0[reason.index()];
+        *n = n.saturating_sub(1);
+    }
+
     pub fn get(&self, reason: SkipReason) -> u64 {
         self.0[reason.index()]
     }

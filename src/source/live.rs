@@ -33,6 +33,11 @@ pub struct LiveFiles {
     readers: HashMap<PathBuf, FileReader>,
     line_cap: usize,
     buf: Vec<u8>,
+    /// Files whose last read failed, with why: retried until they read.
+    failing: HashMap<PathBuf, String>,
+    /// What to tell the user once: a file that cannot be read, and again
+    /// when it can.
+    notices: Vec<String>,
 }
 
 impl LiveFiles {
@@ -45,7 +50,25 @@ impl LiveFiles {
                 .collect(),
             line_cap,
             buf: Vec::new(),
+            failing: HashMap::new(),
+            notices: Vec::new(),
         }
+    }
+
+    /// What happened since the last call that the user should be told.
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Whether some file's last read failed (and is worth retrying).
+    pub fn has_failures(&self) -> bool {
+        !self.failing.is_empty()
+    }
+
+    /// Read again every file whose last read failed.
+    pub fn retry_failed(&mut self) -> Vec<FileUpdate> {
+        let paths: BTreeSet<PathBuf> = self.failing.keys().cloned().collect();
+        self.read_all(paths)
     }
 
     pub fn watched_files(&self) -> usize {
@@ -127,8 +150,26 @@ impl LiveFiles {
                 FileReader::new(path.clone(), file_role(&root.0, &path), line_cap)
             });
             // A read error is carried by the update itself (as Unreadable),
-            // which the ledger counts; the live source keeps going.
-            let (update, _error) = reader.read(&mut self.buf);
+            // which the ledger counts without dropping what the file gave;
+            // the live source keeps going and retries it.
+            let (update, error) = reader.read(&mut self.buf);
+            match error {
+                Some(e) => {
+                    let why = super::discover::describe_io(&e);
+                    if self.failing.insert(path.clone(), why.clone()).is_none() {
+                        self.notices.push(format!(
+                            "{} {why}; keeping what it gave so far and trying again.",
+                            path.display()
+                        ));
+                    }
+                }
+                None => {
+                    if self.failing.remove(&path).is_some() {
+                        self.notices
+                            .push(format!("{} can be read again.", path.display()));
+                    }
+                }
+            }
             if update.change == FileChange::Gone {
                 self.readers.remove(&path);
             }
@@ -199,7 +240,28 @@ async fn follow(
             return;
         }
     }
-    while let Some(first) = wrx.recv().await {
+    // Files that failed to read are retried, waiting longer each time they
+    // fail again (1 s, 2 s, … up to a minute), so a lack of descriptors
+    // heals without a write to the file and a broken file costs nothing.
+    let mut backoff = RETRY_FIRST;
+    loop {
+        let first = if files.has_failures() {
+            tokio::select! {
+                event = wrx.recv() => event,
+                () = tokio::time::sleep(backoff) => {
+                    let updates = tokio::task::block_in_place(|| files.retry_failed());
+                    backoff = if files.has_failures() { (backoff * 2).min(RETRY_MAX) } else { RETRY_FIRST };
+                    if !send_all(&tx, &mut files, updates).await {
+                        return;
+                    }
+                    continue;
+                }
+            }
+        } else {
+            backoff = RETRY_FIRST;
+            wrx.recv().await
+        };
+        let Some(first) = first else { break };
         let mut batch = vec![first];
         while let Ok(more) = wrx.try_recv() {
             batch.push(more);
@@ -221,8 +283,27 @@ async fn follow(
             }
         }
         let updates = tokio::task::block_in_place(|| files.handle(batch));
-        if !updates.is_empty() && tx.send(SourceMsg::Updates(updates)).await.is_err() {
+        if !send_all(&tx, &mut files, updates).await {
             return;
         }
     }
+}
+
+/// The first wait before a failed read is tried again, and the longest.
+const RETRY_FIRST: std::time::Duration = std::time::Duration::from_secs(1);
+const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Send the notices gathered while reading, then the updates; `false` when
+/// nobody listens any more.
+async fn send_all(
+    tx: &mpsc::Sender<SourceMsg>,
+    files: &mut LiveFiles,
+    updates: Vec<FileUpdate>,
+) -> bool {
+    for notice in files.take_notices() {
+        if tx.send(SourceMsg::Notice(notice)).await.is_err() {
+            return false;
+        }
+    }
+    updates.is_empty() || tx.send(SourceMsg::Updates(updates)).await.is_ok()
 }

@@ -73,7 +73,9 @@ impl FileReader {
 
     /// Read what is new. `buf` is scratch space reused across calls.
     /// Errors become `FileChange::Unreadable` (with the reason returned
-    /// alongside) so one bad file never stops the others.
+    /// alongside) so one bad file never stops the others. What was read
+    /// before an error is delivered and the position kept, so the next
+    /// read retries from there and nothing is lost or counted twice.
     pub fn read(&mut self, buf: &mut Vec<u8>) -> (FileUpdate, Option<std::io::Error>) {
         let mut facts = Vec::new();
         let mut change = FileChange::Appended;
@@ -103,9 +105,12 @@ impl FileReader {
         let (change, error) = match result {
             Ok(TailStatus::Read) => (change, None),
             Ok(TailStatus::Gone) => (FileChange::Gone, None),
+            // A replaced file whose new content failed part-way: what was
+            // read replaces the old, and the next read goes on from there.
+            Err(e) if change == FileChange::Reset => (FileChange::Reset, Some(e)),
             Err(e) => (FileChange::Unreadable, Some(e)),
         };
-        if change == FileChange::Gone || change == FileChange::Unreadable {
+        if change == FileChange::Gone {
             facts.clear();
             // Start over if the file comes back or becomes readable.
             self.tailer = Tailer::new(self.tailer.path().to_path_buf(), self.tailer.line_cap());

@@ -509,3 +509,209 @@ fn the_status_line_missed_a_last_record_without_newline() {
     let line = String::from_utf8_lossy(&out.stdout);
     assert!(line.contains("ctx 50k/200k"), "{line}");
 }
+
+// Faults of the cache and the status line.
+
+/// A data directory with one response, for runs that only need some data.
+fn one_response(root: &Path) {
+    transcript(
+        root,
+        &[assistant(
+            "2026-11-20T10:00:00.000Z",
+            "msg_1",
+            r#"{"input_tokens":1,"output_tokens":1}"#,
+        )],
+    );
+}
+
+/// Run `cmd` to its end, or fail the test if it hangs.
+fn finishes(cmd: &mut std::process::Command, what: &str) -> std::process::Output {
+    let child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(20)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+            panic!("{what} hung");
+        }
+    }
+}
+
+fn mkfifo(path: &Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+// Bug (faults #10): a FIFO (or a link to /dev/zero) in place of the index
+// file hung `status` (or read without end).
+#[test]
+fn a_fifo_or_a_device_in_place_of_the_index_is_ignored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    one_response(&data);
+    let status = |what: &str| {
+        finishes(
+            ccwatch(tmp.path())
+                .args(["status", "--json", "--dir"])
+                .arg(&data),
+            what,
+        )
+    };
+    assert!(status("the first run").status.success());
+    let cache = tmp.path().join("ccwatch-cache");
+    let index = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("index-"))
+        .expect("an index file");
+    std::fs::remove_file(&index).unwrap();
+    if mkfifo(&index) {
+        let out = status("status with a FIFO for its index");
+        assert!(out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+        let st: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(st["totals"]["records"], 1);
+        std::fs::remove_file(&index).unwrap();
+    }
+    std::os::unix::fs::symlink("/dev/zero", &index).unwrap();
+    let out = status("status with /dev/zero for its index");
+    assert!(out.status.success());
+}
+
+// Bug (faults #9): `statusline` with a `transcript_path` naming a FIFO hung.
+#[test]
+fn the_status_line_does_not_hang_on_a_fifo_transcript() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    one_response(&data);
+    let fifo = data.join(format!("projects/-home-dev-src-app/{SID}-fifo.jsonl"));
+    if !mkfifo(&fifo) {
+        return;
+    }
+    let input = format!(
+        r#"{{"session_id":"{SID}","transcript_path":"{}","model":{{"id":"claude-sonnet-4-5","display_name":"Sonnet"}}}}"#,
+        fifo.display()
+    );
+    let mut cmd = ccwatch(tmp.path());
+    cmd.args(["statusline", "--dir"]).arg(&data);
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let Ok(out) = rx.recv_timeout(Duration::from_secs(20)) else {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
+        panic!("statusline hung on a FIFO");
+    };
+    assert!(out.unwrap().status.success());
+}
+
+// Bug (faults #11): when the index could be read but not written (a
+// read-only or full cache dir), every run said it "ignored the index … it
+// is rebuilt", which was not true.
+#[test]
+fn an_index_that_cannot_be_written_is_not_called_ignored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    one_response(&data);
+    let blocked = tmp.path().join("not-a-dir");
+    write(&blocked, "a file where the cache dir should be");
+    let out = ccwatch(tmp.path())
+        .env("CCWATCH_CACHE_DIR", &blocked)
+        .args(["status", "--json", "--dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("could not update the index"), "{stderr}");
+    assert!(!stderr.contains("ignored the index"), "{stderr}");
+}
+
+// Bug (faults #14): `HOME=/nonexistent` made ccwatch create
+// /nonexistent/.cache/ccwatch, and a save killed mid-write left its
+// multi-megabyte temporary file behind for ever.
+#[test]
+fn no_home_directory_is_created_and_stale_temporaries_are_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    one_response(&data);
+    let home = tmp.path().join("nonexistent");
+    let out = ccwatch(tmp.path())
+        .env_remove("CCWATCH_CACHE_DIR")
+        .env_remove("XDG_CACHE_HOME")
+        .env("HOME", &home)
+        .args(["status", "--json", "--dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!home.exists(), "a home directory was created");
+    // A temporary file of a save that never finished, an hour old.
+    let cache = tmp.path().join("ccwatch-cache");
+    let status = || {
+        ccwatch(tmp.path())
+            .args(["status", "--json", "--dir"])
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    assert!(status().status.success());
+    let index = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("index-"))
+        .unwrap();
+    let stale = cache.join(format!(".{index}.999999.tmp"));
+    write(&stale, vec![0u8; 1024]);
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    // A change makes the next run save the index.
+    let path = data.join(format!("projects/-home-dev-src-app/{SID}.jsonl"));
+    let more = assistant(
+        "2026-11-20T10:05:00.000Z",
+        "msg_2",
+        r#"{"input_tokens":1,"output_tokens":1}"#,
+    );
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    f.write_all(format!("{more}\n").as_bytes()).unwrap();
+    drop(f);
+    assert!(status().status.success());
+    assert!(!stale.exists(), "the stale temporary is still there");
+}

@@ -45,9 +45,17 @@ pub fn default_path(roots: &[ProjectsDir], line_cap: usize) -> Option<PathBuf> {
 pub fn cache_file(kind: &str, roots: &[ProjectsDir], line_cap: usize) -> Option<PathBuf> {
     let dir = match std::env::var_os("CCWATCH_CACHE_DIR").filter(|v| !v.is_empty()) {
         Some(d) => PathBuf::from(d),
-        None => directories::ProjectDirs::from("", "", "ccwatch")?
-            .cache_dir()
-            .to_path_buf(),
+        None => {
+            // With HOME pointing nowhere (`HOME=/nonexistent` in services),
+            // keep no cache rather than create a home directory.
+            let base = directories::BaseDirs::new()?;
+            if !base.home_dir().is_dir() {
+                return None;
+            }
+            directories::ProjectDirs::from("", "", "ccwatch")?
+                .cache_dir()
+                .to_path_buf()
+        }
     };
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for r in roots {
@@ -107,6 +115,9 @@ pub struct IndexUse {
     /// Why the index could not be used, if it existed but was not.
     pub ignored: Option<String>,
     pub saved: bool,
+    /// Why the index could not be written (a read-only or full cache dir):
+    /// it was still used if `ignored` is `None`.
+    pub unsaved: Option<String>,
 }
 
 /// Every transcript with what `stat` says of it now (`None`: it could not
@@ -211,11 +222,7 @@ pub fn scan_indexed(
     if changed {
         match save(path, roots, line_cap, &scan.ledger, &scan.readers) {
             Ok(()) => usage.saved = true,
-            Err(e) => {
-                usage
-                    .ignored
-                    .get_or_insert(format!("it could not be written ({e})"));
-            }
+            Err(e) => usage.unsaved = Some(e.to_string()),
         }
     }
     (scan, usage)
@@ -229,11 +236,19 @@ fn corrupt(e: impl std::fmt::Display) -> Option<String> {
 /// one of another version, which is rebuilt without fuss); `Err(Some)`:
 /// there is one we cannot use, and why.
 fn load(path: &Path, roots: &[ProjectsDir], line_cap: usize) -> Result<Payload, Option<String>> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
-        Err(e) => return Err(Some(describe_io(&e))),
-    };
+    let bytes = read_regular(path).map_err(|e| match e {
+        // No index (its folder may not exist, or be something else).
+        Some(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            None
+        }
+        Some(e) => Some(describe_io(&e)),
+        None => Some("it is not a regular file".to_owned()),
+    })?;
     let body = bytes
         .strip_prefix(MAGIC.as_slice())
         .ok_or_else(|| Some("it is not a ccwatch index".to_owned()))?;
@@ -251,6 +266,26 @@ fn load(path: &Path, roots: &[ProjectsDir], line_cap: usize) -> Result<Payload, 
         return Err(corrupt("its checksum does not match"));
     }
     postcard::from_bytes(payload).map_err(corrupt)
+}
+
+/// A cache file's bytes, if it is a regular file (`Err(None)` if it is
+/// not). Reading a FIFO put in its place would block for ever and a link to
+/// `/dev/zero` would never end, so only the length the file had when it was
+/// looked at is read.
+pub fn read_regular(path: &Path) -> Result<Vec<u8>, Option<std::io::Error>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(Some)?;
+    if !meta.is_file() {
+        return Err(None);
+    }
+    let file = crate::source::tail::open_transcript(path, true)
+        .map_err(Some)?
+        .ok_or(None)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(meta.len())
+        .read_to_end(&mut bytes)
+        .map_err(Some)?;
+    Ok(bytes)
 }
 
 fn root_names(roots: &[ProjectsDir]) -> Vec<String> {
@@ -299,6 +334,7 @@ pub fn save(
             .map_or("index".into(), |n| n.to_string_lossy()),
         std::process::id()
     ));
+    remove_stale_temporaries(dir, path);
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         for part in [MAGIC.as_slice(), &header, &sum, &payload] {
@@ -311,4 +347,34 @@ pub fn save(
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+/// Temporary files of saves that never finished (the process was killed
+/// mid-write) would stay for ever: remove those of this index that are over
+/// ten minutes old (a save in progress elsewhere takes seconds at most).
+fn remove_stale_temporaries(dir: &Path, index: &Path) {
+    let Some(name) = index.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let old = std::time::Duration::from_secs(600);
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        if !(file.starts_with(&prefix) && file.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > old);
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

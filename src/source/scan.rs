@@ -141,6 +141,12 @@ pub fn scan_cached(
             path.display()
         ));
     }
+    if let Some(why) = used.unsaved {
+        scan.notes.push(format!(
+            "could not update the index at {} ({why}); the next run reads what changed again.",
+            path.display()
+        ));
+    }
     scan
 }
 

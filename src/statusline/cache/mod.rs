@@ -105,7 +105,7 @@ impl Cache {
             path: path.map(Path::to_path_buf),
             ..Cache::default()
         };
-        let Some(bytes) = path.and_then(|p| std::fs::read(p).ok()) else {
+        let Some(bytes) = path.and_then(|p| crate::source::index::read_regular(p).ok()) else {
             return fresh;
         };
         match postcard::from_bytes::<Cache>(&bytes) {
@@ -126,7 +126,10 @@ impl Cache {
     /// Add the quiet files' table to `files` (those not already there).
     fn load_quiet(&mut self) {
         self.swept = true;
-        let Some(bytes) = self.quiet_path().and_then(|p| std::fs::read(p).ok()) else {
+        let Some(bytes) = self
+            .quiet_path()
+            .and_then(|p| crate::source::index::read_regular(&p).ok())
+        else {
             return;
         };
         let Ok(quiet) = postcard::from_bytes::<Quiet>(&bytes) else {

@@ -166,6 +166,16 @@ pub enum Command {
     Blocks(BlocksArgs),
     /// One line for Claude Code's status bar: reads its JSON on stdin.
     Statusline(StatuslineArgs),
+    /// Print a shell completion script, e.g. `ccwatch completions bash >
+    /// ~/.local/share/bash-completion/completions/ccwatch`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `ccwatch man >
+    /// ~/.local/share/man/man1/ccwatch.1`.
+    Man,
 }
 
 impl ExportArgs {

@@ -5,6 +5,8 @@
 //! into a record) → `ledger` (dedup and per-session accumulation) →
 //! `monitor` (changes and threshold alerts) → the consumers in `commands`
 //! (`status`, `events`, and the dashboard).
+// Product code never unwraps (data from disk must not panic the dashboard);
+// tests may. Target-scoped, so it lives here and not in Cargo.toml's [lints].
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod alerts;

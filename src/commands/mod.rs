@@ -1,5 +1,6 @@
 //! What each subcommand does, on top of the engine.
 
+pub mod docs;
 pub mod events;
 pub mod report;
 pub mod serve;
@@ -23,6 +24,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
     if let Some(Command::Statusline(args)) = &cli.command {
         // Before anything that can fail: the status bar never shows an error.
         return Ok(statusline::run(&cli.data, &cli.ui, args));
+    }
+    // Documents about ccwatch itself need no data and no config.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return docs::completions(*shell),
+        Some(Command::Man) => return docs::man(),
+        _ => {}
     }
     let options = Options::resolve(&cli.data, &cli.ui)?;
     if cli.ui.print_config {
@@ -56,7 +63,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
             report::run(&settings, &env, Kind::Blocks(b), &a)
         }
         // Answered above, before the settings were resolved.
-        Some(Command::Statusline(_)) => Ok(ExitCode::SUCCESS),
+        Some(Command::Statusline(_) | Command::Completions { .. } | Command::Man) => {
+            Ok(ExitCode::SUCCESS)
+        }
         None => crate::tui::run(&settings, &cli.export),
     }
 }

@@ -50,13 +50,17 @@ pub fn age(now: Millis, then: Millis) -> String {
     }
 }
 
-/// A duration in minutes as "45m" or "2h05m".
+/// A duration in minutes as "45m", "2h05m", or past two days "9d12h"
+/// (`228h00m` is not a length anyone reads at a glance).
 pub fn minutes(m: f64) -> String {
     let m = m.max(0.0).round() as u64;
     if m < 60 {
         format!("{m}m")
-    } else {
+    } else if m < 48 * 60 {
         format!("{}h{:02}m", m / 60, m % 60)
+    } else {
+        let h = (m + 30) / 60;
+        format!("{}d{:02}h", h / 24, h % 24)
     }
 }
 
@@ -228,6 +232,10 @@ mod tests {
         assert_eq!(age(86_400_000 * 3, 0), "3d");
         assert_eq!(minutes(45.2), "45m");
         assert_eq!(minutes(125.0), "2h05m");
+        assert_eq!(minutes(47.0 * 60.0 + 59.0), "47h59m");
+        // Gaps in `blocks` can last days: 228h is 9d12h.
+        assert_eq!(minutes(228.0 * 60.0), "9d12h");
+        assert_eq!(minutes(48.0 * 60.0), "2d00h");
         assert_eq!(bytes(512), "512 B");
         assert_eq!(bytes(7_259_801), "6.9 MiB");
     }

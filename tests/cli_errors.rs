@@ -129,3 +129,37 @@ fn output_into_a_closed_pipe_is_not_a_crash() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(status.code().is_some(), "killed by a signal");
 }
+
+#[test]
+fn a_project_that_matches_nothing_names_the_closest_ones() {
+    let data = sample_logs_copy();
+    let dir = data.path().to_str().unwrap();
+    let (code, out, err) = run(data.path(), &["daily", "--dir", dir, "--project", "webap"]);
+    assert_eq!(code, 1, "{out}");
+    one_sentence(&err);
+    assert!(err.contains("--project webap matches no project"), "{err}");
+    assert!(err.contains("webapp"), "the near miss is offered: {err}");
+    // A project that does match still reports.
+    let (code, out, _) = run(
+        data.path(),
+        &["session", "--dir", dir, "--project", "webapp"],
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("webapp"), "{out}");
+}
+
+#[test]
+fn since_after_until_is_an_error_not_an_empty_report() {
+    let data = sample_logs_copy();
+    let dir = data.path().to_str().unwrap();
+    let args = [
+        "daily", "--dir", dir, "--since", "20261125", "--until", "20261120",
+    ];
+    let (code, out, err) = run(data.path(), &args);
+    assert_eq!(code, 1, "{out}");
+    one_sentence(&err);
+    assert!(
+        err.contains("--since 2026-11-25 is after --until 2026-11-20"),
+        "{err}"
+    );
+}

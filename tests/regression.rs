@@ -715,3 +715,102 @@ fn no_home_directory_is_created_and_stale_temporaries_are_removed() {
     assert!(status().status.success());
     assert!(!stale.exists(), "the stale temporary is still there");
 }
+
+// Issue 15: words and numbers a user reads.
+
+fn text_of(root: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = ccwatch(root);
+    cmd.args(args).arg("--dir").arg(root);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+// Bug: `status` said "1 responses in 1 files" and "1 malformed lines".
+#[test]
+fn counts_of_one_are_singular() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usage = r#"{"input_tokens":5,"output_tokens":7}"#;
+    transcript(
+        tmp.path(),
+        &[
+            assistant("2026-11-20T10:00:00.000Z", "msg_a", usage),
+            "{broken".into(),
+        ],
+    );
+    let (code, out, _) = text_of(tmp.path(), &["status"], &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("1 session, 1 response in 1 file ("), "{out}");
+    assert!(out.contains("1 malformed line."), "{out}");
+}
+
+// Bug: with the system zone set to Etc/UTC, reports said "Times and days in
+// Etc/UTC."
+#[test]
+fn the_utc_zone_is_called_utc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usage = r#"{"input_tokens":5,"output_tokens":7}"#;
+    transcript(
+        tmp.path(),
+        &[assistant("2026-11-20T10:00:00.000Z", "msg_a", usage)],
+    );
+    let (_, out, _) = text_of(tmp.path(), &["daily"], &[("TZ", "Etc/UTC")]);
+    assert!(out.contains("Times and days in UTC."), "{out}");
+}
+
+// Bug: a gap of ten days between blocks read "gap (228h00m)".
+#[test]
+fn long_gaps_between_blocks_are_in_days() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usage = r#"{"input_tokens":5,"output_tokens":7}"#;
+    transcript(
+        tmp.path(),
+        &[
+            assistant("2026-11-10T10:00:00.000Z", "msg_a", usage),
+            assistant("2026-11-20T10:00:00.000Z", "msg_b", usage),
+        ],
+    );
+    let env = [("CCWATCH_NOW", "2026-11-25T00:00:00Z"), ("COLUMNS", "160")];
+    let (_, out, _) = text_of(tmp.path(), &["blocks", "--timezone", "UTC"], &env);
+    // The first block ends at 15:00 on the 10th; the next starts at 10:00 on the 20th.
+    assert!(out.contains("gap (9d19h)"), "{out}");
+    assert!(!out.contains("235h"), "{out}");
+}
+
+// Bug: `--project nosuch` printed "No usage found." and exited 0.
+#[test]
+fn an_unknown_project_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usage = r#"{"input_tokens":5,"output_tokens":7}"#;
+    transcript(
+        tmp.path(),
+        &[assistant("2026-11-20T10:00:00.000Z", "msg_a", usage)],
+    );
+    let (code, out, err) = text_of(tmp.path(), &["daily", "--project", "nosuch"], &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains("--project nosuch matches no project; the closest: /home/dev/src/app"),
+        "{err}"
+    );
+}
+
+// Bug: `--since` after `--until` printed "No usage found." and exited 0.
+#[test]
+fn since_after_until_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usage = r#"{"input_tokens":5,"output_tokens":7}"#;
+    transcript(
+        tmp.path(),
+        &[assistant("2026-11-20T10:00:00.000Z", "msg_a", usage)],
+    );
+    let args = ["session", "--since", "2026-11-21", "--until", "2026-11-20"];
+    let (code, _, err) = text_of(tmp.path(), &args, &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is after --until"), "{err}");
+}

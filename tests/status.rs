@@ -115,7 +115,10 @@ fn human_status_lists_sessions_newest_first_with_context() {
         text.contains("6 sessions, 148 responses in 10 files"),
         "{text}"
     );
-    assert!(text.contains("1 malformed lines"), "{text}");
+    assert!(
+        text.contains("1 malformed line,") || text.contains("1 malformed line."),
+        "{text}"
+    );
 }
 
 #[test]

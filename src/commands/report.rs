@@ -45,7 +45,9 @@ pub fn run(
         until: args.until,
         project: args.project.clone(),
     };
-    let entries = filter.apply(priced_entries(&scan.ledger, &mut pricer), &zone);
+    let all = priced_entries(&scan.ledger, &mut pricer);
+    filter.check(&all).map_err(UserError)?;
+    let entries = filter.apply(all, &zone);
     let home = env.home.as_ref().map(|h| h.to_string_lossy().into_owned());
     let layout = Layout {
         compact: args.compact || table::terminal_width().is_some_and(|w| w < table::COMPACT_BELOW),

@@ -170,11 +170,10 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
 /// "6 sessions, 148 responses in 10 files (6.9 MiB)", and what was skipped.
 pub fn summary_line(status: &StatusJson) -> String {
     let mut line = format!(
-        "{} session{}, {} responses in {} files ({}).\n",
-        status.sessions.len(),
-        if status.sessions.len() == 1 { "" } else { "s" },
-        status.totals.records,
-        status.files,
+        "{}, {} in {} ({}).\n",
+        format::count(status.sessions.len() as u64, "session", "sessions"),
+        format::count(status.totals.records, "response", "responses"),
+        format::count(status.files, "file", "files"),
         format::bytes(status.bytes)
     );
     if let Some(skips) = skipped_sentence(&status.skipped) {
@@ -189,7 +188,10 @@ pub fn skipped_sentence(skipped: &SkipCounts) -> Option<String> {
     let parts: Vec<String> = skipped
         .iter()
         .filter(|(r, _)| *r != SkipReason::Blank)
-        .map(|(r, n)| format!("{n} {}", describe(r)))
+        .map(|(r, n)| {
+            let (one, many) = describe(r);
+            format::count(n, one, many)
+        })
         .collect();
     if parts.is_empty() {
         return None;
@@ -200,14 +202,15 @@ pub fn skipped_sentence(skipped: &SkipCounts) -> Option<String> {
     ))
 }
 
-fn describe(r: SkipReason) -> &'static str {
+/// What a skip of this reason is called, in the singular and the plural.
+fn describe(r: SkipReason) -> (&'static str, &'static str) {
     match r {
-        SkipReason::Blank => "blank lines",
-        SkipReason::Malformed => "malformed lines",
-        SkipReason::InvalidUtf8 => "lines of invalid UTF-8",
-        SkipReason::Oversized => "over-long lines",
-        SkipReason::InvalidUsage => "lines with unusable usage",
-        SkipReason::BadTimestamp => "lines without a timestamp",
-        SkipReason::UnreadableFile => "unreadable files or folders",
+        SkipReason::Blank => ("blank line", "blank lines"),
+        SkipReason::Malformed => ("malformed line", "malformed lines"),
+        SkipReason::InvalidUtf8 => ("line of invalid UTF-8", "lines of invalid UTF-8"),
+        SkipReason::Oversized => ("over-long line", "over-long lines"),
+        SkipReason::InvalidUsage => ("line with unusable usage", "lines with unusable usage"),
+        SkipReason::BadTimestamp => ("line without a timestamp", "lines without a timestamp"),
+        SkipReason::UnreadableFile => ("unreadable file or folder", "unreadable files or folders"),
     }
 }

@@ -146,6 +146,60 @@ impl Filter {
     }
 }
 
+impl Filter {
+    /// A filter that cannot match anything is the user's mistake, not an
+    /// empty report: `--since` after `--until`, or a `--project` that names
+    /// no project of `entries`.
+    pub fn check(&self, entries: &[Entry]) -> Result<(), String> {
+        if let (Some(since), Some(until)) = (self.since, self.until)
+            && since > until
+        {
+            return Err(format!(
+                "--since {since} is after --until {until}: give the earlier day first"
+            ));
+        }
+        let Some(wanted) = &self.project else {
+            return Ok(());
+        };
+        if entries.iter().any(|e| project_matches(&e.project, wanted)) {
+            return Ok(());
+        }
+        let mut names: Vec<&str> = entries.iter().map(|e| &*e.project).collect();
+        names.sort_unstable();
+        names.dedup();
+        Err(match closest(&names, wanted).as_slice() {
+            [] => format!("--project {wanted}: no project has usage"),
+            near => format!(
+                "--project {wanted} matches no project; the closest: {}",
+                near.join(", ")
+            ),
+        })
+    }
+}
+
+/// Up to three project paths whose last folders look most like `wanted`
+/// (by Jaro-Winkler similarity, which favours a shared beginning: the way
+/// people misremember a name).
+fn closest<'a>(projects: &[&'a str], wanted: &str) -> Vec<&'a str> {
+    let wanted = wanted.trim_end_matches('/').to_lowercase();
+    let tail = |p: &str| -> String {
+        let depth = wanted.matches('/').count() + 1;
+        let parts: Vec<&str> = p.trim_end_matches('/').rsplit('/').take(depth).collect();
+        parts
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("/")
+            .to_lowercase()
+    };
+    let mut scored: Vec<(f64, &str)> = projects
+        .iter()
+        .map(|p| (strsim::jaro_winkler(&tail(p), &wanted), *p))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, p)| p).collect()
+}
+
 /// `--project NAME` matches the whole project path, its last component, or
 /// a trailing run of components (`src/webapp`).
 pub fn project_matches(path: &str, wanted: &str) -> bool {
@@ -185,6 +239,40 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::entry;
     use super::*;
+
+    #[test]
+    fn a_filter_that_cannot_match_is_an_error_naming_the_closest_projects() {
+        let entries = vec![
+            entry("2026-11-20T10:00:00Z", "webapp", "m1", 100, 1.0),
+            entry("2026-11-20T10:00:00Z", "api-server", "m1", 100, 1.0),
+            entry("2026-11-20T10:00:00Z", "infra", "m1", 100, 1.0),
+            entry("2026-11-20T10:00:00Z", "webapp-old", "m1", 100, 1.0),
+        ];
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d);
+        let mut f = Filter {
+            since: day(20),
+            until: day(20),
+            project: Some("webapp".into()),
+        };
+        assert_eq!(f.check(&entries), Ok(()));
+        f.project = Some("webap".into());
+        let err = f.check(&entries).unwrap_err();
+        assert!(
+            err.starts_with("--project webap matches no project"),
+            "{err}"
+        );
+        let near = err.split("closest: ").nth(1).unwrap();
+        assert!(near.starts_with("/home/dev/webapp"), "{err}");
+        assert_eq!(near.split(", ").count(), 3, "{err}");
+        f.project = None;
+        f.since = day(21);
+        let err = f.check(&entries).unwrap_err();
+        assert!(
+            err.contains("--since 2026-11-21 is after --until 2026-11-20"),
+            "{err}"
+        );
+        assert!(f.check(&[]).is_err(), "dates are checked without data too");
+    }
 
     #[test]
     fn usage_sums_in_all_and_per_model() {

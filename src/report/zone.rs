@@ -14,6 +14,31 @@ pub enum Zone {
     Local,
 }
 
+/// The IANA names that mean UTC itself (not a zone that happens to be at +0).
+fn is_utc(name: &str) -> bool {
+    matches!(
+        name,
+        "UTC"
+            | "Etc/UTC"
+            | "Etc/UCT"
+            | "UCT"
+            | "Etc/Universal"
+            | "Universal"
+            | "Etc/Zulu"
+            | "Zulu"
+            | "Etc/GMT"
+            | "Etc/GMT0"
+            | "Etc/GMT+0"
+            | "Etc/GMT-0"
+            | "GMT"
+            | "GMT0"
+            | "GMT+0"
+            | "GMT-0"
+            | "Etc/Greenwich"
+            | "Greenwich"
+    )
+}
+
 impl Zone {
     /// `UTC`, `America/Los_Angeles`, ... (IANA names, any case).
     pub fn parse(name: &str) -> Result<Zone, String> {
@@ -47,8 +72,11 @@ impl Zone {
         }
     }
 
+    /// The zone's name as a user says it: the aliases of UTC (`Etc/UTC`,
+    /// `Etc/Universal`, `Zulu`, ...) are all `UTC`.
     pub fn name(&self) -> String {
         match self {
+            Zone::Named(tz) if is_utc(tz.name()) => "UTC".to_owned(),
             Zone::Named(tz) => tz.name().to_owned(),
             Zone::Local => "local time".to_owned(),
         }
@@ -116,6 +144,18 @@ mod tests {
         assert_eq!(la.minute(t), "2026-11-19 21:30");
         assert_eq!(Zone::parse("utc").unwrap(), utc);
         assert!(Zone::parse("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn utc_by_any_of_its_names_is_called_utc() {
+        for alias in ["Etc/UTC", "UTC", "Etc/Universal", "Zulu", "Etc/GMT"] {
+            assert_eq!(Zone::parse(alias).unwrap().name(), "UTC", "{alias}");
+        }
+        // A zone at +0 in winter is not UTC.
+        assert_eq!(
+            Zone::parse("Europe/London").unwrap().name(),
+            "Europe/London"
+        );
     }
 
     #[test]

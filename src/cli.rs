@@ -48,7 +48,7 @@ pub struct DataArgs {
         global = true,
         value_name = "PCT,PCT,..",
         value_delimiter = ',',
-        value_parser = clap::value_parser!(u8).range(1..=100)
+        value_parser = parse_percent
     )]
     pub thresholds: Option<Vec<u8>>,
 
@@ -343,6 +343,16 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("`{s}` is not a usable size"))
 }
 
+/// A whole percentage from 1 to 100, as alert thresholds are given.
+fn parse_percent(s: &str) -> Result<u8, String> {
+    s.trim()
+        .trim_end_matches('%')
+        .parse::<u8>()
+        .ok()
+        .filter(|p| (1..=100).contains(p))
+        .ok_or_else(|| format!("`{s}` is not a percentage from 1 to 100"))
+}
+
 fn parse_window(s: &str) -> Result<(String, u64), String> {
     let (text, tokens) = s
         .split_once('=')
@@ -370,6 +380,18 @@ mod tests {
         assert!(parse_size("lots").is_err());
         assert!(parse_size("0").is_err());
         assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn thresholds_are_whole_percentages() {
+        assert_eq!(parse_percent("85"), Ok(85));
+        assert_eq!(parse_percent("95%"), Ok(95));
+        for bad in ["x", "0", "150", "-5", "7.5"] {
+            assert_eq!(
+                parse_percent(bad),
+                Err(format!("`{bad}` is not a percentage from 1 to 100"))
+            );
+        }
     }
 
     #[test]

@@ -91,25 +91,81 @@ pub fn load(path: &Path, required: bool) -> Result<Option<ConfigFile>, String> {
         }
     };
     let config: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let raw = e.message().trim_end_matches('.');
+        let mut what = plain_words(raw);
         let place = e
             .span()
             .map(|span| {
                 let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
                 let key = key_on_line(&text, line);
+                let table = table_above(&text, line);
+                if let Some(k) = &key
+                    && let Some(wanted) = accepted(table.as_deref(), k)
+                    && (raw.starts_with("invalid type") || raw.starts_with("invalid value"))
+                {
+                    what = format!("expected {wanted}");
+                }
                 match key {
                     Some(k) => format!(" line {line}, key `{k}`"),
                     None => format!(" line {line}"),
                 }
             })
             .unwrap_or_default();
-        format!(
-            "config file {}{place}: {}",
-            path.display(),
-            e.message().trim_end_matches('.')
-        )
+        format!("config file {}{place}: {what}", path.display())
     })?;
     validate(&config).map_err(|msg| format!("config file {}: {msg}", path.display()))?;
     Ok(Some(config))
+}
+
+/// What a key accepts, in the words the README uses, for a wrong value.
+fn accepted(table: Option<&str>, key: &str) -> Option<&'static str> {
+    Some(match (table, key) {
+        (Some("windows"), _) => "a number of tokens, like 1000000",
+        (None, "thresholds") => "a list of percentages from 1 to 100, like [70, 85, 95]",
+        (None, "idle_timeout" | "sparkline_span") => "a duration in quotes, like \"30m\"",
+        (None, "bell" | "notify") => "true or false",
+        (None, "on_alert") => "a command in quotes, like \"notify-send ccwatch\"",
+        (None, "line_cap") => "a size in quotes, like \"64MiB\"",
+        (None, "windows") => "a table of model names and tokens, like [windows] opus = 1000000",
+        _ => return None,
+    })
+}
+
+/// The TOML parser's words for types (`u8`, `sequence`, `map`) in the
+/// user's terms, for the errors `accepted` has no sentence for.
+fn plain_words(message: &str) -> String {
+    let mut out = message.to_owned();
+    for (rust, plain) in [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected a sequence", "expected a list like [1, 2]"),
+        ("expected a map", "expected a table"),
+        ("expected a boolean", "expected true or false"),
+        ("invalid type: string", "found the text"),
+        ("invalid type: integer", "found the number"),
+        ("invalid type: sequence", "found a list"),
+        ("invalid type: map", "found a table"),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    out
+}
+
+/// The `[table]` a line belongs to, if any.
+fn table_above(text: &str, line: usize) -> Option<String> {
+    text.lines()
+        .take(line.checked_sub(1)?)
+        .filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix('[')?
+                .strip_suffix(']')
+                .map(|t| t.trim().to_owned())
+        })
+        .last()
 }
 
 fn key_on_line(text: &str, line: usize) -> Option<String> {
@@ -154,8 +210,10 @@ fn validate(c: &ConfigFile) -> Result<(), String> {
 
 /// "30m", "1h", "90s" (humantime syntax).
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    // humantime's own message ("expected number at 0") is about its
+    // parser, not about what the user typed.
     let d = humantime::parse_duration(s.trim())
-        .map_err(|e| format!("`{s}` is not a duration like 30m or 1h ({e})"))?;
+        .map_err(|_| format!("`{s}` is not a duration like 30m, 1h or 90s"))?;
     if d.is_zero() {
         return Err(format!("`{s}` must be longer than zero"));
     }
@@ -211,6 +269,28 @@ mod tests {
         );
         let e = load_text("thresholds = [70, 150]\n").unwrap_err();
         assert!(e.contains("150 is not a percentage"), "{e}");
+        // Wrong types are said in the README's words, never Rust's.
+        for (text, wanted) in [
+            (
+                "thresholds = \"x\"\n",
+                "expected a list of percentages from 1 to 100",
+            ),
+            (
+                "thresholds = [70, 300]\n",
+                "expected a list of percentages from 1 to 100",
+            ),
+            ("idle_timeout = 5\n", "expected a duration in quotes"),
+            ("[windows]\nopus = \"a\"\n", "expected a number of tokens"),
+            ("bell = 1\n", "expected true or false"),
+        ] {
+            let e = load_text(text).unwrap_err();
+            assert!(e.contains(wanted), "{text}: {e}");
+            for rust in ["u8", "u64", "sequence", "invalid type"] {
+                assert!(!e.contains(rust), "{text}: {e}");
+            }
+        }
+        let e = load_text("idle_timeout = \"5 parsecs\"\n").unwrap_err();
+        assert!(e.ends_with("is not a duration like 30m, 1h or 90s"), "{e}");
         let e = load_text("on_alert = \"say 'unclosed\"\n").unwrap_err();
         assert!(e.contains("key `on_alert`"), "{e}");
     }

@@ -814,3 +814,52 @@ fn since_after_until_is_an_error() {
     assert_eq!(code, 1);
     assert!(err.contains("is after --until"), "{err}");
 }
+
+// Bug: errors leaked Rust's words: `invalid digit found in string` for
+// `--thresholds x`, `expected u8` / `expected a sequence` for config values,
+// humantime's `expected number at 0` for a bad duration.
+#[test]
+fn user_errors_are_in_the_users_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--thresholds".into(), "x".into()],
+            "is not a percentage from 1 to 100",
+        ),
+        (
+            vec!["--idle-timeout".into(), "5 parsecs".into()],
+            "is not a duration like 30m",
+        ),
+    ];
+    for (text, wanted) in [
+        ("thresholds = \"x\"\n", "expected a list of percentages"),
+        ("thresholds = [70, 300]\n", "expected a list of percentages"),
+        ("[windows]\nopus = \"a\"\n", "expected a number of tokens"),
+    ] {
+        let file = tmp.path().join(format!("c{}.toml", cases.len()));
+        std::fs::write(&file, text).unwrap();
+        cases.push((
+            vec![
+                "--config".into(),
+                file.display().to_string(),
+                "status".into(),
+            ],
+            wanted,
+        ));
+    }
+    for (args, wanted) in cases {
+        let out = ccwatch(tmp.path()).args(&args).output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(wanted), "{args:?}: {err}");
+        for rust in [
+            "invalid digit",
+            "expected u8",
+            "expected u64",
+            "sequence",
+            "expected number at",
+        ] {
+            assert!(!err.contains(rust), "{args:?}: {err}");
+        }
+    }
+}

@@ -863,3 +863,41 @@ fn user_errors_are_in_the_users_words() {
         }
     }
 }
+
+// Bug: an empty projects/ printed "No sessions found." and then a line of
+// zeros ("0 sessions, 0 responses in 0 files (0 B).").
+#[test]
+fn no_sessions_is_one_line_without_zeros() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("projects")).unwrap();
+    let (code, out, _) = text_of(tmp.path(), &["status"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "No sessions found: there are no transcripts yet.\n");
+}
+
+// Bug: a record dated 9999 made `blocks` print "ACTIVE, 69890601h37m left"
+// for itself, and the block really in use was not active.
+#[test]
+fn a_record_from_the_future_is_counted_but_never_active() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usage = r#"{"input_tokens":5,"output_tokens":7}"#;
+    transcript(
+        tmp.path(),
+        &[
+            assistant("2026-11-20T10:00:00.000Z", "msg_a", usage),
+            assistant("9999-12-31T10:00:00.000Z", "msg_b", usage),
+        ],
+    );
+    let env = [("CCWATCH_NOW", "2026-11-20T11:00:00Z"), ("COLUMNS", "160")];
+    let (code, out, _) = text_of(tmp.path(), &["blocks", "--timezone", "UTC"], &env);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("ACTIVE, 4h00m left"),
+        "the real block is active: {out}"
+    );
+    assert_eq!(out.matches("ACTIVE").count(), 1, "{out}");
+    assert!(out.contains("1 response is dated after now"), "{out}");
+    let (_, json, _) = text_of(tmp.path(), &["daily", "--json", "--timezone", "UTC"], &env);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["totals"]["outputTokens"], 14, "both still count: {v}");
+}

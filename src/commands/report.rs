@@ -78,6 +78,17 @@ fn footer(entries: &[Entry], zone: Option<&Zone>) -> String {
         out.push_str(&s);
         out.push('\n');
     }
+    // Counted as logged, but said: a date after now is a clock to check.
+    let future = entries
+        .iter()
+        .filter(|e| e.timestamp > now() + 60_000)
+        .count();
+    if future > 0 {
+        out.push_str(&format!(
+            "{} dated after now; counted on the day logged.\n",
+            crate::format::count(future as u64, "response is", "responses are")
+        ));
+    }
     if let Some(z) = zone {
         out.push_str(&format!("Times and days in {}.\n", z.name()));
     }

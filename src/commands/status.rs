@@ -97,7 +97,20 @@ fn costs(ledger: &Ledger) -> (HashMap<Arc<str>, f64>, f64) {
 pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> String {
     let mut out = String::new();
     if status.sessions.is_empty() {
-        out.push_str("No sessions found.\n");
+        // A line of zeros under "none found" says nothing more.
+        out.push_str(&match status.files {
+            0 => "No sessions found: there are no transcripts yet.\n".to_owned(),
+            n => format!(
+                "No sessions found in {} ({}).\n",
+                format::count(n, "transcript", "transcripts"),
+                format::bytes(status.bytes)
+            ),
+        });
+        if let Some(skips) = skipped_sentence(&status.skipped) {
+            out.push_str(&skips);
+            out.push('\n');
+        }
+        return out;
     } else {
         let mut table = Table::new();
         table

@@ -69,9 +69,12 @@ pub fn build(entries: &[Entry], now: Millis) -> Vec<Block> {
             }
         }
     }
-    if let Some(mut b) = current {
+    blocks.extend(current);
+    // The active one is the newest block that has begun: a block dated
+    // after now (a wrong clock, a hand-edited line) is never active, so it
+    // cannot claim years "left" nor hide the block really in use.
+    if let Some(b) = blocks.iter_mut().rev().find(|b| !b.gap && b.start <= now) {
         b.active = now < b.end && b.last.is_some_and(|l| now - l < BLOCK_MS);
-        blocks.push(b);
     }
     blocks
 }

@@ -901,3 +901,19 @@ fn a_record_from_the_future_is_counted_but_never_active() {
     let v: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["totals"]["outputTokens"], 14, "both still count: {v}");
 }
+
+// Bug: a JSON object with a key twice was dropped as malformed; JSON readers
+// take the last value, and so does ccwatch.
+#[test]
+fn a_duplicate_key_takes_the_last_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = assistant(
+        "2026-11-20T10:00:00.000Z",
+        "msg_a",
+        r#"{"input_tokens":5,"output_tokens":1,"output_tokens":7}"#,
+    );
+    transcript(tmp.path(), &[line]);
+    let st = status(tmp.path());
+    assert_eq!(st["totals"]["output"], 7, "{st}");
+    assert_eq!(st["skipped"], serde_json::json!({}), "{st}");
+}

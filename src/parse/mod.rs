@@ -241,23 +241,48 @@ pub fn parse_line(line: &[u8], file: &FileContext, want: Want) -> Facts {
     };
     // Objects back to back (`…}{"type":…`) are read one after the other; a
     // broken one ends the line, keeping those before it (spec §2, v2).
-    let mut objects = serde_json::Deserializer::from_str(text).into_iter::<RawLine>();
-    let mut at = 0u64;
+    let mut at = 0usize;
     loop {
+        let rest = &text[at..];
+        let start = skip + (at as u64) + leading_space(rest);
+        let mut objects = serde_json::Deserializer::from_str(rest).into_iter::<RawLine>();
         match objects.next() {
             None => break,
             Some(Ok(raw)) => {
-                let start = skip + at + leading_space(&text[at as usize..]);
                 interpret(raw, file, want, start, &mut facts);
-                at = objects.byte_offset() as u64;
+                at += objects.byte_offset();
+            }
+            Some(Err(e)) if e.to_string().starts_with("duplicate field") => {
+                let Some((json, used)) = last_value_wins(rest) else {
+                    facts.push((start, Parsed::Skipped(SkipReason::Malformed)));
+                    break;
+                };
+                match serde_json::from_str::<RawLine>(&json) {
+                    Ok(raw) => interpret(raw, file, want, start, &mut facts),
+                    Err(_) => {
+                        facts.push((start, Parsed::Skipped(SkipReason::Malformed)));
+                        break;
+                    }
+                }
+                at += used;
             }
             Some(Err(_)) => {
-                facts.push((skip + at, Parsed::Skipped(SkipReason::Malformed)));
+                facts.push((start, Parsed::Skipped(SkipReason::Malformed)));
                 break;
             }
         }
     }
     facts
+}
+
+/// An object with a key twice, as JSON readers take it: the last value
+/// wins. Rare (serde refuses such an object outright, so this slow path
+/// runs only then): the next object of `text` rewritten with each key
+/// once, and how many bytes of `text` it took.
+fn last_value_wins(text: &str) -> Option<(String, usize)> {
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+    let value = values.next()?.ok()?;
+    Some((value.to_string(), values.byte_offset()))
 }
 
 /// Bytes of whitespace before the next object.

@@ -436,3 +436,30 @@ fn billing_facts_are_read_from_usage() {
     assert_eq!(usage(&over).billing.cache_write_1h, 2378);
     assert!(usage(ASSISTANT).billing.is_plain());
 }
+
+#[test]
+fn a_key_given_twice_takes_its_last_value_as_json_readers_do() {
+    // At the top level, inside `message` and inside `usage`.
+    let twice = ASSISTANT
+        .replace(
+            r#""sessionId":"s1""#,
+            r#""sessionId":"old","sessionId":"s1""#,
+        )
+        .replace(
+            r#""output_tokens":94"#,
+            r#""output_tokens":1,"output_tokens":94"#,
+        )
+        .replace(r#""id":"msg_1""#, r#""id":"msg_0","id":"msg_1""#);
+    assert_eq!(usage(&twice), usage(ASSISTANT));
+    // Back to back with a second object, both still read, at their offsets.
+    let pair = format!("{twice}{ASSISTANT}");
+    let facts = all(&pair);
+    assert_eq!(facts.len(), 2, "{facts:?}");
+    assert_eq!(facts[1].0, twice.len() as u64);
+    // A duplicate in a broken object is still malformed.
+    let broken = &twice[..twice.len() - 1];
+    assert!(matches!(
+        all(broken)[..],
+        [(_, Parsed::Skipped(SkipReason::Malformed))]
+    ));
+}

@@ -96,6 +96,24 @@ pub fn current_rate(series: &[(Millis, u64)], now: Millis) -> Option<f64> {
     Some((last.1 - base.1) as f64 / (elapsed as f64 / MINUTE_MS))
 }
 
+/// The highest rate of the span, in tokens per minute: the sparkline's
+/// tallest bucket, or the current rate when that is higher (the rate is
+/// measured over a window that can straddle buckets). Peak and current
+/// are rates of the same growth, so the peak is never below the current.
+pub fn peak_rate(
+    series: &[(Millis, u64)],
+    now: Millis,
+    span_ms: Millis,
+    buckets: usize,
+    current: Option<f64>,
+) -> Option<u64> {
+    let tallest = growth_per_minute(series, now, span_ms, buckets)
+        .into_iter()
+        .max();
+    let current = current.map(|r| r.max(0.0).round() as u64);
+    tallest.max(current)
+}
+
 /// Minutes until `tokens` reaches `percent` of `window` at `rate` tokens per
 /// minute: `Some(0.0)` if it already has, `None` when it is not growing.
 pub fn eta_minutes(tokens: u64, window: u64, percent: f64, rate: Option<f64>) -> Option<f64> {
@@ -140,6 +158,27 @@ mod tests {
             growth_per_minute(&s, now, 60 * MIN, 6),
             vec![286, 2_000, 0, 0, 10, 90]
         );
+    }
+
+    #[test]
+    fn the_peak_is_never_below_the_current_rate() {
+        // Replies a minute apart after a long quiet stretch: the rate over
+        // the last minutes is higher than any wide bucket's average.
+        let now = 60 * MIN;
+        let s = [(0, 1_000), (58 * MIN, 1_000), (59 * MIN, 30_000)];
+        let current = current_rate(&s, now);
+        let peak = peak_rate(&s, now, 60 * MIN, 6, current).unwrap();
+        assert!(current.unwrap() > 0.0);
+        assert!(
+            peak as f64 >= current.unwrap().round(),
+            "{peak} < {current:?}"
+        );
+        let tallest = growth_per_minute(&s, now, 60 * MIN, 6)
+            .into_iter()
+            .max()
+            .unwrap();
+        assert!(peak >= tallest);
+        assert_eq!(peak_rate(&[], now, 60 * MIN, 6, None), Some(0));
     }
 
     #[test]

@@ -50,6 +50,19 @@ pub fn age(now: Millis, then: Millis) -> String {
     }
 }
 
+/// Time until something happens, finer as it nears: "40s" under a minute,
+/// "4m30s" under ten, then as `minutes`. Two moments a few seconds apart
+/// near the end must not both read "5m".
+pub fn eta(minutes_left: f64) -> String {
+    let secs = (minutes_left.max(0.0) * 60.0).round() as u64;
+    match secs {
+        0..=9 => "<10s".to_owned(),
+        10..=59 => format!("{}s", secs / 5 * 5),
+        60..=599 => format!("{}m{:02}s", secs / 60, secs % 60 / 5 * 5),
+        _ => minutes(minutes_left),
+    }
+}
+
 /// A duration in minutes as "45m", "2h05m", or past two days "9d12h"
 /// (`228h00m` is not a length anyone reads at a glance).
 pub fn minutes(m: f64) -> String {
@@ -233,6 +246,12 @@ mod tests {
         assert_eq!(minutes(45.2), "45m");
         assert_eq!(minutes(125.0), "2h05m");
         assert_eq!(minutes(47.0 * 60.0 + 59.0), "47h59m");
+        assert_eq!(eta(5.2), "5m10s");
+        assert_eq!(eta(5.4), "5m20s");
+        assert_eq!(eta(40.0 / 60.0), "40s");
+        assert_eq!(eta(0.05), "<10s");
+        assert_eq!(eta(12.0), "12m");
+        assert_eq!(eta(125.0), "2h05m");
         // Gaps in `blocks` can last days: 228h is 9d12h.
         assert_eq!(minutes(228.0 * 60.0), "9d12h");
         assert_eq!(minutes(48.0 * 60.0), "2d00h");

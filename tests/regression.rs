@@ -917,3 +917,39 @@ fn a_duplicate_key_takes_the_last_value() {
     assert_eq!(st["totals"]["output"], 7, "{st}");
     assert_eq!(st["skipped"], serde_json::json!({}), "{st}");
 }
+
+// Bug: the burn line read "burn 28.6k tok/min  peak 25k": the current rate
+// (over at least a minute) and the peak (the widest sparkline bucket) were
+// different definitions, so the peak could be below the current rate.
+#[test]
+fn the_peak_burn_rate_is_never_below_the_current_one() {
+    use ccwatch::burn::{current_rate, peak_rate};
+    let min = 60_000;
+    // A session that began a minute ago: the rate is over that minute, a
+    // bucket of a narrow pane's sparkline spans 1.5 minutes.
+    let now = 60 * min;
+    let series = [(59 * min, 10_000), (now, 38_600)];
+    let current = current_rate(&series, now).unwrap();
+    assert_eq!(current.round(), 28_600.0);
+    let tallest = ccwatch::burn::growth_per_minute(&series, now, 60 * min, 40);
+    assert!(
+        tallest.iter().all(|b| (*b as f64) < current),
+        "the old peak was lower"
+    );
+    for buckets in [10, 20, 40, 50, 120] {
+        let peak = peak_rate(&series, now, 60 * min, buckets, Some(current)).unwrap();
+        assert!(
+            peak as f64 >= current.round(),
+            "{buckets}: {peak} < {current}"
+        );
+    }
+}
+
+// Bug: the ETA line could read "95% in 5m · full in 5m" for two different
+// moments; near the end it now counts in seconds.
+#[test]
+fn etas_near_the_end_are_told_apart() {
+    use ccwatch::format::eta;
+    assert_ne!(eta(5.2), eta(5.45));
+    assert_eq!(eta(0.7), "40s");
+}

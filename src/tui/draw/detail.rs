@@ -133,9 +133,7 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         Some(_) => "not growing".to_owned(),
         None => "—".to_owned(),
     };
-    let peak = burn::growth_per_minute(&s.series, now, app.config.span_ms, w)
-        .into_iter()
-        .max()
+    let peak = burn::peak_rate(&s.series, now, app.config.span_ms, w, rate)
         .filter(|p| *p > 0 && w >= 50)
         .map_or(String::new(), |p| format!("  peak {}", format::tokens(p)));
     let span = format!("past {}", span_text(app.config.span_ms));
@@ -286,7 +284,7 @@ fn eta_line(app: &App, s: &SessionView, rate: Option<f64>, theme: Theme) -> Opti
     let when = |pct: f64| match burn::eta_minutes(c.tokens, c.window, pct, rate) {
         Some(m) if m <= 0.0 => None,
         Some(m) if m > 24.0 * 60.0 => Some("over a day".to_owned()),
-        Some(m) => Some(format!("in {}", format::minutes(m.max(1.0)))),
+        Some(m) => Some(format!("in {}", format::eta(m))),
         None => Some("—".to_owned()),
     };
     let text = match (when(f64::from(level)), when(100.0)) {

@@ -2,7 +2,7 @@
 //! arguments into settings happens in `settings.rs`; running them in
 //! `commands/`.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -11,12 +11,17 @@ use std::path::PathBuf;
     version,
     about = "Watch Claude Code sessions' context windows live, and account their usage.",
     long_about = "Watch Claude Code sessions' context windows live, and account their usage.\n\n\
-        Reads the JSONL transcripts Claude Code writes under ~/.claude/projects \
-        (and $CLAUDE_CONFIG_DIR/projects). No network, no API key."
+        With no command, opens the live dashboard. Reads the JSONL transcripts \
+        Claude Code writes under ~/.claude/projects (and $CLAUDE_CONFIG_DIR/projects). \
+        No network, no API key."
 )]
 pub struct Cli {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub alert: ThresholdArgs,
     #[command(flatten)]
     pub ui: UiArgs,
     #[command(flatten)]
@@ -27,30 +32,17 @@ pub struct Cli {
 
 /// Where the data is and how to read it; accepted by every command.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Data")]
 pub struct DataArgs {
     /// Read this data directory (a Claude config root or its projects/
-    /// folder) instead of the default locations.
+    /// folder) instead of the default locations, e.g. --dir ~/.claude.
     #[arg(long, global = true, value_name = "PATH")]
     pub dir: Option<PathBuf>,
 
-    /// Skip (and count) transcript lines longer than this [default: 64MiB].
+    /// Skip (and count) transcript lines longer than this, e.g. 16MiB
+    /// [default: 64MiB].
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
     pub line_cap: Option<usize>,
-
-    /// Context window for models whose name contains TEXT, e.g.
-    /// --window opus=1000000 (repeatable).
-    #[arg(long = "window", global = true, value_name = "TEXT=TOKENS", value_parser = parse_window)]
-    pub windows: Vec<(String, u64)>,
-
-    /// Alert thresholds in percent of the context window [default: 70,85,95].
-    #[arg(
-        long,
-        global = true,
-        value_name = "PCT,PCT,..",
-        value_delimiter = ',',
-        value_parser = parse_percent
-    )]
-    pub thresholds: Option<Vec<u8>>,
 
     /// Read every transcript in full, neither using nor updating the index
     /// kept in the cache dir.
@@ -62,8 +54,38 @@ pub struct DataArgs {
     pub config: Option<PathBuf>,
 }
 
+/// The context window the gauge measures against: for the commands that
+/// show a context percentage (not the reports).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Context window")]
+pub struct WindowArgs {
+    /// Context window for models whose name contains TEXT, e.g.
+    /// --window opus=1000000 (repeatable).
+    #[arg(long = "window", value_name = "TEXT=TOKENS", value_parser = parse_window)]
+    pub windows: Vec<(String, u64)>,
+}
+
+/// Alert levels: for the commands that alert (the dashboard and `events`).
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Context window")]
+pub struct ThresholdArgs {
+    /// Alert thresholds in percent of the context window, comma-separated,
+    /// e.g. --thresholds 60,80,95 [default: 70,85,95].
+    #[arg(long, value_name = "PCT", value_delimiter = ',', value_parser = parse_percent)]
+    pub thresholds: Option<Vec<u8>>,
+}
+
+/// The gauge settings as given, wherever on the command line: after the
+/// subcommand's name or before it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Gauge {
+    pub windows: Vec<(String, u64)>,
+    pub thresholds: Option<Vec<u8>>,
+}
+
 /// Settings of the live dashboard (`ccwatch` with no command).
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Dashboard")]
 pub struct UiArgs {
     /// Do not ring the terminal bell on an alert.
     #[arg(long)]
@@ -92,6 +114,7 @@ pub struct UiArgs {
 
 /// Exporting the live numbers while the dashboard or `events` runs.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Export")]
 pub struct ExportArgs {
     /// Also serve Prometheus metrics at ADDR, e.g. 127.0.0.1:9464 (as
     /// `ccwatch serve` does). Only loopback addresses unless
@@ -107,6 +130,7 @@ pub struct ExportArgs {
 
 /// Pushing metrics to an OpenTelemetry collector.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Export")]
 pub struct PushArgs {
     /// Push metrics over OTLP/HTTP to the collector at URL, e.g.
     /// http://localhost:4318.
@@ -125,6 +149,8 @@ pub enum Command {
         /// Machine-readable output (documented in the README).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        window: WindowArgs,
     },
     /// Watch live and print one line per change (context moved, session
     /// appeared, threshold crossed, compaction), flushed as it happens.
@@ -132,6 +158,10 @@ pub enum Command {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        window: WindowArgs,
+        #[command(flatten)]
+        alert: ThresholdArgs,
         #[command(flatten)]
         export: ExportArgs,
     },
@@ -145,6 +175,8 @@ pub enum Command {
         #[arg(long)]
         allow_remote: bool,
         #[command(flatten)]
+        window: WindowArgs,
+        #[command(flatten)]
         push: PushArgs,
     },
     /// Usage and cost per day.
@@ -153,8 +185,8 @@ pub enum Command {
     Weekly {
         #[command(flatten)]
         report: ReportArgs,
-        /// The day weeks begin on.
-        #[arg(long, value_enum, default_value_t = WeekStart::Sunday)]
+        /// The day weeks begin on, e.g. --start-of-week monday.
+        #[arg(long, value_enum, value_name = "DAY", default_value_t = WeekStart::Sunday)]
         start_of_week: WeekStart,
     },
     /// Usage and cost per month.
@@ -176,6 +208,44 @@ pub enum Command {
     /// Print the manual page (roff), e.g. `ccwatch man >
     /// ~/.local/share/man/man1/ccwatch.1`.
     Man,
+}
+
+/// The command line of this process, with the help's closing words naming
+/// this machine's config file (its place depends on the platform).
+pub fn parse() -> Cli {
+    let config = crate::config::default_path().map_or_else(
+        || "none on this system".to_owned(),
+        |p| p.display().to_string(),
+    );
+    let cmd = Cli::command().after_help(format!(
+        "Run `ccwatch` with no command to open the live dashboard; `ccwatch help COMMAND` \
+         for one command's options.\nConfig file: {config} (--config FILE or CCWATCH_CONFIG \
+         to use another; every key is in the README)."
+    ));
+    Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit())
+}
+
+impl Cli {
+    /// The window and threshold flags, from after the subcommand's name or,
+    /// where not given there, from before it.
+    pub fn gauge(&self) -> Gauge {
+        let (window, alert) = match &self.command {
+            Some(Command::Status { window, .. } | Command::Serve { window, .. }) => {
+                (Some(window), None)
+            }
+            Some(Command::Events { window, alert, .. }) => (Some(window), Some(alert)),
+            Some(Command::Statusline(a)) => (Some(&a.window), None),
+            _ => (None, None),
+        };
+        let mut windows = window.map(|w| w.windows.clone()).unwrap_or_default();
+        windows.extend(self.window.windows.iter().cloned());
+        Gauge {
+            windows,
+            thresholds: alert
+                .and_then(|a| a.thresholds.clone())
+                .or_else(|| self.alert.thresholds.clone()),
+        }
+    }
 }
 
 impl ExportArgs {
@@ -204,14 +274,15 @@ impl PushArgs {
 
 /// How reports price records.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Cost")]
 pub struct CostArgs {
-    /// auto: a record's logged costUSD when present, else calculated;
-    /// calculate: always from tokens and prices; display: logged costs only.
-    #[arg(long, value_enum, default_value_t = crate::cost::CostMode::Auto)]
+    /// Where costs come from.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = crate::cost::CostMode::Auto)]
     pub mode: crate::cost::CostMode,
 
     /// Prices to use over the built-in ones: ccwatch's price format or
-    /// LiteLLM's model_prices_and_context_window.json.
+    /// LiteLLM's model_prices_and_context_window.json, e.g.
+    /// --pricing ~/prices.json.
     #[arg(long, value_name = "FILE")]
     pub pricing: Option<PathBuf>,
 }
@@ -223,21 +294,23 @@ pub struct ReportArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// First day to include (YYYYMMDD or YYYY-MM-DD, in --timezone).
+    /// First day to include (YYYYMMDD or YYYY-MM-DD, in --timezone), e.g.
+    /// --since 2026-11-01.
     #[arg(long, value_name = "DATE", value_parser = crate::report::zone::parse_date)]
     pub since: Option<chrono::NaiveDate>,
 
-    /// Last day to include (YYYYMMDD or YYYY-MM-DD, in --timezone).
+    /// Last day to include (YYYYMMDD or YYYY-MM-DD, in --timezone), e.g.
+    /// --until 20261130.
     #[arg(long, value_name = "DATE", value_parser = crate::report::zone::parse_date)]
     pub until: Option<chrono::NaiveDate>,
 
-    /// Time zone days are counted in (an IANA name, or UTC) [default: the
-    /// system's].
+    /// Time zone days are counted in (an IANA name, or UTC), e.g.
+    /// --timezone Europe/Paris [default: the system's].
     #[arg(long, value_name = "ZONE", value_parser = crate::report::Zone::parse)]
     pub timezone: Option<crate::report::Zone>,
 
     /// Only sessions of this project (its path, last folder name, or
-    /// trailing folders).
+    /// trailing folders), e.g. --project webapp.
     #[arg(long, value_name = "NAME")]
     pub project: Option<String>,
 
@@ -246,7 +319,7 @@ pub struct ReportArgs {
     pub breakdown: bool,
 
     /// Oldest first (asc) or newest first (desc).
-    #[arg(long, value_enum, default_value_t = Order::Asc)]
+    #[arg(long, value_enum, value_name = "asc|desc", default_value_t = Order::Asc)]
     pub order: Order,
 
     /// Fewer columns, for narrow panes (automatic below 100 columns).
@@ -278,6 +351,8 @@ pub struct BlocksArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct StatuslineArgs {
+    #[command(flatten)]
+    pub window: WindowArgs,
     #[command(flatten)]
     pub cost: CostArgs,
 

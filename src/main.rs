@@ -1,8 +1,7 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = ccwatch::cli::Cli::parse();
+    let cli = ccwatch::cli::parse();
     match ccwatch::commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -1,7 +1,7 @@
 //! Resolved settings: flags, environment and config file merged once (flags
 //! win, then the file, then defaults) into the values the commands use.
 
-use crate::cli::{DataArgs, UiArgs, parse_size};
+use crate::cli::{DataArgs, Gauge, UiArgs, parse_size};
 use crate::config::{self, ConfigFile, parse_command, parse_duration};
 use crate::ledger::WindowPolicy;
 use crate::source::discover::{DiscoveryEnv, ProjectsDir, Roots, find_roots};
@@ -54,7 +54,7 @@ pub struct Settings {
 }
 
 impl Options {
-    pub fn resolve(data: &DataArgs, ui: &UiArgs) -> Result<Options, UserError> {
+    pub fn resolve(data: &DataArgs, gauge: &Gauge, ui: &UiArgs) -> Result<Options, UserError> {
         let (file, config_path) = match &data.config {
             Some(p) => (config::load(p, true).map_err(UserError)?, Some(p.clone())),
             None => match config::default_path() {
@@ -77,11 +77,12 @@ impl Options {
             },
         };
         let file = file.unwrap_or_default();
-        Options::merge(data, ui, file, config_path)
+        Options::merge(data, gauge, ui, file, config_path)
     }
 
     fn merge(
         data: &DataArgs,
+        gauge: &Gauge,
         ui: &UiArgs,
         file: ConfigFile,
         config_path: Option<PathBuf>,
@@ -89,14 +90,14 @@ impl Options {
         // The file was validated on load, so these parses cannot fail; map
         // errors anyway rather than unwrap.
         let bad = |e: String| UserError(e);
-        let mut thresholds = data
+        let mut thresholds = gauge
             .thresholds
             .clone()
             .or(file.thresholds)
             .unwrap_or(DEFAULT_THRESHOLDS.to_vec());
         thresholds.sort_unstable();
         thresholds.dedup();
-        let mut overrides = data.windows.clone();
+        let mut overrides = gauge.windows.clone();
         overrides.extend(file.windows.unwrap_or_default());
         let on_alert = match ui.on_alert.as_ref().or(file.on_alert.as_ref()) {
             Some(cmd) => {
@@ -251,7 +252,7 @@ mod tests {
     fn options(args: &[&str], file: ConfigFile) -> Options {
         let cli =
             crate::cli::Cli::parse_from(std::iter::once("ccwatch").chain(args.iter().copied()));
-        Options::merge(&cli.data, &cli.ui, file, None).unwrap()
+        Options::merge(&cli.data, &cli.gauge(), &cli.ui, file, None).unwrap()
     }
 
     #[test]

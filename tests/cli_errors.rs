@@ -163,3 +163,93 @@ fn since_after_until_is_an_error_not_an_empty_report() {
         "{err}"
     );
 }
+
+/// `ccwatch help COMMAND` shows the options that command takes and no other.
+fn help_of(args: &[&str]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ccwatch(tmp.path())
+        .args(args)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn each_command_lists_only_the_options_it_uses_under_headings() {
+    let daily = help_of(&["daily"]);
+    for absent in ["--thresholds", "--window", "--serve", "--no-bell"] {
+        assert!(
+            !daily.contains(absent),
+            "daily --help lists {absent}:\n{daily}"
+        );
+    }
+    assert_eq!(daily.matches("--mode").count(), 1, "{daily}");
+    for heading in ["Cost:", "Data:"] {
+        assert!(daily.contains(heading), "{daily}");
+    }
+    let status = help_of(&["status"]);
+    assert!(
+        status.contains("--window") && !status.contains("--thresholds"),
+        "{status}"
+    );
+    let events = help_of(&["events"]);
+    assert!(
+        events.contains("--window") && events.contains("--thresholds"),
+        "{events}"
+    );
+    // Every value has a real placeholder: no <START_OF_WEEK>, no <PCT,PCT,..>.
+    for cmd in [
+        vec![],
+        vec!["weekly"],
+        vec!["blocks"],
+        vec!["serve"],
+        vec!["statusline"],
+    ] {
+        let help = help_of(&cmd);
+        assert!(!help.contains(".."), "{cmd:?}: {help}");
+        let placeholders = help.split('<').skip(1).filter_map(|p| p.split_once('>'));
+        for (name, _) in placeholders {
+            assert!(
+                !name.contains('_'),
+                "{cmd:?} shows a Rust name <{name}>:\n{help}"
+            );
+        }
+    }
+    let top = help_of(&[]);
+    assert!(
+        top.contains("with no command to open the live dashboard"),
+        "{top}"
+    );
+    assert!(top.contains("Config file: "), "{top}");
+}
+
+#[test]
+fn window_and_thresholds_work_before_or_after_the_command() {
+    let data = sample_logs_copy();
+    let dir = data.path().to_str().unwrap();
+    let window_of = |args: &[&str]| {
+        let v = json_of(ccwatch(data.path()).args(args).args(["--dir", dir]));
+        let sessions = v["sessions"].as_array().unwrap().clone();
+        let sonnet = sessions
+            .iter()
+            .find(|s| {
+                s["context"]["model"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("sonnet"))
+            })
+            .unwrap();
+        sonnet["context"]["window"].clone()
+    };
+    assert_eq!(
+        window_of(&["status", "--json", "--window", "sonnet=400000"]),
+        400_000
+    );
+    assert_eq!(
+        window_of(&["--window", "sonnet=400000", "status", "--json"]),
+        400_000
+    );
+    let (code, _, err) = run(data.path(), &["daily", "--window", "opus=1000000"]);
+    assert_eq!(code, 2, "reports take no window: {err}");
+}

@@ -23,7 +23,7 @@ use std::process::ExitCode;
 pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
     if let Some(Command::Statusline(args)) = &cli.command {
         // Before anything that can fail: the status bar never shows an error.
-        return Ok(statusline::run(&cli.data, &cli.ui, args));
+        return Ok(statusline::run(&cli.data, &cli.gauge(), &cli.ui, args));
     }
     // Documents about ccwatch itself need no data and no config.
     match &cli.command {
@@ -31,7 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
         Some(Command::Man) => return docs::man(),
         _ => {}
     }
-    let options = Options::resolve(&cli.data, &cli.ui)?;
+    let options = Options::resolve(&cli.data, &cli.gauge(), &cli.ui)?;
     if cli.ui.print_config {
         print_out(&options.to_toml());
         return Ok(ExitCode::SUCCESS);
@@ -39,14 +39,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
     let env = DiscoveryEnv::from_process();
     let settings = Settings::resolve(options, cli.data.dir.as_deref(), &env)?;
     match cli.command {
-        Some(Command::Status { json }) => status(&settings, &env, json),
-        Some(Command::Events { json, export }) => {
+        Some(Command::Status { json, .. }) => status(&settings, &env, json),
+        Some(Command::Events { json, export, .. }) => {
             events::run(&settings, json, &export.or(&cli.export))
         }
         Some(Command::Serve {
             listen,
             allow_remote,
             push,
+            ..
         }) => serve::run(&settings, &listen, allow_remote, &push.or(&cli.export.push)),
         Some(Command::Daily(a)) => report::run(&settings, &env, Kind::Period(Period::Day), &a),
         Some(Command::Weekly {

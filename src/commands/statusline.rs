@@ -4,7 +4,7 @@
 //! and `--debug` says why on stderr.
 
 use super::print_out;
-use crate::cli::{DataArgs, StatuslineArgs, UiArgs};
+use crate::cli::{DataArgs, Gauge, StatuslineArgs, UiArgs};
 use crate::cost::Pricer;
 use crate::ledger::WindowPolicy;
 use crate::report::Zone;
@@ -18,14 +18,14 @@ use std::process::ExitCode;
 /// More than any status JSON; a runaway pipe is cut here.
 const STDIN_CAP: u64 = 4 << 20;
 
-pub fn run(data: &DataArgs, ui: &UiArgs, args: &StatuslineArgs) -> ExitCode {
+pub fn run(data: &DataArgs, gauge: &Gauge, ui: &UiArgs, args: &StatuslineArgs) -> ExitCode {
     if !args.debug {
         // A panic must not put a backtrace where the status line goes.
         std::panic::set_hook(Box::new(|_| {}));
     }
     let mut notes = Vec::new();
     let line = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        answer(data, ui, args, &mut notes)
+        answer(data, gauge, ui, args, &mut notes)
     }))
     .unwrap_or_else(|_| FALLBACK.to_owned());
     print_out(&(line + "\n"));
@@ -37,7 +37,13 @@ pub fn run(data: &DataArgs, ui: &UiArgs, args: &StatuslineArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn answer(data: &DataArgs, ui: &UiArgs, args: &StatuslineArgs, notes: &mut Vec<String>) -> String {
+fn answer(
+    data: &DataArgs,
+    gauge: &Gauge,
+    ui: &UiArgs,
+    args: &StatuslineArgs,
+    notes: &mut Vec<String>,
+) -> String {
     let started = std::time::Instant::now();
     let mut stdin = Vec::new();
     if std::io::stdin().is_terminal() {
@@ -48,14 +54,14 @@ fn answer(data: &DataArgs, ui: &UiArgs, args: &StatuslineArgs, notes: &mut Vec<S
         notes.push(format!("cannot read stdin: {e}"));
         return FALLBACK.to_owned();
     }
-    let (line_cap, window) = match Options::resolve(data, ui) {
+    let (line_cap, window) = match Options::resolve(data, gauge, ui) {
         Ok(o) => (o.line_cap, o.window),
         Err(e) => {
             notes.push(format!("config ignored: {e}"));
             (
                 data.line_cap.unwrap_or(DEFAULT_LINE_CAP),
                 WindowPolicy {
-                    overrides: data.windows.clone(),
+                    overrides: gauge.windows.clone(),
                 },
             )
         }

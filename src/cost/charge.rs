@@ -21,7 +21,11 @@ pub struct Rates {
     pub cache_write: f64,
     /// A cache write that lives 1 hour, when the price list gives it; see
     /// [`Rates::write_1h`] for when it does not.
-    #[serde(default, rename = "cacheWrite1h", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "cacheWrite1h",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cache_write_1h: Option<f64>,
     #[serde(default)]
     pub cache_read: f64,
@@ -342,11 +346,8 @@ mod tests {
         // 3_010 past it: input, 5-minute writes, then 1_000 of the 1-hour
         // writes are tiered; the other 2_000 1-hour writes are at 2 × $3.
         let c = sonnet4().cost(&t(10, 0, 5_000, 198_000), &bill(3_000, 0, false));
-        let want = 10.0 * 6e-6
-            + 2_000.0 * 7.5e-6
-            + 1_000.0 * 12e-6
-            + 2_000.0 * 6e-6
-            + 198_000.0 * 0.3e-6;
+        let want =
+            10.0 * 6e-6 + 2_000.0 * 7.5e-6 + 1_000.0 * 12e-6 + 2_000.0 * 6e-6 + 198_000.0 * 0.3e-6;
         assert!(close(c, want) && close(c, 0.09846), "{c} vs {want}");
     }
 

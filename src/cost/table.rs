@@ -80,7 +80,8 @@ impl LiteLlmEntry {
                     cache_write: self
                         .cache_creation_input_token_cost_above_200k_tokens
                         .unwrap_or(base.cache_write),
-                    cache_write_1h: self.cache_creation_input_token_cost_above_1hr_above_200k_tokens,
+                    cache_write_1h: self
+                        .cache_creation_input_token_cost_above_1hr_above_200k_tokens,
                     cache_read: self
                         .cache_read_input_token_cost_above_200k_tokens
                         .unwrap_or(base.cache_read),
@@ -197,7 +198,13 @@ mod tests {
         let t = PriceTable::embedded();
         // Every chat model LiteLLM prices, not only Claude's.
         assert!(t.models.len() > 1_000, "{}", t.models.len());
-        for name in ["minimax-m2.7", "minimax-m3", "glm-4.6", "kimi-k2.5", "gpt-5"] {
+        for name in [
+            "minimax-m2.7",
+            "minimax-m3",
+            "glm-4.6",
+            "kimi-k2.5",
+            "gpt-5",
+        ] {
             assert!(t.models.contains_key(name), "{name} missing");
         }
         let opus48 = t.models["claude-opus-4-8"];

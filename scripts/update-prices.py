@@ -33,7 +33,9 @@ Which entry a plain name gets, when several providers list it:
      `anthropic.<model>-v1:0`;
   3. otherwise the price most of the resellers that list the model agree
      on (ties: the lower input price, then the provider's name), marked
-     with `via`. Regional entries (a region in the key: `us.`, `eu/`, ...)
+     with `via`; except a reseller's dotted name whose dashed form is the
+     vendor's (github_copilot's `claude-opus-4.8`), which is left out so
+     that ccwatch's lookup reaches the vendor's `claude-opus-4-8`. Regional entries (a region in the key: `us.`, `eu/`, ...)
      carry surcharges and are skipped while another entry exists.
 
 Usage:
@@ -68,6 +70,7 @@ KINDS = {
 TIER_KEY = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 BEDROCK_BASE = re.compile(r"^anthropic\.(claude-[a-z0-9.-]+?)(?:-v\d+(?::\d+)?)?$")
 DATE = re.compile(r"-\d{8}$")
+DOT_BETWEEN_DIGITS = re.compile(r"(?<=\d)\.(?=\d)")
 # Providers that sell their own models: a key under one of these is the
 # vendor's price. (Bare keys are the vendor's too: LiteLLM lists OpenAI's,
 # Anthropic's and DeepSeek's models without a prefix.)
@@ -216,6 +219,13 @@ def select(table):
         agreed = [c for c in pool if votes[json.dumps(c[3], sort_keys=True)] == top]
         _, key, provider, p = min(agreed, key=lambda c: (c[3]["input"], c[2], c[1]))
         models[name] = dict(p, via=provider)
+    # A reseller's dotted name (github_copilot's `claude-opus-4.8`) must not
+    # hide the vendor's own entry that ccwatch finds for it by reading the
+    # dot as a dash (`claude-opus-4-8`, with its fast-mode multiplier).
+    for name in list(models):
+        dashed = DOT_BETWEEN_DIGITS.sub("-", name)
+        if dashed != name and "via" in models[name] and "via" not in models.get(dashed, {"via": 1}):
+            del models[name]
     return models
 
 

@@ -1,7 +1,8 @@
 //! Data the project has never seen: a generated corpus (streamed copies,
 //! both subagent layouts, resumed sessions, compactions, bad lines, big
-//! tool results) whose expected answers the generator worked out while
-//! writing it. `status --json` must give exactly those numbers.
+//! tool results, 1-hour and mixed cache writes, fast mode, web searches)
+//! whose expected answers, costs included, the generator worked out while
+//! writing it. `status --json` and `daily --json` must give those numbers.
 
 mod common;
 use ccwatch::corpus::{CorpusSpec, Expected, Tokens4, generate};
@@ -15,6 +16,39 @@ fn tokens(v: &Value) -> Tokens4 {
         output: n("output"),
         cache_creation: n("cacheCreation"),
         cache_read: n("cacheRead"),
+    }
+}
+
+/// A cost in USD against the generator's exact picodollars: ccwatch rounds
+/// each record's float cost to a picodollar, so a sum may be off by one per
+/// record.
+fn same_cost(got: &Value, picodollars: u64, records: u64, what: &str) {
+    let got = got.as_f64().unwrap_or(f64::NAN);
+    let want = picodollars as f64 / 1e12;
+    let slack = (records + 1) as f64 * 1e-12 + want * 1e-12;
+    assert!(
+        (got - want).abs() <= slack,
+        "{what}: got {got}, want {want}"
+    );
+}
+
+fn check_cost(st: &Value, daily: &Value, ex: &Expected) {
+    same_cost(
+        &st["totals"]["costUSD"],
+        ex.cost_picodollars,
+        ex.records,
+        "total",
+    );
+    for s in st["sessions"].as_array().unwrap() {
+        let id = s["sessionId"].as_str().unwrap();
+        let e = &ex.sessions[id];
+        same_cost(&s["costUSD"], e.cost_picodollars, e.records, id);
+    }
+    let days = daily["daily"].as_array().unwrap();
+    assert_eq!(days.len(), ex.daily_cost_utc.len());
+    for d in days {
+        let day = d["date"].as_str().unwrap();
+        same_cost(&d["totalCost"], ex.daily_cost_utc[day], ex.records, day);
     }
 }
 
@@ -60,6 +94,20 @@ fn a_generated_corpus_is_accounted_exactly() {
             ..CorpusSpec::default()
         };
         let expected = generate(tmp.path(), &spec).unwrap();
-        check(&status_json(tmp.path()), &expected);
+        let st = status_json(tmp.path());
+        check(&st, &expected);
+        let daily = json_of(
+            ccwatch(tmp.path())
+                .args([
+                    "daily",
+                    "--json",
+                    "--no-cache",
+                    "--timezone",
+                    "UTC",
+                    "--dir",
+                ])
+                .arg(tmp.path()),
+        );
+        check_cost(&st, &daily, &expected);
     }
 }

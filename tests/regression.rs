@@ -953,3 +953,82 @@ fn etas_near_the_end_are_told_apart() {
     assert_ne!(eta(5.2), eta(5.45));
     assert_eq!(eta(0.7), "40s");
 }
+
+// ---- price: cost as billed (issue 11 item 2, issue 15) ----
+
+// Bug (issue 15): without `cost` on stdin the status line priced the
+// session from its transcript and the newer layout's subagents only, so
+// the older layout's `agent-*.jsonl` beside the transcript were missing
+// from "$… session" while `session` counted them.
+#[test]
+fn the_status_line_session_cost_includes_older_layout_subagent_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let dir = data.join("projects/-home-dev-src-app");
+    // Main: 100k output at $15/M = $1.50.
+    transcript(
+        &data,
+        &[assistant(
+            "2026-11-20T10:00:00.000Z",
+            "msg_main",
+            r#"{"input_tokens":0,"output_tokens":100000}"#,
+        )],
+    );
+    let agent = |session: &str, id: &str, usage: &str| {
+        format!(
+            r#"{{"isSidechain":true,"agentId":"a1","cwd":"{CWD}","sessionId":"{session}","type":"assistant","message":{{"model":"claude-sonnet-4-5-20250929","id":"{id}","type":"message","role":"assistant","content":[],"usage":{usage}}},"requestId":"req_{id}","uuid":"u-{id}","timestamp":"2026-11-20T10:01:00.000Z"}}"#
+        )
+    };
+    // This session's subagent, older layout: $1.50 + 10 searches × $0.01.
+    write(
+        &dir.join("agent-a1.jsonl"),
+        agent(
+            SID,
+            "msg_agent",
+            r#"{"input_tokens":0,"output_tokens":100000,"server_tool_use":{"web_search_requests":10}}"#,
+        ) + "\n",
+    );
+    // Another session's subagent in the same folder: not this session's.
+    write(
+        &dir.join("agent-b2.jsonl"),
+        agent(
+            "99999999-9999-4999-8999-999999999999",
+            "msg_other",
+            r#"{"input_tokens":0,"output_tokens":200000}"#,
+        ) + "\n",
+    );
+    let stdin = format!(
+        r#"{{"session_id":"{SID}","transcript_path":"{}","cwd":"{CWD}","model":{{"id":"claude-sonnet-4-5-20250929"}}}}"#,
+        dir.join(format!("{SID}.jsonl")).display()
+    );
+    let mut child = ccwatch(tmp.path())
+        .env("CCWATCH_NOW", "2026-11-20T10:05:00Z")
+        .env("CCWATCH_CACHE_DIR", tmp.path().join("cache"))
+        .args(["statusline", "--timezone", "UTC", "--dir"])
+        .arg(&data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let line = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(line.contains("$3.10 session"), "{line}");
+    // The reports price the session the same way.
+    let report = json_of(
+        ccwatch(tmp.path())
+            .args(["session", "--json", "--no-cache", "--dir"])
+            .arg(&data),
+    );
+    let cost = report["sessions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["sessionId"] == SID))
+        .map(|s| s["totalCost"].as_f64().unwrap_or(0.0))
+        .unwrap_or(0.0);
+    assert!((cost - 3.10).abs() < 1e-9, "{cost}");
+}

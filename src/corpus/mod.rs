@@ -5,8 +5,9 @@
 //! the real ones (see `claude-code-logs.md`): streamed copies of one response,
 //! subagents in both file layouts, sidechain lines inside main files,
 //! compaction boundaries, resumed sessions that copy history verbatim,
-//! `<synthetic>` API-error lines, malformed lines and multi-megabyte tool
-//! results. It returns the [`Expected`] answers computed *by construction*:
+//! `<synthetic>` API-error lines, malformed lines, multi-megabyte tool
+//! results, and what changes a price: 1-hour and mixed cache-write splits
+//! (some not adding up), fast mode and web searches. It returns the [`Expected`] answers computed *by construction*:
 //! every usage line it writes is offered to an in-memory dedup table that
 //! applies the spec's rule (largest four-token sum wins per
 //! `message.id`+`requestId`; ties: main chain, earlier timestamp, smaller
@@ -94,6 +95,9 @@ pub struct ExpectedSession {
     pub compactions: u64,
     /// input+cache_creation+cache_read of the newest main-chain record.
     pub context_occupancy: Option<u64>,
+    /// The records' cost at Anthropic's prices, in picodollars (10^-12 USD):
+    /// 1-hour cache writes, fast mode and web searches included.
+    pub cost_picodollars: u64,
     /// Timestamp of that record's winning copy.
     pub context_timestamp: Option<String>,
 }
@@ -107,6 +111,10 @@ pub struct Expected {
     pub sessions: BTreeMap<String, ExpectedSession>,
     /// Keyed by the UTC date (`YYYY-MM-DD`) of each record's winning copy.
     pub daily_utc: BTreeMap<String, Tokens4>,
+    /// The cost of all records, in picodollars.
+    pub cost_picodollars: u64,
+    /// The cost per UTC date, in picodollars.
+    pub daily_cost_utc: BTreeMap<String, u64>,
     /// `.jsonl` files written (the generator writes no other files).
     pub files: u64,
     /// Bytes of all `.jsonl` files.
@@ -139,6 +147,8 @@ const SPAN_MS: i64 = 9 * DAY_MS;
 const SONNET: &str = "claude-sonnet-4-5-20250929";
 const HAIKU: &str = "claude-haiku-4-5-20251001";
 const OPUS: &str = "claude-opus-4-1-20250805";
+/// Has fast mode (2× its prices).
+const OPUS48: &str = "claude-opus-4-8";
 
 /// Claude Code versions; the subagent layout follows the version.
 const VERSIONS: [&str; 3] = ["1.0.98", "2.0.14", "2.1.12"];
@@ -171,6 +181,8 @@ const BYTES_PER_TOKEN: u64 = 4;
 #[derive(Debug, Clone, Copy)]
 struct Copy {
     tokens: Tokens4,
+    /// The model and what else decides the price.
+    bill: price::Bill,
     /// Not sidechain and not in a subagent file.
     main: bool,
     ts: i64,
@@ -325,6 +337,7 @@ fn better(a: &Winner, b: &Winner, paths: &[String]) -> bool {
 }
 
 mod bytes;
+mod price;
 mod session;
 mod tools;
 

@@ -81,12 +81,16 @@ impl<'a> Gen<'a> {
         let mut newest: HashMap<usize, (i64, u64, u64)> = HashMap::new();
         for w in self.winners.values() {
             let c = &w.c;
+            let cost = super::price::picodollars(&c.tokens, &c.bill);
             e.totals.add(&c.tokens);
             e.records += 1;
+            e.cost_picodollars += cost;
             let s = self.session_entry(&mut e, c.session);
             s.tokens.add(&c.tokens);
             s.records += 1;
+            s.cost_picodollars += cost;
             let day = String::from_utf8_lossy(&ts_bytes(c.ts)[..10]).into_owned();
+            *e.daily_cost_utc.entry(day.clone()).or_default() += cost;
             e.daily_utc.entry(day).or_default().add(&c.tokens);
             if c.main {
                 let cand = (c.ts, w.seq, c.tokens.prompt());
@@ -229,7 +233,8 @@ impl<'a> Gen<'a> {
     pub(super) fn pick_model(&mut self) -> &'static str {
         match self.rng.u32(0..10) {
             0..=5 => SONNET,
-            6 | 7 => OPUS,
+            6 => OPUS,
+            7 => OPUS48,
             _ => HAIKU,
         }
     }
@@ -349,6 +354,13 @@ impl<'a> Gen<'a> {
         let sys_tokens = self.rng.u64(11_000..19_000);
         let model = self.pick_model();
         let one_hour = self.rng.u32(0..5) == 0;
+        // Session 0 shows every feature: fast mode needs Opus 4.8, mixed
+        // cache-write splits a 1-hour thread.
+        let (model, one_hour) = if idx == 0 {
+            (OPUS48, true)
+        } else {
+            (model, one_hour)
+        };
         let threshold = self.rng.u64(150_000..185_000);
         let mut out = self.open(&format!("{}/{}.jsonl", ident.enc, ident.session_id))?;
         if capture {

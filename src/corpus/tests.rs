@@ -122,6 +122,7 @@ fn size_is_within_tolerance_and_reported_exactly() {
 fn recount(dir: &Path) -> Expected {
     struct W {
         t: Tokens4,
+        bill: price::Bill,
         main: bool,
         ts: String,
         path: String,
@@ -164,7 +165,18 @@ fn recount(dir: &Path) -> Expected {
                 cc = n(&u["cache_creation"]["ephemeral_5m_input_tokens"])
                     + n(&u["cache_creation"]["ephemeral_1h_input_tokens"]);
             }
+            let model = v["message"]["model"].as_str().unwrap_or("");
+            let bill = price::Bill {
+                model: [SONNET, HAIKU, OPUS, OPUS48]
+                    .into_iter()
+                    .find(|m| *m == model)
+                    .unwrap_or(""),
+                write_1h: n(&u["cache_creation"]["ephemeral_1h_input_tokens"]),
+                fast: u["speed"] == "fast",
+                web_searches: n(&u["server_tool_use"]["web_search_requests"]),
+            };
             let w = W {
+                bill,
                 t: Tokens4 {
                     input: n(&u["input_tokens"]),
                     output: n(&u["output_tokens"]),
@@ -202,12 +214,16 @@ fn recount(dir: &Path) -> Expected {
     let mut e = Expected::default();
     let mut newest: HashMap<String, (String, u64, u64)> = HashMap::new();
     for w in winners.values() {
+        let cost = price::picodollars(&w.t, &w.bill);
         e.totals.add(&w.t);
         e.records += 1;
+        e.cost_picodollars += cost;
+        *e.daily_cost_utc.entry(w.ts[..10].to_string()).or_default() += cost;
         let s = e.sessions.entry(w.session.clone()).or_default();
         s.project = w.cwd.clone();
         s.tokens.add(&w.t);
         s.records += 1;
+        s.cost_picodollars += cost;
         e.daily_utc
             .entry(w.ts[..10].to_string())
             .or_default()
@@ -316,6 +332,27 @@ fn every_feature_is_present() {
                         hit("tool_use");
                     }
                     models.insert(v["message"]["model"].as_str().unwrap().to_string());
+                    let u = &v["message"]["usage"];
+                    if u["speed"] == "fast" {
+                        hit("fast mode");
+                    }
+                    if u["server_tool_use"]["web_search_requests"].as_u64() > Some(0) {
+                        hit("web searches");
+                    }
+                    let n = |k: &str| u["cache_creation"][k].as_u64();
+                    let (m5, h1) = (
+                        n("ephemeral_5m_input_tokens"),
+                        n("ephemeral_1h_input_tokens"),
+                    );
+                    let stated = u["cache_creation_input_tokens"].as_u64();
+                    if m5 > Some(0) && h1 > Some(0) {
+                        hit("mixed cache-write split");
+                    }
+                    if let (Some(m5), Some(h1), Some(all)) = (m5, h1, stated)
+                        && m5 + h1 < all
+                    {
+                        hit("split not adding up");
+                    }
                     let k = format!("{}{}", v["message"]["id"], v["requestId"]);
                     key_files.entry(k.clone()).or_default().insert(path.clone());
                     key_outputs
@@ -371,6 +408,10 @@ fn every_feature_is_present() {
         "resumed copy",
         "streamed copies",
         "tie on the largest copy",
+        "fast mode",
+        "web searches",
+        "mixed cache-write split",
+        "split not adding up",
     ] {
         assert!(f.get(k).copied().unwrap_or(0) > 0, "missing: {k} ({f:?})");
     }
@@ -378,7 +419,8 @@ fn every_feature_is_present() {
         tree.iter().any(|(_, b)| b.windows(2).any(|w| w == b"\n\n")),
         "blank line"
     );
-    assert_eq!(models.len(), 3, "{models:?}");
+    assert!(models.len() >= 3 && models.contains(OPUS48), "{models:?}");
+    assert!(e.cost_picodollars > 0);
     assert!(e.compactions >= 1);
     assert!(e.daily_utc.len() >= 3, "{:?}", e.daily_utc.keys());
     // Occupancy grows within a cycle and stays under the 200k window.

@@ -228,6 +228,36 @@ impl<'a> Gen<'a> {
         let cache_read = th.cached.min(prompt - input);
         let cache_creation = prompt - input - cache_read;
         let final_out = 8 + blocks.iter().map(Block::out_tokens).sum::<u64>() + self.rng.u64(5..80);
+        // What decides the price besides the counts, the same in every copy.
+        // A 1-hour thread writes all its cache for an hour or, one response
+        // in three, a mix; one split in eight does not add up (its 5-minute
+        // part is written short: the rest is 5-minute too, spec §6).
+        let (write_5m, write_1h) = match th.one_hour {
+            false => (cache_creation, 0),
+            true if self.rng.u32(0..3) == 0 => {
+                let h1 = cache_creation * self.rng.u64(1..4) / 4;
+                (cache_creation - h1, h1)
+            }
+            true => (0, cache_creation),
+        };
+        let write_5m_written = if self.rng.u32(0..8) == 0 {
+            write_5m / 2
+        } else {
+            write_5m
+        };
+        let fast = th.model == OPUS48 && self.rng.u32(0..3) == 0;
+        let web_searches = if self.rng.u32(0..12) == 0 {
+            self.rng.u64(1..6)
+        } else {
+            0
+        };
+        let bill = price::Bill {
+            model: th.model,
+            // Subagent lines carry no split: all their writes are 5-minute.
+            write_1h: if th.sidechain { 0 } else { write_1h },
+            fast,
+            web_searches,
+        };
         let n = blocks.len();
         // Sometimes the first copy already carries the final count: a tie the
         // earlier timestamp wins.
@@ -269,18 +299,20 @@ impl<'a> Gen<'a> {
             self.push(",\"output_tokens\":");
             self.num(output);
             if !th.sidechain {
-                let (m5, h1) = if th.one_hour {
-                    (0, cache_creation)
-                } else {
-                    (cache_creation, 0)
-                };
                 self.push(",\"cache_creation\":{\"ephemeral_5m_input_tokens\":");
-                self.num(m5);
+                self.num(write_5m_written);
                 self.push(",\"ephemeral_1h_input_tokens\":");
-                self.num(h1);
+                self.num(write_1h);
                 self.push("}");
             }
-            self.push(",\"service_tier\":\"standard\"}},\"requestId\":\"");
+            if web_searches > 0 {
+                self.push(",\"server_tool_use\":{\"web_search_requests\":");
+                self.num(web_searches);
+                self.push(",\"web_fetch_requests\":0}");
+            }
+            self.push(",\"service_tier\":\"standard\",\"speed\":\"");
+            self.push(if fast { "fast" } else { "standard" });
+            self.push("\"}},\"requestId\":\"");
             self.push(&req_id);
             self.push("\",\"type\":\"assistant\"");
             self.tail(&uuid, ts);
@@ -296,6 +328,7 @@ impl<'a> Gen<'a> {
                     key: key.clone(),
                     copy: Copy {
                         tokens,
+                        bill,
                         main: !th.sidechain,
                         ts,
                         session: id.idx,

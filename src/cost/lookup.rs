@@ -3,7 +3,9 @@
 //! Exact names first; then the name with what providers and Claude Code add
 //! around it taken off (`anthropic/`, Bedrock's `us.anthropic.` and `-v1:0`,
 //! Vertex's `@20250929`, Claude Code's `[1m]`); then without its date
-//! suffix, or a dated entry of the same model. No substring guessing: a
+//! suffix, or a dated entry of the same model; then all of that again with
+//! a dot between digits read as a dash (`claude-opus-4.8` is
+//! `claude-opus-4-8`, spec §6). No substring guessing: a
 //! model that matches nothing is reported as unpriced, never priced as some
 //! other model.
 
@@ -19,10 +21,25 @@ pub fn find<'a>(table: &'a PriceTable, model: &str) -> Option<&'a ModelPrice> {
         return Some(p);
     }
     let name = normalize(model);
-    if let Some(p) = table.models.get(&name) {
+    if let Some(p) = find_plain(table, &name) {
         return Some(p);
     }
-    let undated = strip_date(&name);
+    // Other vendors write dots in their own names (`glm-4.6`, `gpt-5.1`):
+    // those were matched as written above; only a name that matched
+    // nothing is tried with dashes.
+    let dashed = dots_between_digits_as_dashes(&name);
+    if dashed != name {
+        return find_plain(table, &dashed);
+    }
+    None
+}
+
+/// A normalised name as listed, without its date, or a dated entry of it.
+fn find_plain<'a>(table: &'a PriceTable, name: &str) -> Option<&'a ModelPrice> {
+    if let Some(p) = table.models.get(name) {
+        return Some(p);
+    }
+    let undated = strip_date(name);
     if undated != name
         && let Some(p) = table.models.get(undated)
     {
@@ -35,6 +52,23 @@ pub fn find<'a>(table: &'a PriceTable, model: &str) -> Option<&'a ModelPrice> {
         .filter(|(k, _)| strip_date(k) == undated && k.len() > undated.len())
         .max_by(|a, b| a.0.cmp(b.0))
         .map(|(_, p)| p)
+}
+
+/// `claude-opus-4.8` → `claude-opus-4-8`: a `.` with a digit on each side
+/// becomes `-`.
+fn dots_between_digits_as_dashes(name: &str) -> String {
+    let b = name.as_bytes();
+    name.char_indices()
+        .map(|(i, c)| {
+            let digit_before = i > 0 && b[i - 1].is_ascii_digit();
+            let digit_after = b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if c == '.' && digit_before && digit_after {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The plain model name: lower case, without provider prefixes, Bedrock
@@ -67,9 +101,13 @@ pub fn normalize(model: &str) -> String {
             head.to_owned()
         };
     }
+    // Bedrock's `-v1:0`; never a plain `-v3`, which is part of names such
+    // as `deepseek-v3`.
     if let Some((head, tail)) = s.rsplit_once("-v")
-        && !tail.is_empty()
-        && tail.bytes().all(|b| b.is_ascii_digit() || b == b':')
+        && let Some((major, minor)) = tail.split_once(':')
+        && [major, minor]
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     {
         s = head.to_owned();
     }
@@ -126,6 +164,8 @@ mod tests {
         );
         assert_eq!(normalize("claude-opus-4-6@default"), "claude-opus-4-6");
         assert_eq!(normalize("Claude-Sonnet-4-5[1m]"), "claude-sonnet-4-5");
+        assert_eq!(normalize("deepseek-v3"), "deepseek-v3");
+        assert_eq!(normalize("fireworks_ai/kimi-k2-v2"), "kimi-k2-v2");
     }
 
     #[test]
@@ -151,5 +191,21 @@ mod tests {
         assert_eq!(which(&t, "claude-opus-4-1"), None);
         assert_eq!(which(&t, "<synthetic>"), None);
         assert_eq!(which(&t, "gpt-4o"), None);
+    }
+
+    #[test]
+    fn a_dot_between_digits_is_a_dash() {
+        let t = table(&["claude-opus-4-8", "glm-4.6", "minimax-m2.7", "minimax-m2-7"]);
+        assert_eq!(which(&t, "claude-opus-4.8"), Some(1.0));
+        assert_eq!(which(&t, "anthropic/claude-opus-4.8[1m]"), Some(1.0));
+        assert_eq!(which(&t, "claude-opus-4.8-20261001"), Some(1.0));
+        // Names listed with their dots are found as written, first.
+        assert_eq!(which(&t, "GLM-4.6"), Some(2.0));
+        assert_eq!(which(&t, "MiniMax-M2.7"), Some(3.0));
+        assert_eq!(which(&t, "minimax-m2-7"), Some(4.0));
+        // Only dots between digits: no other guessing.
+        assert_eq!(which(&t, "claude-opus-4.9"), None);
+        assert_eq!(which(&t, "claude.opus-4-8"), None);
+        assert_eq!(dots_between_digits_as_dashes("a.1.2.b"), "a.1-2.b");
     }
 }

@@ -279,4 +279,22 @@ mod tests {
         );
         assert!(c.unwrap() > 0.0);
     }
+
+    #[test]
+    fn a_dotted_name_gets_the_vendors_prices_and_fast_multiplier() {
+        // LiteLLM also lists a reseller's `claude-opus-4.8` without fast
+        // mode; the built-in table leaves it out so the dotted name is
+        // priced as Anthropic's claude-opus-4-8.
+        let mut p = Pricer::default_prices();
+        let dotted = p.price_of("claude-opus-4.8").unwrap();
+        assert_eq!(Some(dotted), p.price_of("claude-opus-4-8"));
+        assert_eq!(dotted.fast, Some(2.0));
+        let fast = Billing {
+            fast: true,
+            ..Billing::default()
+        };
+        let c = p.cost("claude-opus-4.8", &toks(), &fast, None).unwrap();
+        // (1_000 × $5 + 1_000 × $25 per million) × 2.
+        assert!((c - 0.06).abs() < 1e-12, "{c}");
+    }
 }

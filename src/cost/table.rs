@@ -1,6 +1,7 @@
-//! The price table: the one built into the binary (`data/claude-prices.json`,
-//! generated from LiteLLM's list by `scripts/update-prices.py`) and the files
-//! `--pricing FILE` reads, in ccwatch's format or LiteLLM's own.
+//! The price table: the one built into the binary (`data/prices.json`,
+//! generated from LiteLLM's list and `data/price-overlay.json` by
+//! `scripts/update-prices.py`) and the files `--pricing FILE` reads, in
+//! ccwatch's format or LiteLLM's own.
 
 use super::charge::{ModelPrice, Rates, Tier};
 use serde::Deserialize;
@@ -8,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The price table compiled into the binary.
-pub const EMBEDDED: &str = include_str!("../../data/claude-prices.json");
+pub const EMBEDDED: &str = include_str!("../../data/prices.json");
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PriceTable {
@@ -32,11 +33,30 @@ struct LiteLlmEntry {
     input_cost_per_token: Option<f64>,
     output_cost_per_token: Option<f64>,
     cache_creation_input_token_cost: Option<f64>,
+    cache_creation_input_token_cost_above_1hr: Option<f64>,
     cache_read_input_token_cost: Option<f64>,
     input_cost_per_token_above_200k_tokens: Option<f64>,
     output_cost_per_token_above_200k_tokens: Option<f64>,
     cache_creation_input_token_cost_above_200k_tokens: Option<f64>,
+    cache_creation_input_token_cost_above_1hr_above_200k_tokens: Option<f64>,
     cache_read_input_token_cost_above_200k_tokens: Option<f64>,
+    #[serde(default)]
+    provider_specific_entry: Option<LiteLlmProviderSpecific>,
+    #[serde(default)]
+    search_context_cost_per_query: Option<LiteLlmSearchCost>,
+}
+
+/// LiteLLM keeps the fast-mode multiplier here (`{"us": 1.1, "fast": 2}`).
+#[derive(Deserialize)]
+struct LiteLlmProviderSpecific {
+    fast: Option<f64>,
+}
+
+/// Web search per query, by search context size; ccwatch takes the medium
+/// size (LiteLLM's default; Anthropic charges one price for all).
+#[derive(Deserialize)]
+struct LiteLlmSearchCost {
+    search_context_size_medium: Option<f64>,
 }
 
 impl LiteLlmEntry {
@@ -45,6 +65,7 @@ impl LiteLlmEntry {
             input: self.input_cost_per_token?,
             output: self.output_cost_per_token?,
             cache_write: self.cache_creation_input_token_cost.unwrap_or(0.0),
+            cache_write_1h: self.cache_creation_input_token_cost_above_1hr,
             cache_read: self.cache_read_input_token_cost.unwrap_or(0.0),
         };
         let tier = self
@@ -59,12 +80,27 @@ impl LiteLlmEntry {
                     cache_write: self
                         .cache_creation_input_token_cost_above_200k_tokens
                         .unwrap_or(base.cache_write),
+                    cache_write_1h: self
+                        .cache_creation_input_token_cost_above_1hr_above_200k_tokens,
                     cache_read: self
                         .cache_read_input_token_cost_above_200k_tokens
                         .unwrap_or(base.cache_read),
                 },
             });
-        Some(ModelPrice { base, tier })
+        Some(ModelPrice {
+            base,
+            tier,
+            fast: self
+                .provider_specific_entry
+                .as_ref()
+                .and_then(|p| p.fast)
+                .filter(|m| m.is_finite() && *m > 0.0),
+            web_search: self
+                .search_context_cost_per_query
+                .as_ref()
+                .and_then(|s| s.search_context_size_medium)
+                .unwrap_or(0.0),
+        })
     }
 }
 
@@ -103,13 +139,17 @@ impl PriceTable {
                 models.insert(name.clone(), price);
             }
         }
-        // `anthropic/claude-…` keys also answer to the plain name, unless
-        // the file lists the plain name itself.
-        let aliases: Vec<(String, ModelPrice)> = models
+        // `provider/model` keys also answer to the plain model name, as
+        // lookup normalises it, unless the file lists that name itself.
+        let mut aliases: Vec<(String, String, ModelPrice)> = models
             .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("anthropic/")?.to_owned(), *v)))
+            .filter(|(k, _)| k.contains('/'))
+            .map(|(k, v)| (super::lookup::normalize(k), k.clone(), *v))
             .collect();
-        for (k, v) in aliases {
+        // Several providers may list one model: the first key in name
+        // order wins, so the answer does not depend on the hash order.
+        aliases.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        for (k, _, v) in aliases {
             models.entry(k).or_insert(v);
         }
         if models.is_empty() {
@@ -154,6 +194,32 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_table_has_what_billing_needs() {
+        let t = PriceTable::embedded();
+        // Every chat model LiteLLM prices, not only Claude's.
+        assert!(t.models.len() > 1_000, "{}", t.models.len());
+        for name in [
+            "minimax-m2.7",
+            "minimax-m3",
+            "glm-4.6",
+            "kimi-k2.5",
+            "gpt-5",
+        ] {
+            assert!(t.models.contains_key(name), "{name} missing");
+        }
+        let opus48 = t.models["claude-opus-4-8"];
+        assert_eq!(opus48.base.cache_write_1h, Some(10e-6));
+        assert_eq!(opus48.fast, Some(2.0));
+        assert_eq!(opus48.web_search, 0.01);
+        // Fast mode on Opus 4.6 and 4.7 comes from data/price-overlay.json.
+        assert_eq!(t.models["claude-opus-4-6"].fast, Some(6.0));
+        assert_eq!(t.models["claude-opus-4-7-20260416"].fast, Some(6.0));
+        assert_eq!(t.models["claude-sonnet-4-5-20250929"].fast, None);
+        // Web search on every Claude model, also where LiteLLM lacks it.
+        assert_eq!(t.models["claude-haiku-4-5-20251001"].web_search, 0.01);
+    }
+
+    #[test]
     fn litellm_format_is_read_too() {
         let text = r#"{
             "sample_spec": {"input_cost_per_token": 0.0, "litellm_provider": "x"},
@@ -172,6 +238,26 @@ mod tests {
             (200_000, 4e-6, 2e-6)
         );
         assert!(!t.models.contains_key("embedding-thing"));
+    }
+
+    #[test]
+    fn litellm_format_gives_one_hour_fast_and_search_prices() {
+        let text = r#"{
+            "minimax/MiniMax-M9": {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6,
+              "cache_creation_input_token_cost": 1.25e-6,
+              "cache_creation_input_token_cost_above_1hr": 2e-6,
+              "input_cost_per_token_above_200k_tokens": 4e-6,
+              "cache_creation_input_token_cost_above_1hr_above_200k_tokens": 8e-6,
+              "provider_specific_entry": {"us": 1.1, "fast": 6},
+              "search_context_cost_per_query": {"search_context_size_low": 0.005,
+                "search_context_size_medium": 0.01}}
+        }"#;
+        let t = PriceTable::parse(text).unwrap();
+        // Found under its plain name, as the lookup normalises it.
+        let p = t.models["minimax-m9"];
+        assert_eq!(p.base.cache_write_1h, Some(2e-6));
+        assert_eq!(p.tier.unwrap().rates.cache_write_1h, Some(8e-6));
+        assert_eq!((p.fast, p.web_search), (Some(6.0), 0.01));
     }
 
     #[test]

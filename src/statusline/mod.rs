@@ -241,12 +241,51 @@ fn hot_files(transcript: Option<&Path>) -> Vec<PathBuf> {
     out
 }
 
+/// Every file that may hold the session's records: its transcript, its
+/// subagents in the newer layout (workflow subagents included) and the
+/// older layout's `agent-*.jsonl` beside the transcript. The older ones
+/// hold other sessions' subagents too: the caller keeps only this
+/// session's records, as the reports do.
+fn session_files(transcript: &Path) -> Vec<PathBuf> {
+    fn agent_files(dir: &Path) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.path())
+            .filter(|p| {
+                crate::source::discover::is_transcript(p)
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("agent-"))
+            })
+            .collect()
+    }
+    let mut out = hot_files(Some(transcript));
+    let workflows = transcript
+        .with_extension("")
+        .join("subagents")
+        .join("workflows");
+    if let Ok(flows) = std::fs::read_dir(workflows) {
+        for flow in flows.flatten() {
+            if flow.file_type().is_ok_and(|t| t.is_dir()) {
+                out.extend(agent_files(&flow.path()));
+            }
+        }
+    }
+    if let Some(dir) = transcript.parent() {
+        out.extend(agent_files(dir));
+    }
+    out
+}
+
 /// The session's cost from its own transcripts, when Claude Code does not
 /// send one (older versions): rare, so read in full.
 fn session_cost(id: &str, transcript: &Path, env: &mut Env) -> Option<f64> {
     use crate::source::scan::{Transcript, scan};
     let root = transcript.parent()?.parent()?;
-    let files: Vec<Transcript> = hot_files(Some(transcript))
+    let files: Vec<Transcript> = session_files(transcript)
         .into_iter()
         .map(|path| Transcript {
             role: crate::source::discover::file_role(root, &path),

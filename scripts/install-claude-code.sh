@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the pinned Claude Code that tests/e2e_claude_code.rs drives, from
+# the npm registry, into <target dir>/e2e-claude. Does nothing when that
+# version is already there; installs npm (Debian) when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VERSION=2.1.197
+DIR="${CCWATCH_E2E_CLAUDE_DIR:-${CARGO_TARGET_DIR:-target}/e2e-claude}"
+BIN="$DIR/node_modules/@anthropic-ai/claude-code-linux-x64/claude"
+
+if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | grep -q "^$VERSION "; then
+  exit 0
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  (apt-get update -qq && apt-get install -y -qq --no-install-recommends npm nodejs) >/dev/null 2>&1 \
+    || { echo "warning: could not install npm"; exit 0; }
+fi
+mkdir -p "$DIR"
+# The platform package carries the native binary; the wrapper's postinstall
+# only copies it, so it need not run.
+npm install --prefix "$DIR" --no-save --no-audit --no-fund --ignore-scripts \
+  "@anthropic-ai/claude-code@$VERSION" "@anthropic-ai/claude-code-linux-x64@$VERSION" >/dev/null \
+  || echo "warning: could not install Claude Code $VERSION"

@@ -1,0 +1,686 @@
+//! The real writer: a pinned Claude Code from the npm registry, run offline
+//! against a fake Messages API, with ccwatch checked against what the fake
+//! served.
+//!
+//! How it is put together (all of it on this machine, nothing leaves it):
+//! - `scripts/install-claude-code.sh` (run by `.ci/run`) installs
+//!   `@anthropic-ai/claude-code` and its platform package
+//!   `@anthropic-ai/claude-code-linux-x64` at the pinned version into
+//!   `<target>/e2e-claude`; the test runs the platform package's native binary.
+//! - `unshare --net` makes a network namespace; a shell in it brings `lo` up
+//!   and then waits on a pipe (it ends when the test drops it or dies). The
+//!   test checks it is another namespace whose only interface is `lo`.
+//! - The fake API (axum, in this process) listens on a socket bound from a
+//!   thread that joined that namespace with `setns`, so it is reachable only
+//!   from inside. Claude Code, and tmux for the interactive session, are
+//!   started with `setns` between fork and exec: they see only that
+//!   loopback. Claude Code is never started any other way (see
+//!   `claude::Claude::command`), always with a throwaway `HOME` and
+//!   `CLAUDE_CONFIG_DIR`, `ANTHROPIC_BASE_URL` at the fake, a dummy key,
+//!   and `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1
+//!   DISABLE_ERROR_REPORTING=1`.
+//! - The fake answers from a script of turns chosen by a tag in the prompt
+//!   (`E2E:<name>`) and the number of assistant turns since it, streaming SSE
+//!   like the real API, and records every usage it served: the truth.
+//! - ccwatch (`events --json` alongside, then `status --json --no-cache`)
+//!   must equal that truth.
+//!
+//! Needs root (for `unshare --net` and `setns`), `unshare` and `ip`. Where a
+//! piece is missing the test prints a SKIP line naming it; with `CI=true` it
+//! fails instead.
+
+#[path = "common/mod.rs"]
+mod common;
+
+#[path = "e2e_claude_code/claude.rs"]
+mod claude;
+#[path = "e2e_claude_code/fake_api.rs"]
+mod fake_api;
+#[path = "e2e_claude_code/netns.rs"]
+mod netns;
+
+use claude::Claude;
+use fake_api::{Block, FakeApi, Kind, Reply, Request, Served, Usage};
+use netns::Netns;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+// ---------------------------------------------------------------------------
+// The script: what the fake answers, per tagged prompt and step.
+
+/// The usage of everything the script did not expect.
+const OTHER: Usage = Usage::new(1, 0, 0, 0, 1);
+/// The compaction summary call (manual and automatic alike).
+const COMPACT: Usage = Usage::new(7, 0, 0, 17_000, 420);
+/// The session title call.
+const TITLE: Usage = Usage::new(250, 0, 0, 0, 12);
+
+fn tool(name: &str, input: Value) -> Block {
+    Block::Tool {
+        name: name.to_owned(),
+        input,
+    }
+}
+
+/// Is this the request that writes a compaction summary?
+fn is_compact(req: &Request) -> bool {
+    let last = req.last_user_text();
+    last.contains("summary of the conversation") || last.contains("detailed summary")
+}
+
+/// Is this the request that names the session?
+fn is_title(req: &Request) -> bool {
+    let system = req.system();
+    !req.stream() && system.contains("title")
+}
+
+fn script(req: &Request) -> (Kind, Reply) {
+    if is_compact(req) {
+        // After the automatic compaction the conversation goes on from the
+        // summary: it carries the tag of the step that follows.
+        return (
+            Kind::Compact,
+            Reply::text(
+                "<analysis>E2E</analysis>\n<summary>1. The user asked to read files.</summary>",
+                COMPACT,
+            ),
+        );
+    }
+    if is_title(req) {
+        return (
+            Kind::Title,
+            Reply::text(r#"{"title": "Read two files"}"#, TITLE),
+        );
+    }
+    let Some((tag, step)) = req.tagged_prompt() else {
+        return (Kind::Other, Reply::text("ok", OTHER));
+    };
+    let main = |blocks: Vec<Block>, usage| {
+        (
+            Kind::Main,
+            Reply {
+                blocks,
+                usage,
+                too_long: None,
+            },
+        )
+    };
+    match (tag.as_str(), step) {
+        // Two parallel tool calls.
+        ("A", 0) => main(
+            vec![
+                Block::Text("Reading both.".into()),
+                tool("Read", json!({"file_path": "__CWD__/one.txt"})),
+                tool("Read", json!({"file_path": "__CWD__/two.txt"})),
+            ],
+            Usage::new(3, 4_000, 0, 12_000, 150),
+        ),
+        // A subagent.
+        ("A", 1) => main(
+            vec![tool(
+                "Agent",
+                json!({"description": "Count the files", "subagent_type": "general-purpose",
+                       "prompt": "E2E:SUB Count the files in this directory."}),
+            )],
+            Usage::new(5, 600, 0, 16_000, 90),
+        ),
+        ("SUB", 0) => (
+            Kind::Subagent,
+            Reply::text("There are two files.", Usage::new(8, 3_000, 0, 5_000, 40)),
+        ),
+        ("A", _) => main(
+            vec![Block::Text("Both read; the subagent counted two.".into())],
+            Usage::new(2, 900, 0, 16_600, 60),
+        ),
+        // The resumed session.
+        ("B", _) => main(
+            vec![Block::Text("Resumed.".into())],
+            Usage::new(4, 500, 0, 17_500, 30),
+        ),
+        // After the manual compaction.
+        ("C", _) => main(
+            vec![Block::Text("After the compaction.".into())],
+            Usage::new(3, 2_500, 0, 9_000, 20),
+        ),
+        // Near the window of a 200k model (Claude Code 2.1.197 does not
+        // compact on its own here: see the module docs).
+        ("D", 0) => main(
+            vec![tool("Read", json!({"file_path": "__CWD__/one.txt"}))],
+            Usage::new(10, 1_000, 0, 170_000, 50),
+        ),
+        ("D", _) => main(
+            vec![Block::Text("Read it after the compaction.".into())],
+            Usage::new(6, 2_000, 0, 3_000, 35),
+        ),
+        ("E", _) => main(
+            vec![Block::Text("After the automatic compaction.".into())],
+            Usage::new(5, 3_000, 0, 4_000, 25),
+        ),
+        _ => (Kind::Other, Reply::text("ok", OTHER)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The harness.
+
+/// Everything one run needs; dropping it ends every process and removes
+/// every directory it made.
+struct Harness {
+    // Field order is drop order: processes before the namespace, the
+    // namespace before the directories.
+    events: Option<EventsRun>,
+    fake: FakeApi,
+    claude: Claude,
+    netns: Netns,
+    work: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+/// The pieces the harness needs, or why it cannot run here.
+fn pieces() -> Result<(PathBuf, Netns), String> {
+    let binary = claude::binary()?;
+    for tool in ["unshare", "ip"] {
+        let found = std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+            .unwrap_or(false);
+        if !found {
+            return Err(format!("`{tool}` is not installed"));
+        }
+    }
+    let netns = Netns::new().map_err(|e| format!("no network namespace ({e}); needs root"))?;
+    Ok((binary, netns))
+}
+
+impl Harness {
+    /// None (after a loud SKIP line) where the pieces are missing; a panic
+    /// instead on CI.
+    fn new() -> Option<Harness> {
+        let (binary, netns) = match pieces() {
+            Ok(p) => p,
+            Err(why) => {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("e2e_claude_code cannot run on CI: {why}");
+                }
+                eprintln!("\n*** SKIP e2e_claude_code: {why} ***\n");
+                return None;
+            }
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let work = tmp.path().join("work/demo-project");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(work.join("one.txt"), "one\n").unwrap();
+        std::fs::write(work.join("two.txt"), "two\n").unwrap();
+        let cwd = work.to_str().unwrap().to_owned();
+        let script = move |req: &Request| {
+            let (kind, mut reply) = script(req);
+            for b in &mut reply.blocks {
+                if let Block::Tool { input, .. } = b {
+                    *input =
+                        serde_json::from_str(&input.to_string().replace("__CWD__", &cwd)).unwrap();
+                }
+            }
+            (kind, reply)
+        };
+        let fake = FakeApi::start(netns.listen().unwrap(), Box::new(script), None).unwrap();
+        let home = tmp.path().join("home");
+        let claude = Claude {
+            binary,
+            home,
+            base_url: fake.url(),
+            env: Vec::new(),
+        };
+        std::fs::create_dir_all(claude.projects()).unwrap();
+        Some(Harness {
+            events: None,
+            fake,
+            claude,
+            netns,
+            work,
+            _tmp: tmp,
+        })
+    }
+
+    /// `claude -p` with `args`, its JSON result.
+    fn print(&self, args: &[&str]) -> Value {
+        let out = self
+            .claude
+            .command(&self.netns, &self.work)
+            .args(["-p", "--output-format", "json", "--allowedTools=Read"])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "claude {args:?} failed: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("claude {args:?} printed no JSON ({e}): {stdout}"))
+    }
+
+    fn served(&self) -> Vec<Served> {
+        self.fake.record(|r| r.served.clone())
+    }
+
+    fn ccwatch(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(common::bin());
+        cmd.env("CCWATCH_CACHE_DIR", self._tmp.path().join("ccwatch-cache"))
+            .env("HOME", &self.claude.home)
+            .env_remove("CLAUDE_CONFIG_DIR")
+            .env_remove("XDG_CONFIG_HOME")
+            .arg("--dir")
+            .arg(self.claude.projects());
+        cmd
+    }
+
+    fn status(&self) -> Value {
+        let out = self
+            .ccwatch()
+            .args(["status", "--json", "--no-cache"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Start `ccwatch events --json` on the throwaway projects directory.
+    fn watch_events(&mut self) {
+        let mut child = self
+            .ccwatch()
+            .args(["events", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().unwrap();
+        let sink = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    sink.lock().unwrap().push(v);
+                }
+            }
+        });
+        // Wait for its start-up scan, so nothing Claude Code writes is
+        // read by the scan rather than the live watcher.
+        let start = Instant::now();
+        while !lines.lock().unwrap().iter().any(|v| v["event"] == "ready") {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "events never got ready"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.events = Some(EventsRun { child, lines });
+    }
+}
+
+struct EventsRun {
+    child: Child,
+    lines: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Drop for EventsRun {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl EventsRun {
+    /// The newest `session` object per session id seen on the stream.
+    fn sessions(&self) -> BTreeMap<String, Value> {
+        let mut out = BTreeMap::new();
+        for v in self.lines.lock().unwrap().iter() {
+            if let (Some(id), Some(s)) = (v["sessionId"].as_str(), v.get("session")) {
+                out.insert(id.to_owned(), s.clone());
+            }
+        }
+        out
+    }
+
+    fn events(&self, name: &str) -> Vec<Value> {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|v| v["event"] == name)
+            .cloned()
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The truth, per session, in the shape of `status --json`.
+
+#[derive(Default, Debug)]
+struct Truth {
+    records: u64,
+    input: u64,
+    output: u64,
+    cache_creation: u64,
+    cache_read: u64,
+    models: BTreeMap<String, u64>,
+    /// The newest main-conversation usage.
+    last_main: Option<Usage>,
+    /// A compaction came after it.
+    compacted: bool,
+    compactions: u64,
+    /// Served calls no transcript records.
+    unlogged: Vec<Served>,
+}
+
+fn truth(served: &[Served]) -> BTreeMap<String, Truth> {
+    let mut out: BTreeMap<String, Truth> = BTreeMap::new();
+    for s in served {
+        let Some(session) = &s.session else { continue };
+        let t = out.entry(session.clone()).or_default();
+        match s.kind {
+            Kind::Main | Kind::Subagent => {
+                t.records += 1;
+                t.input += s.usage.input;
+                t.output += s.usage.output;
+                t.cache_creation += s.usage.cache_creation();
+                t.cache_read += s.usage.cache_read;
+                *t.models.entry(s.model.clone()).or_default() += 1;
+                if s.kind == Kind::Main {
+                    t.last_main = Some(s.usage);
+                    t.compacted = false;
+                }
+            }
+            Kind::Compact => {
+                t.compactions += 1;
+                t.compacted = true;
+                t.unlogged.push(s.clone());
+            }
+            Kind::Title | Kind::Other => t.unlogged.push(s.clone()),
+            Kind::Rejected => {}
+        }
+    }
+    out
+}
+
+/// USD per million tokens: input, output, 5-minute cache write, 1-hour
+/// cache write, cache read. Anthropic's published prices for the models the
+/// script uses, the same in ccwatch's table and in Claude Code's.
+fn price(model: &str) -> [f64; 5] {
+    match model {
+        m if m.starts_with("claude-opus-4-8") => [5.0, 25.0, 6.25, 10.0, 0.5],
+        m if m.starts_with("claude-haiku-4-5") => [1.0, 5.0, 1.25, 2.0, 0.1],
+        m => panic!("no price in the test for {m}"),
+    }
+}
+
+fn cost(s: &Served) -> f64 {
+    let p = price(&s.model);
+    let u = s.usage;
+    (u.input as f64 * p[0]
+        + u.output as f64 * p[1]
+        + u.cache_5m as f64 * p[2]
+        + u.cache_1h as f64 * p[3]
+        + u.cache_read as f64 * p[4])
+        / 1e6
+}
+
+/// The session object `status --json` (and `events`) must show for `t`.
+fn expected_session(t: &Truth) -> Value {
+    let last = t.last_main.expect("a session with main-chain usage");
+    json!({
+        "records": t.records,
+        "models": t.models,
+        "tokens": {"input": t.input, "output": t.output,
+                   "cacheCreation": t.cache_creation, "cacheRead": t.cache_read},
+        "context": {"tokens": last.context(), "input": last.input,
+                    "cacheCreation": last.cache_creation(), "cacheRead": last.cache_read,
+                    "output": last.output, "compacted": t.compacted},
+        "compactions": t.compactions,
+    })
+}
+
+/// The part of a ccwatch session object the truth speaks to.
+fn observed_session(s: &Value) -> Value {
+    let c = &s["context"];
+    json!({
+        "records": s["records"],
+        "models": s["models"],
+        "tokens": s["tokens"],
+        "context": {"tokens": c["tokens"], "input": c["input"],
+                    "cacheCreation": c["cacheCreation"], "cacheRead": c["cacheRead"],
+                    "output": c["output"], "compacted": c["compacted"]},
+        "compactions": s["compactions"],
+    })
+}
+
+fn status_sessions(status: &Value) -> BTreeMap<String, Value> {
+    status["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["sessionId"].as_str().unwrap().to_owned(), s.clone()))
+        .collect()
+}
+
+/// Every `*.jsonl` under `dir`, as text.
+fn transcripts(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "jsonl") {
+                out.push((p.clone(), std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn dump_requests(h: &Harness) {
+    if let Some(dir) = std::env::var_os("CCWATCH_E2E_DUMP") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        h.fake.record(|r| {
+            for (i, (req, s)) in r.requests.iter().zip(&r.served).enumerate() {
+                std::fs::write(
+                    dir.join(format!("{i:03}-{:?}-{}.json", s.kind, s.tag)),
+                    serde_json::to_string_pretty(req).unwrap(),
+                )
+                .unwrap();
+            }
+        });
+        for (p, text) in transcripts(&h.claude.projects()) {
+            let name = p
+                .strip_prefix(h.claude.projects())
+                .unwrap()
+                .to_string_lossy()
+                .replace('/', "__");
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The sessions.
+
+/// Headless: parallel tool calls and a subagent with the default model, a
+/// resume, a manual `/compact`, and an automatic compaction near the window
+/// of a 200k model. ccwatch's live stream and its status equal what was
+/// served; Claude Code's own cost equals ccwatch's plus exactly the calls
+/// no transcript records.
+#[test]
+fn headless_sessions_equal_what_the_api_served() {
+    let Some(mut h) = Harness::new() else { return };
+    let started = Instant::now();
+    h.watch_events();
+
+    // (a) The default model, two parallel reads, a subagent.
+    let a = h.print(&["E2E:A Read one.txt and two.txt, then have a subagent count the files."]);
+    let first = a["session_id"].as_str().unwrap().to_owned();
+    // (b) A resume.
+    let b = h.print(&["--resume", &first, "E2E:B Still there?"]);
+    // (d) A manual compaction, then one more turn.
+    let compact = h.print(&["--resume", &first, "/compact"]);
+    let c = h.print(&["--resume", &first, "E2E:C And now?"]);
+    // (d) Near a 200k window, then a prompt that compacts first.
+    let d = h.print(&["--model", "claude-haiku-4-5", "E2E:D Fill the context."]);
+    let second = d["session_id"].as_str().unwrap().to_owned();
+    let e = h.print(&[
+        "--resume",
+        &second,
+        "--model",
+        "claude-haiku-4-5",
+        "E2E:E Go on.",
+    ]);
+    dump_requests(&h);
+    eprintln!("claude runs took {:?}", started.elapsed());
+
+    let served = h.served();
+    let truth = truth(&served);
+    assert_eq!(truth.len(), 2, "two sessions served: {served:#?}");
+    let t1 = &truth[&first];
+    let t2 = &truth[&second];
+    // The script ran as written: 3 main turns and a subagent, a resumed
+    // turn, one compaction, one turn after it; then 3 turns of the second.
+    assert_eq!((t1.records, t1.compactions), (6, 1), "{served:#?}");
+    assert_eq!((t2.records, t2.compactions), (3, 0), "{served:#?}");
+    // Headless with an API key, the default model is the 1M Opus; its
+    // transcript and its requests say `claude-opus-4-8`; resumed, it is 200k.
+    assert_eq!(
+        a["modelUsage"]["claude-opus-4-8[1m]"]["contextWindow"], 1_000_000,
+        "{a}"
+    );
+    assert_eq!(
+        b["modelUsage"]["claude-opus-4-8"]["contextWindow"], 200_000,
+        "{b}"
+    );
+    assert!(
+        t1.models.keys().all(|m| m == "claude-opus-4-8"),
+        "{:?}",
+        t1.models
+    );
+
+    // The calls no transcript records are in none.
+    let files = transcripts(&h.claude.projects());
+    for s in served
+        .iter()
+        .filter(|s| matches!(s.kind, Kind::Compact | Kind::Title))
+    {
+        assert!(
+            files.iter().all(|(_, text)| !text.contains(&s.message_id)),
+            "{} ({:?}) is in a transcript",
+            s.message_id,
+            s.kind
+        );
+    }
+    // Every served main and subagent response is.
+    for s in served
+        .iter()
+        .filter(|s| matches!(s.kind, Kind::Main | Kind::Subagent))
+    {
+        assert!(
+            files.iter().any(|(_, text)| text.contains(&s.message_id)),
+            "{} is in no transcript",
+            s.message_id
+        );
+    }
+
+    // ccwatch's status equals the truth.
+    let status = h.status();
+    let sessions = status_sessions(&status);
+    assert_eq!(sessions.len(), 2, "{status}");
+    for (id, t) in &truth {
+        assert_eq!(
+            observed_session(&sessions[id]),
+            expected_session(t),
+            "status of {id}"
+        );
+    }
+    assert_eq!(status["skipped"], json!({}), "{status}");
+
+    // The live stream, running while Claude Code wrote, ends in the same
+    // state (it may trail the files by a moment).
+    let events = h.events.as_ref().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let live = events.sessions();
+        let same = truth
+            .iter()
+            .all(|(id, t)| live.get(id).map(observed_session) == Some(expected_session(t)));
+        if same {
+            break;
+        }
+        if Instant::now() > deadline {
+            for (id, t) in &truth {
+                assert_eq!(
+                    live.get(id).map(observed_session),
+                    Some(expected_session(t)),
+                    "events of {id}"
+                );
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The manual compaction came through live, with the context it ended
+    // (Claude Code counts the last response's output in: 18,004 + 30).
+    let compactions = events.events("compaction");
+    assert_eq!(compactions.len(), 1, "{compactions:?}");
+    let before = served
+        .iter()
+        .filter(|s| s.kind == Kind::Main && s.tag == "B")
+        .last()
+        .unwrap();
+    assert_eq!(compactions[0]["sessionId"], first.as_str());
+    assert_eq!(compactions[0]["trigger"], "manual");
+    assert_eq!(
+        compactions[0]["preTokens"],
+        before.usage.context() + before.usage.output
+    );
+
+    // Cost: ccwatch prices every logged response as the published table
+    // does; Claude Code's own total for the session is that plus exactly
+    // the calls no transcript records (here: the compaction summary).
+    for (id, t, runs) in [
+        (&first, t1, vec![&a, &b, &compact, &c]),
+        (&second, t2, vec![&d, &e]),
+    ] {
+        let logged: f64 = served
+            .iter()
+            .filter(|s| {
+                s.session.as_ref() == Some(id) && matches!(s.kind, Kind::Main | Kind::Subagent)
+            })
+            .map(cost)
+            .sum();
+        let unlogged: f64 = t.unlogged.iter().map(cost).sum();
+        let ours = sessions[id]["costUSD"].as_f64().unwrap();
+        let claude_code: f64 = runs
+            .iter()
+            .map(|r| r["total_cost_usd"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (ours - logged).abs() < 1e-9,
+            "{id}: ccwatch ${ours} vs the table's ${logged}"
+        );
+        assert!(
+            (claude_code - (ours + unlogged)).abs() < 1e-9,
+            "{id}: Claude Code's ${claude_code} is not ccwatch's ${ours} + the unlogged ${unlogged}"
+        );
+    }
+    let summary = served.iter().find(|s| s.kind == Kind::Compact).unwrap();
+    assert!((t1.unlogged.iter().map(cost).sum::<f64>() - cost(summary)).abs() < 1e-12);
+}

@@ -38,6 +38,10 @@ mod claude;
 mod fake_api;
 #[path = "e2e_claude_code/netns.rs"]
 mod netns;
+#[path = "e2e_claude_code/otel.rs"]
+mod otel;
+#[path = "e2e_claude_code/tmux.rs"]
+mod tmux;
 
 use claude::Claude;
 use fake_api::{Block, FakeApi, Kind, Reply, Request, Served, Usage};
@@ -75,8 +79,8 @@ fn is_compact(req: &Request) -> bool {
 
 /// Is this the request that names the session?
 fn is_title(req: &Request) -> bool {
-    let system = req.system();
-    !req.stream() && system.contains("title")
+    req.system()
+        .contains("Generate a concise, sentence-case title")
 }
 
 fn script(req: &Request) -> (Kind, Reply) {
@@ -100,16 +104,7 @@ fn script(req: &Request) -> (Kind, Reply) {
     let Some((tag, step)) = req.tagged_prompt() else {
         return (Kind::Other, Reply::text("ok", OTHER));
     };
-    let main = |blocks: Vec<Block>, usage| {
-        (
-            Kind::Main,
-            Reply {
-                blocks,
-                usage,
-                too_long: None,
-            },
-        )
-    };
+    let main = |blocks: Vec<Block>, usage| (Kind::Main, Reply { blocks, usage });
     match (tag.as_str(), step) {
         // Two parallel tool calls.
         ("A", 0) => main(
@@ -156,6 +151,19 @@ fn script(req: &Request) -> (Kind, Reply) {
         ("D", _) => main(
             vec![Block::Text("Read it after the compaction.".into())],
             Usage::new(6, 2_000, 0, 3_000, 35),
+        ),
+        // Interactive: a read, an answer; after /compact, one more.
+        ("I", 0) => main(
+            vec![tool("Read", json!({"file_path": "__CWD__/one.txt"}))],
+            Usage::new(4, 5_000, 0, 20_000, 80),
+        ),
+        ("I", _) => main(
+            vec![Block::Text("It says one.".into())],
+            Usage::new(3, 700, 0, 25_000, 45),
+        ),
+        ("J", _) => main(
+            vec![Block::Text("Still here after the compaction.".into())],
+            Usage::new(6, 3_100, 0, 12_345, 33),
         ),
         ("E", _) => main(
             vec![Block::Text("After the automatic compaction.".into())],
@@ -243,6 +251,50 @@ impl Harness {
             work,
             _tmp: tmp,
         })
+    }
+
+    /// Settings for interactive mode: onboarding done, the folder trusted,
+    /// the dummy key approved, and the status line a script that keeps
+    /// each input in `captured` and pipes it to `ccwatch statusline`.
+    fn interactive_settings(&self, captured: &Path) {
+        let script = self._tmp.path().join("statusline.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nf=\"{dir}/$(date +%s%N)-$$\"\ncat > \"$f.tmp\"\nCCWATCH_CACHE_DIR='{cache}' '{bin}' statusline --dir '{projects}' < \"$f.tmp\" > \"$f.out\"\nmv \"$f.tmp\" \"$f.json\"\ncat \"$f.out\"\n",
+                dir = captured.display(),
+                cache = self._tmp.path().join("ccwatch-cache").display(),
+                bin = common::bin().display(),
+                projects = self.claude.projects().display(),
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let settings = json!({
+            "statusLine": {"type": "command", "command": script, "padding": 0},
+        });
+        std::fs::write(
+            self.claude.config_dir().join("settings.json"),
+            settings.to_string(),
+        )
+        .unwrap();
+        let key = claude::API_KEY;
+        let state = json!({
+            "hasCompletedOnboarding": true,
+            "lastOnboardingVersion": claude::VERSION,
+            "theme": "dark",
+            "customApiKeyResponses": {"approved": [&key[key.len() - 20..]], "rejected": []},
+            "projects": {self.work.to_str().unwrap(): {
+                "hasTrustDialogAccepted": true,
+                "hasCompletedProjectOnboarding": true,
+            }},
+        });
+        std::fs::write(
+            self.claude.config_dir().join(".claude.json"),
+            state.to_string(),
+        )
+        .unwrap();
     }
 
     /// `claude -p` with `args`, its JSON result.
@@ -407,7 +459,6 @@ fn truth(served: &[Served]) -> BTreeMap<String, Truth> {
                 t.unlogged.push(s.clone());
             }
             Kind::Title | Kind::Other => t.unlogged.push(s.clone()),
-            Kind::Rejected => {}
         }
     }
     out
@@ -471,6 +522,46 @@ fn status_sessions(status: &Value) -> BTreeMap<String, Value> {
         .iter()
         .map(|s| (s["sessionId"].as_str().unwrap().to_owned(), s.clone()))
         .collect()
+}
+
+/// `status --json --no-cache`, and the newest state of the `events` stream
+/// that ran alongside, equal `truth` session by session. Returns the status.
+fn assert_ccwatch_equals(h: &Harness, truth: &BTreeMap<String, Truth>) -> Value {
+    let status = h.status();
+    let sessions = status_sessions(&status);
+    assert_eq!(sessions.len(), truth.len(), "{status}");
+    for (id, t) in truth {
+        assert_eq!(
+            observed_session(&sessions[id]),
+            expected_session(t),
+            "status of {id}"
+        );
+    }
+    assert_eq!(status["skipped"], json!({}), "{status}");
+
+    // The live stream, running while Claude Code wrote, ends in the same
+    // state (it may trail the files by a moment).
+    let events = h.events.as_ref().expect("events ran alongside");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let live = events.sessions();
+        let same = truth
+            .iter()
+            .all(|(id, t)| live.get(id).map(observed_session) == Some(expected_session(t)));
+        if same {
+            return status;
+        }
+        if Instant::now() > deadline {
+            for (id, t) in truth {
+                assert_eq!(
+                    live.get(id).map(observed_session),
+                    Some(expected_session(t)),
+                    "events of {id}"
+                );
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 /// Every `*.jsonl` under `dir`, as text.
@@ -600,50 +691,16 @@ fn headless_sessions_equal_what_the_api_served() {
         );
     }
 
-    // ccwatch's status equals the truth.
-    let status = h.status();
+    let status = assert_ccwatch_equals(&h, &truth);
     let sessions = status_sessions(&status);
-    assert_eq!(sessions.len(), 2, "{status}");
-    for (id, t) in &truth {
-        assert_eq!(
-            observed_session(&sessions[id]),
-            expected_session(t),
-            "status of {id}"
-        );
-    }
-    assert_eq!(status["skipped"], json!({}), "{status}");
-
-    // The live stream, running while Claude Code wrote, ends in the same
-    // state (it may trail the files by a moment).
     let events = h.events.as_ref().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let live = events.sessions();
-        let same = truth
-            .iter()
-            .all(|(id, t)| live.get(id).map(observed_session) == Some(expected_session(t)));
-        if same {
-            break;
-        }
-        if Instant::now() > deadline {
-            for (id, t) in &truth {
-                assert_eq!(
-                    live.get(id).map(observed_session),
-                    Some(expected_session(t)),
-                    "events of {id}"
-                );
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
     // The manual compaction came through live, with the context it ended
     // (Claude Code counts the last response's output in: 18,004 + 30).
     let compactions = events.events("compaction");
     assert_eq!(compactions.len(), 1, "{compactions:?}");
     let before = served
         .iter()
-        .filter(|s| s.kind == Kind::Main && s.tag == "B")
-        .last()
+        .rfind(|s| s.kind == Kind::Main && s.tag == "B")
         .unwrap();
     assert_eq!(compactions[0]["sessionId"], first.as_str());
     assert_eq!(compactions[0]["trigger"], "manual");
@@ -683,4 +740,235 @@ fn headless_sessions_equal_what_the_api_served() {
     }
     let summary = served.iter().find(|s| s.kind == Kind::Compact).unwrap();
     assert!((t1.unlogged.iter().map(cost).sum::<f64>() - cost(summary)).abs() < 1e-12);
+}
+
+/// Interactive mode in tmux, with `ccwatch statusline` as Claude Code's
+/// status line (the JSON it is sent is kept) and OTLP export to the fake:
+/// the status line's numbers, Claude Code's own cost and its OTel events
+/// agree with ccwatch and with what was served.
+#[test]
+fn interactive_session_with_status_line_and_otlp() {
+    let Some(mut h) = Harness::new() else { return };
+    let started = Instant::now();
+    let captured = h._tmp.path().join("statusline");
+    std::fs::create_dir_all(&captured).unwrap();
+    h.interactive_settings(&captured);
+    h.claude.env.extend(
+        [
+            ("CLAUDE_CODE_ENABLE_TELEMETRY", "1"),
+            ("OTEL_METRICS_EXPORTER", "otlp"),
+            ("OTEL_LOGS_EXPORTER", "otlp"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &h.fake.url()),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "1000"),
+            ("OTEL_LOGS_EXPORT_INTERVAL", "500"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
+    h.watch_events();
+    let tmux = tmux::Tmux::start(
+        &h.netns,
+        &h.claude,
+        &h._tmp.path().join("tmux.sock"),
+        &h.work,
+        &[],
+    )
+    .unwrap();
+    let ready = |s: &str| s.lines().any(|l| l.starts_with("❯")) && !s.contains("esc to interrupt");
+    tmux.wait_for("the prompt", 30, ready);
+    tmux.type_line("E2E:I What does one.txt say?");
+    tmux.wait_for("the answer", 30, |s| s.contains("It says one."));
+    tmux.type_line("/compact");
+    tmux.wait_for("the compaction", 30, |_| {
+        h.served().iter().any(|s| s.kind == Kind::Compact)
+    });
+    tmux.wait_for("the prompt after /compact", 30, |s| {
+        ready(s) && s.contains("Compacted")
+    });
+    tmux.type_line("E2E:J Still there?");
+    tmux.wait_for("the answer after /compact", 30, |s| {
+        s.contains("Still here after")
+    });
+    // The status line catches up with the last answer.
+    let last_served = h
+        .served()
+        .iter()
+        .rfind(|s| s.kind == Kind::Main)
+        .unwrap()
+        .clone();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (sample, shown) = loop {
+        if let Some((json, out)) = last_statusline(&captured) {
+            let cu = &json["context_window"]["current_usage"];
+            if cu["input_tokens"] == last_served.usage.input
+                && cu["cache_read_input_tokens"] == last_served.usage.cache_read
+            {
+                break (json, out);
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the status line never showed the last answer"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    tmux.type_line("/exit");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tmux.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(tmux);
+    dump_requests(&h);
+    eprintln!("interactive run took {:?}", started.elapsed());
+
+    let served = h.served();
+    let truth = truth(&served);
+    assert_eq!(truth.len(), 1, "{served:#?}");
+    let (id, t) = truth.iter().next().unwrap();
+    // The script ran as written: a title, two turns, /compact, one turn.
+    let kinds: Vec<(Kind, &str)> = served.iter().map(|s| (s.kind, s.tag.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (Kind::Title, "I"),
+            (Kind::Main, "I"),
+            (Kind::Main, "I"),
+            (Kind::Compact, "I"),
+            (Kind::Main, "J")
+        ],
+        "{served:#?}"
+    );
+    // Every call streams, the title and the summary too.
+    assert!(served.iter().all(|s| s.stream), "{served:#?}");
+    let status = assert_ccwatch_equals(&h, &truth);
+    let session = &status_sessions(&status)[id];
+
+    // The status line Claude Code sent: its session, the 1M default model
+    // (the transcript says `claude-opus-4-8`), the last answer's usage.
+    assert_eq!(sample["session_id"], id.as_str());
+    assert_eq!(sample["model"]["id"], "claude-opus-4-8[1m]");
+    assert_eq!(sample["context_window"]["context_window_size"], 1_000_000);
+    assert_eq!(session["context"]["model"], "claude-opus-4-8");
+    let u = last_served.usage;
+    assert_eq!(
+        sample["context_window"]["current_usage"],
+        json!({"input_tokens": u.input, "output_tokens": u.output,
+               "cache_creation_input_tokens": u.cache_creation(), "cache_read_input_tokens": u.cache_read})
+    );
+    assert_eq!(sample["context_window"]["total_input_tokens"], u.context());
+    // Its percentage, and ccwatch's line for that input, agree:
+    // 15,451 of 1M is 1.55%, shown as 2.
+    let used = sample["context_window"]["used_percentage"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(used, ((u.context() as f64) * 100.0 / 1e6).round() as u64);
+    assert!(shown.contains(&format!("ctx 15.5k/1M {used}%")), "{shown}");
+
+    // Cost: Claude Code's own figure is ccwatch's plus exactly the title
+    // and compaction calls no transcript records.
+    let claude_code = sample["cost"]["total_cost_usd"].as_f64().unwrap();
+    let ours = session["costUSD"].as_f64().unwrap();
+    let unlogged: f64 = t.unlogged.iter().map(cost).sum();
+    let kinds: Vec<Kind> = t.unlogged.iter().map(|s| s.kind).collect();
+    assert_eq!(kinds, [Kind::Title, Kind::Compact]);
+    assert!(
+        (claude_code - (ours + unlogged)).abs() < 1e-9,
+        "Claude Code's ${claude_code} is not ccwatch's ${ours} + the unlogged ${unlogged}"
+    );
+    assert!(
+        shown.contains(&format!("${claude_code:.2} session")),
+        "{shown}"
+    );
+
+    // OTLP: one api_request event per response served, with its tokens,
+    // its price, and what it was for; the metrics add up to the same.
+    let pushes = h.fake.record(|r| r.otlp.clone());
+    let requests: Vec<_> = otel::events(&pushes)
+        .into_iter()
+        .filter(|e| e.get("event.name") == Some(&json!("api_request")))
+        .collect();
+    assert_eq!(requests.len(), served.len(), "{requests:#?}");
+    let mut otel_cost = 0.0;
+    for s in &served {
+        let e = requests
+            .iter()
+            .find(|e| e.get("request_id") == Some(&json!(s.request_id)))
+            .unwrap_or_else(|| panic!("no api_request for {}", s.request_id));
+        let source = match s.kind {
+            Kind::Title => "generate_session_title",
+            Kind::Compact => "compact",
+            _ => "repl_main_thread",
+        };
+        assert_eq!(e["query_source"], source, "{e:?}");
+        assert_eq!(e["session.id"], id.as_str());
+        assert_eq!(e["model"], s.model.as_str());
+        let tokens = [
+            &e["input_tokens"],
+            &e["output_tokens"],
+            &e["cache_read_tokens"],
+            &e["cache_creation_tokens"],
+        ];
+        assert_eq!(
+            tokens,
+            [
+                &json!(s.usage.input),
+                &json!(s.usage.output),
+                &json!(s.usage.cache_read),
+                &json!(s.usage.cache_creation())
+            ]
+        );
+        let c = e["cost_usd"].as_f64().unwrap();
+        assert!(
+            (c - cost(s)).abs() < 1e-9,
+            "{}: OTel ${c}, table ${}",
+            s.request_id,
+            cost(s)
+        );
+        otel_cost += c;
+    }
+    assert!((otel_cost - claude_code).abs() < 1e-9);
+    let metric_cost: f64 = otel::metric_sum(&pushes, "claude_code.cost.usage", "")
+        .values()
+        .sum();
+    assert!(
+        (metric_cost - claude_code).abs() < 1e-6,
+        "{metric_cost} vs {claude_code}"
+    );
+    let by_type = otel::metric_sum(&pushes, "claude_code.token.usage", "type");
+    let all = |f: fn(&Usage) -> u64| served.iter().map(|s| f(&s.usage)).sum::<u64>() as f64;
+    assert_eq!(by_type.get("input"), Some(&all(|u| u.input)), "{by_type:?}");
+    assert_eq!(
+        by_type.get("output"),
+        Some(&all(|u| u.output)),
+        "{by_type:?}"
+    );
+    assert_eq!(
+        by_type.get("cacheRead"),
+        Some(&all(|u| u.cache_read)),
+        "{by_type:?}"
+    );
+    assert_eq!(
+        by_type.get("cacheCreation"),
+        Some(&all(|u| u.cache_creation())),
+        "{by_type:?}"
+    );
+}
+
+/// The newest status-line input kept by the capture script, and what
+/// ccwatch printed for it.
+fn last_statusline(dir: &Path) -> Option<(Value, String)> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    names.sort();
+    let newest = names.pop()?;
+    let json = serde_json::from_str(&std::fs::read_to_string(&newest).ok()?).ok()?;
+    let out = std::fs::read_to_string(newest.with_extension("out")).ok()?;
+    if out.is_empty() {
+        return None;
+    }
+    Some((json, out))
 }

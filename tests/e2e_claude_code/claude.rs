@@ -71,14 +71,21 @@ impl Claude {
     /// this process's environment but PATH. Refuses (panics) when the API
     /// is not on loopback.
     pub fn command(&self, netns: &Netns, cwd: &Path) -> Command {
+        let mut cmd = netns.command(&self.binary);
+        cmd.current_dir(cwd);
+        self.environment(&mut cmd);
+        cmd
+    }
+
+    /// The environment Claude Code runs with (also given to the tmux server
+    /// that runs it interactively, inside the same namespace).
+    pub fn environment(&self, cmd: &mut Command) {
         assert!(
             self.base_url.starts_with("http://127.0.0.1:"),
             "refusing to start Claude Code against {}: only a loopback fake API",
             self.base_url
         );
-        let mut cmd = netns.command(&self.binary);
-        cmd.current_dir(cwd)
-            .env_clear()
+        cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", &self.home)
             .env("CLAUDE_CONFIG_DIR", self.config_dir())
@@ -88,12 +95,10 @@ impl Claude {
             .env("ANTHROPIC_API_KEY", API_KEY)
             .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
             .env("DISABLE_AUTOUPDATER", "1")
-            .env("DISABLE_ERROR_REPORTING", "1")
-            .env("DISABLE_TELEMETRY", "1");
+            .env("DISABLE_ERROR_REPORTING", "1");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd
     }
 }
 

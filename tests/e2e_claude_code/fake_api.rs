@@ -77,9 +77,6 @@ pub enum Block {
 pub struct Reply {
     pub blocks: Vec<Block>,
     pub usage: Usage,
-    /// Instead of an answer, the API's "prompt is too long" error, stating
-    /// this many prompt tokens (no usage is served).
-    pub too_long: Option<u64>,
 }
 
 impl Reply {
@@ -87,16 +84,6 @@ impl Reply {
         Reply {
             blocks: vec![Block::Text(text.to_owned())],
             usage,
-            too_long: None,
-        }
-    }
-
-    /// The error the API gives a prompt past the window.
-    pub fn too_long(tokens: u64) -> Reply {
-        Reply {
-            blocks: Vec::new(),
-            usage: Usage::default(),
-            too_long: Some(tokens),
         }
     }
 }
@@ -114,14 +101,11 @@ pub enum Kind {
     Title,
     /// Anything the script did not expect (answered with a short text).
     Other,
-    /// Refused with an error (nothing served, nothing billed).
-    Rejected,
 }
 
 /// One request as the script sees it.
 pub struct Request<'a> {
     pub body: &'a Value,
-    pub session: Option<&'a str>,
 }
 
 impl Request<'_> {
@@ -353,40 +337,9 @@ async fn handle(
         .get("x-claude-code-session-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let req = Request {
-        body: &request,
-        session: session.as_deref(),
-    };
+    let req = Request { body: &request };
     let (kind, reply) = (shared.script)(&req);
     let tag = req.tagged_prompt().map(|(t, _)| t).unwrap_or_default();
-    if let Some(tokens) = reply.too_long {
-        let mut record = shared.record.lock().unwrap();
-        let n = record.served.len();
-        let request_id = format!("req_e2e{n:04}");
-        record.served.push(Served {
-            kind: Kind::Rejected,
-            tag,
-            model: req.model().to_owned(),
-            usage: Usage::default(),
-            message_id: String::new(),
-            request_id: request_id.clone(),
-            stream: req.stream(),
-            session,
-        });
-        record.requests.push(request.clone());
-        let body = json!({"type": "error", "error": {"type": "invalid_request_error",
-            "message": format!("prompt is too long: {tokens} tokens > 200000 maximum")},
-            "request_id": request_id});
-        return (
-            StatusCode::BAD_REQUEST,
-            [
-                (header::CONTENT_TYPE, "application/json".to_owned()),
-                (header::HeaderName::from_static("request-id"), request_id),
-            ],
-            body.to_string(),
-        )
-            .into_response();
-    }
     let model = req.model().to_owned();
     let stream = req.stream();
     let (served, body_text) = {

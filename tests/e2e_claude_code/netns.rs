@@ -126,11 +126,6 @@ impl Netns {
         }
         cmd
     }
-
-    /// The inode of the namespace, to check a child really is in it.
-    pub fn inode(&self) -> u64 {
-        self.ns.metadata().map(|m| m.ino()).unwrap_or(0)
-    }
 }
 
 impl Drop for Netns {

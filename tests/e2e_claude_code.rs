@@ -24,6 +24,11 @@
 //!   like the real API, and records every usage it served: the truth.
 //! - ccwatch (`events --json` alongside, then `status --json --no-cache`)
 //!   must equal that truth.
+//! - Automatic compaction: with the window taken from the model (no
+//!   configured auto-compact window), Claude Code 2.1.197 does not compact
+//!   ahead of the limit; it compacts when the API refuses a prompt as too
+//!   long, then retries. So the fake refuses one request (HTTP 400, "prompt
+//!   is too long") after a response that filled 85% of a 200k window.
 //!
 //! Needs root (for `unshare --net` and `setns`), `unshare` and `ip`. Where a
 //! piece is missing the test prints a SKIP line naming it; with `CI=true` it
@@ -51,6 +56,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -83,10 +89,8 @@ fn is_title(req: &Request) -> bool {
         .contains("Generate a concise, sentence-case title")
 }
 
-fn script(req: &Request) -> (Kind, Reply) {
+fn script(req: &Request, refused: &AtomicBool) -> (Kind, Reply) {
     if is_compact(req) {
-        // After the automatic compaction the conversation goes on from the
-        // summary: it carries the tag of the step that follows.
         return (
             Kind::Compact,
             Reply::text(
@@ -142,15 +146,23 @@ fn script(req: &Request) -> (Kind, Reply) {
             vec![Block::Text("After the compaction.".into())],
             Usage::new(3, 2_500, 0, 9_000, 20),
         ),
-        // Near the window of a 200k model (Claude Code 2.1.197 does not
-        // compact on its own here: see the module docs).
-        ("D", 0) => main(
+        // Near the window of a 200k model: the tool result would overflow
+        // it, the API refuses the next request once, Claude Code compacts
+        // and retries.
+        ("F", 0) => main(
             vec![tool("Read", json!({"file_path": "__CWD__/one.txt"}))],
             Usage::new(10, 1_000, 0, 170_000, 50),
         ),
-        ("D", _) => main(
+        ("F", _) if !refused.swap(true, Ordering::SeqCst) => {
+            (Kind::TooLong, Reply::text("", Usage::default()))
+        }
+        ("F", _) => main(
             vec![Block::Text("Read it after the compaction.".into())],
             Usage::new(6, 2_000, 0, 3_000, 35),
+        ),
+        ("D", _) => main(
+            vec![Block::Text("A first turn.".into())],
+            Usage::new(9, 2_200, 0, 6_000, 70),
         ),
         // Interactive: a read, an answer; after /compact, one more.
         ("I", 0) => main(
@@ -166,7 +178,7 @@ fn script(req: &Request) -> (Kind, Reply) {
             Usage::new(6, 3_100, 0, 12_345, 33),
         ),
         ("E", _) => main(
-            vec![Block::Text("After the automatic compaction.".into())],
+            vec![Block::Text("Going on.".into())],
             Usage::new(5, 3_000, 0, 4_000, 25),
         ),
         _ => (Kind::Other, Reply::text("ok", OTHER)),
@@ -224,8 +236,9 @@ impl Harness {
         std::fs::write(work.join("one.txt"), "one\n").unwrap();
         std::fs::write(work.join("two.txt"), "two\n").unwrap();
         let cwd = work.to_str().unwrap().to_owned();
+        let refused = AtomicBool::new(false);
         let script = move |req: &Request| {
-            let (kind, mut reply) = script(req);
+            let (kind, mut reply) = script(req, &refused);
             for b in &mut reply.blocks {
                 if let Block::Tool { input, .. } = b {
                     *input =
@@ -459,6 +472,7 @@ fn truth(served: &[Served]) -> BTreeMap<String, Truth> {
                 t.unlogged.push(s.clone());
             }
             Kind::Title | Kind::Other => t.unlogged.push(s.clone()),
+            Kind::TooLong => {}
         }
     }
     out
@@ -628,8 +642,9 @@ fn headless_sessions_equal_what_the_api_served() {
     // (d) A manual compaction, then one more turn.
     let compact = h.print(&["--resume", &first, "/compact"]);
     let c = h.print(&["--resume", &first, "E2E:C And now?"]);
-    // (d) Near a 200k window, then a prompt that compacts first.
-    let d = h.print(&["--model", "claude-haiku-4-5", "E2E:D Fill the context."]);
+    // (d) A 200k model: two turns, then one whose tool result overflows
+    // the window, so that Claude Code compacts by itself.
+    let d = h.print(&["--model", "claude-haiku-4-5", "E2E:D Start."]);
     let second = d["session_id"].as_str().unwrap().to_owned();
     let e = h.print(&[
         "--resume",
@@ -637,6 +652,13 @@ fn headless_sessions_equal_what_the_api_served() {
         "--model",
         "claude-haiku-4-5",
         "E2E:E Go on.",
+    ]);
+    let f = h.print(&[
+        "--resume",
+        &second,
+        "--model",
+        "claude-haiku-4-5",
+        "E2E:F Read one.txt.",
     ]);
     dump_requests(&h);
     eprintln!("claude runs took {:?}", started.elapsed());
@@ -647,9 +669,12 @@ fn headless_sessions_equal_what_the_api_served() {
     let t1 = &truth[&first];
     let t2 = &truth[&second];
     // The script ran as written: 3 main turns and a subagent, a resumed
-    // turn, one compaction, one turn after it; then 3 turns of the second.
+    // turn, one compaction, one turn after it; then 2 turns of the second,
+    // a tool call, the refusal, its compaction and the retried answer.
     assert_eq!((t1.records, t1.compactions), (6, 1), "{served:#?}");
-    assert_eq!((t2.records, t2.compactions), (3, 0), "{served:#?}");
+    assert_eq!((t2.records, t2.compactions), (4, 1), "{served:#?}");
+    let tail: Vec<Kind> = served[served.len() - 4..].iter().map(|s| s.kind).collect();
+    assert_eq!(tail, [Kind::Main, Kind::TooLong, Kind::Compact, Kind::Main]);
     // Headless with an API key, the default model is the 1M Opus; its
     // transcript and its requests say `claude-opus-4-8`; resumed, it is 200k.
     assert_eq!(
@@ -697,7 +722,7 @@ fn headless_sessions_equal_what_the_api_served() {
     // The manual compaction came through live, with the context it ended
     // (Claude Code counts the last response's output in: 18,004 + 30).
     let compactions = events.events("compaction");
-    assert_eq!(compactions.len(), 1, "{compactions:?}");
+    assert_eq!(compactions.len(), 2, "{compactions:?}");
     let before = served
         .iter()
         .rfind(|s| s.kind == Kind::Main && s.tag == "B")
@@ -708,13 +733,24 @@ fn headless_sessions_equal_what_the_api_served() {
         compactions[0]["preTokens"],
         before.usage.context() + before.usage.output
     );
+    // The automatic one, at the refused request: the last response's
+    // context and output plus Claude Code's estimate of the tool result.
+    let full = served
+        .iter()
+        .rfind(|s| s.kind == Kind::Main && s.tag == "F" && s.usage.cache_read > 100_000)
+        .unwrap();
+    assert_eq!(compactions[1]["sessionId"], second.as_str());
+    assert_eq!(compactions[1]["trigger"], "auto");
+    let pre = compactions[1]["preTokens"].as_u64().unwrap();
+    let floor = full.usage.context() + full.usage.output;
+    assert!((floor..floor + 100).contains(&pre), "{pre} vs {floor}");
 
     // Cost: ccwatch prices every logged response as the published table
     // does; Claude Code's own total for the session is that plus exactly
     // the calls no transcript records (here: the compaction summary).
     for (id, t, runs) in [
         (&first, t1, vec![&a, &b, &compact, &c]),
-        (&second, t2, vec![&d, &e]),
+        (&second, t2, vec![&d, &e, &f]),
     ] {
         let logged: f64 = served
             .iter()

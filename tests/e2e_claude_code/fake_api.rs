@@ -101,6 +101,8 @@ pub enum Kind {
     Title,
     /// Anything the script did not expect (answered with a short text).
     Other,
+    /// Refused with the API's "prompt is too long" error (nothing served).
+    TooLong,
 }
 
 /// One request as the script sees it.
@@ -342,6 +344,32 @@ async fn handle(
     let tag = req.tagged_prompt().map(|(t, _)| t).unwrap_or_default();
     let model = req.model().to_owned();
     let stream = req.stream();
+    if kind == Kind::TooLong {
+        let mut record = shared.record.lock().unwrap();
+        let request_id = format!("req_e2e{:04}", record.served.len());
+        record.served.push(Served {
+            kind,
+            tag,
+            model,
+            usage: Usage::default(),
+            message_id: String::new(),
+            request_id: request_id.clone(),
+            stream,
+            session,
+        });
+        record.requests.push(request.clone());
+        let error = json!({"type": "error", "error": {"type": "invalid_request_error",
+            "message": "prompt is too long: 203456 tokens > 200000 maximum"}});
+        return (
+            StatusCode::BAD_REQUEST,
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (header::HeaderName::from_static("request-id"), request_id),
+            ],
+            error.to_string(),
+        )
+            .into_response();
+    }
     let (served, body_text) = {
         let mut record = shared.record.lock().unwrap();
         let n = record.served.len();

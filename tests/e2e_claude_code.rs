@@ -177,6 +177,21 @@ fn script(req: &Request, refused: &AtomicBool) -> (Kind, Reply) {
             vec![Block::Text("Still here after the compaction.".into())],
             Usage::new(6, 3_100, 0, 12_345, 33),
         ),
+        // Cache writes of both lifetimes.
+        ("H", _) => main(
+            vec![Block::Text("Cached for an hour.".into())],
+            Usage::new(3, 1_000, 6_000, 10_000, 70),
+        ),
+        // A model whose price Claude Code and ccwatch's table disagree on.
+        ("S", _) => main(
+            vec![Block::Text("Sonnet here.".into())],
+            Usage::new(3, 2_000, 0, 30_000, 100),
+        ),
+        // 92.5% of the 1M window.
+        ("K", _) => main(
+            vec![Block::Text("Nearly full.".into())],
+            Usage::new(5, 4_995, 0, 920_000, 40),
+        ),
         ("E", _) => main(
             vec![Block::Text("Going on.".into())],
             Usage::new(5, 3_000, 0, 4_000, 25),
@@ -220,6 +235,13 @@ impl Harness {
     /// None (after a loud SKIP line) where the pieces are missing; a panic
     /// instead on CI.
     fn new() -> Option<Harness> {
+        Harness::with(None)
+    }
+
+    /// With `rate_limits`, the fake sends a subscription's rate-limit
+    /// headers and Claude Code signs in with a (dummy) subscription token
+    /// instead of an API key.
+    fn with(rate_limits: Option<fake_api::RateLimits>) -> Option<Harness> {
         let (binary, netns) = match pieces() {
             Ok(p) => p,
             Err(why) => {
@@ -247,13 +269,14 @@ impl Harness {
             }
             (kind, reply)
         };
-        let fake = FakeApi::start(netns.listen().unwrap(), Box::new(script), None).unwrap();
+        let fake = FakeApi::start(netns.listen().unwrap(), Box::new(script), rate_limits).unwrap();
         let home = tmp.path().join("home");
         let claude = Claude {
             binary,
             home,
             base_url: fake.url(),
             env: Vec::new(),
+            subscription: rate_limits.is_some(),
         };
         std::fs::create_dir_all(claude.projects()).unwrap();
         Some(Harness {
@@ -308,6 +331,20 @@ impl Harness {
             state.to_string(),
         )
         .unwrap();
+    }
+
+    /// Claude Code, interactive, in tmux in the namespace, at its prompt.
+    fn interactive(&self, args: &[&str]) -> tmux::Tmux {
+        let socket = self._tmp.path().join("tmux.sock");
+        let tmux = tmux::Tmux::start(&self.netns, &self.claude, &socket, &self.work, args).unwrap();
+        tmux.wait_for("the prompt", 30, prompt_ready);
+        tmux
+    }
+
+    /// Type `prompt`, wait for `answer` on the screen and the prompt back.
+    fn ask(&self, tmux: &tmux::Tmux, prompt: &str, answer: &str) {
+        tmux.type_line(prompt);
+        tmux.wait_for(answer, 30, |s| s.contains(answer) && prompt_ready(s));
     }
 
     /// `claude -p` with `args`, its JSON result.
@@ -483,6 +520,9 @@ fn truth(served: &[Served]) -> BTreeMap<String, Truth> {
 /// script uses, the same in ccwatch's table and in Claude Code's.
 fn price(model: &str) -> [f64; 5] {
     match model {
+        // Claude Code's own price; ccwatch's table (from LiteLLM) has
+        // $2/$10 (see claude_sonnet_5_is_priced_differently_by_claude_code).
+        m if m.starts_with("claude-sonnet-5") => [3.0, 15.0, 3.75, 6.0, 0.3],
         m if m.starts_with("claude-opus-4-8") => [5.0, 25.0, 6.25, 10.0, 0.5],
         m if m.starts_with("claude-haiku-4-5") => [1.0, 5.0, 1.25, 2.0, 0.1],
         m => panic!("no price in the test for {m}"),
@@ -802,58 +842,24 @@ fn interactive_session_with_status_line_and_otlp() {
         .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );
     h.watch_events();
-    let tmux = tmux::Tmux::start(
-        &h.netns,
-        &h.claude,
-        &h._tmp.path().join("tmux.sock"),
-        &h.work,
-        &[],
-    )
-    .unwrap();
-    let ready = |s: &str| s.lines().any(|l| l.starts_with("❯")) && !s.contains("esc to interrupt");
-    tmux.wait_for("the prompt", 30, ready);
-    tmux.type_line("E2E:I What does one.txt say?");
-    tmux.wait_for("the answer", 30, |s| s.contains("It says one."));
+    let tmux = h.interactive(&[]);
+    h.ask(&tmux, "E2E:I What does one.txt say?", "It says one.");
     tmux.type_line("/compact");
     tmux.wait_for("the compaction", 30, |_| {
         h.served().iter().any(|s| s.kind == Kind::Compact)
     });
     tmux.wait_for("the prompt after /compact", 30, |s| {
-        ready(s) && s.contains("Compacted")
+        prompt_ready(s) && s.contains("Compacted")
     });
-    tmux.type_line("E2E:J Still there?");
-    tmux.wait_for("the answer after /compact", 30, |s| {
-        s.contains("Still here after")
-    });
-    // The status line catches up with the last answer.
+    h.ask(&tmux, "E2E:J Still there?", "Still here after");
     let last_served = h
         .served()
         .iter()
         .rfind(|s| s.kind == Kind::Main)
         .unwrap()
         .clone();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let (sample, shown) = loop {
-        if let Some((json, out)) = last_statusline(&captured) {
-            let cu = &json["context_window"]["current_usage"];
-            if cu["input_tokens"] == last_served.usage.input
-                && cu["cache_read_input_tokens"] == last_served.usage.cache_read
-            {
-                break (json, out);
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the status line never showed the last answer"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    tmux.type_line("/exit");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while tmux.alive() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    drop(tmux);
+    let (sample, shown) = statusline_showing(&captured, last_served.usage);
+    exit(tmux);
     dump_requests(&h);
     eprintln!("interactive run took {:?}", started.elapsed());
 
@@ -990,6 +996,41 @@ fn interactive_session_with_status_line_and_otlp() {
     );
 }
 
+/// Claude Code's input box is there and idle.
+fn prompt_ready(screen: &str) -> bool {
+    screen.lines().any(|l| l.starts_with("❯")) && !screen.contains("esc to interrupt")
+}
+
+/// `/exit`, and wait (a while) for Claude Code to flush and end.
+fn exit(tmux: tmux::Tmux) {
+    tmux.type_line("/exit");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tmux.alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Wait for the status line to be sent the context of `usage`: that
+/// input, and what ccwatch printed for it.
+fn statusline_showing(captured: &Path, usage: Usage) -> (Value, String) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some((json, out)) = last_statusline(captured) {
+            let cu = &json["context_window"]["current_usage"];
+            if cu["input_tokens"] == usage.input
+                && cu["cache_read_input_tokens"] == usage.cache_read
+            {
+                return (json, out);
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the status line never showed {usage:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// The newest status-line input kept by the capture script, and what
 /// ccwatch printed for it.
 fn last_statusline(dir: &Path) -> Option<(Value, String)> {
@@ -1007,4 +1048,110 @@ fn last_statusline(dir: &Path) -> Option<(Value, String)> {
         return None;
     }
     Some((json, out))
+}
+
+/// What the status line tells that transcripts cannot: the 1M window of the
+/// default `claude-opus-4-8[1m]` (the transcript says `claude-opus-4-8`),
+/// Claude Code's own rounding of the percentage (half up: 92.5 → 93), and,
+/// signed in with a subscription, the rate limits from the API's headers.
+#[test]
+#[ignore = "needs branch gauge: status-line hints (window, rounding, rate limits) in status --json and the status line"]
+fn status_line_hints_give_window_rounding_and_rate_limits() {
+    let now = chrono::Utc::now().timestamp();
+    let limits = fake_api::RateLimits {
+        five_hour: 0.42,
+        five_hour_reset: now + 3_600,
+        seven_day: 0.17,
+        seven_day_reset: now + 3 * 86_400,
+    };
+    let Some(mut h) = Harness::with(Some(limits)) else {
+        return;
+    };
+    let captured = h._tmp.path().join("statusline");
+    std::fs::create_dir_all(&captured).unwrap();
+    h.interactive_settings(&captured);
+    h.watch_events();
+    // Signed in with a subscription the default is `claude-sonnet-5`.
+    let tmux = h.interactive(&["--model", "claude-opus-4-8[1m]"]);
+    h.ask(&tmux, "E2E:K Fill it up.", "Nearly full.");
+    let full = Usage::new(5, 4_995, 0, 920_000, 40);
+    let (sample, shown) = statusline_showing(&captured, full);
+    exit(tmux);
+    eprintln!(
+        "{}\n{shown}",
+        serde_json::to_string_pretty(&sample).unwrap()
+    );
+
+    // What Claude Code sent (facts of 2.1.197).
+    assert_eq!(sample["model"]["id"], "claude-opus-4-8[1m]");
+    assert_eq!(sample["context_window"]["context_window_size"], 1_000_000);
+    assert_eq!(sample["context_window"]["used_percentage"], 93);
+    assert_eq!(sample["rate_limits"]["five_hour"]["used_percentage"], 42);
+    assert_eq!(
+        sample["rate_limits"]["five_hour"]["resets_at"],
+        limits.five_hour_reset
+    );
+    assert_eq!(sample["rate_limits"]["seven_day"]["used_percentage"], 17);
+
+    // What ccwatch must make of it.
+    assert!(shown.contains("ctx 925k/1M 93%"), "{shown}");
+    let status = h.status();
+    let session = status["sessions"][0].clone();
+    assert_eq!(session["context"]["tokens"], 925_000, "{session}");
+    assert_eq!(session["context"]["window"], 1_000_000, "{session}");
+    assert_eq!(session["context"]["percent"], 92.5, "{session}");
+    assert_eq!(
+        session["rateLimits"],
+        json!({"fiveHour": {"usedPercentage": 42, "resetsAt": limits.five_hour_reset},
+               "sevenDay": {"usedPercentage": 17, "resetsAt": limits.seven_day_reset}}),
+        "{session}"
+    );
+}
+
+/// Where ccwatch's price table and Claude Code's disagree, the test names
+/// the model (and the README lists it): `claude-sonnet-5`, $3/$15 per
+/// million input/output tokens in Claude Code, $2/$10 in LiteLLM's list.
+#[test]
+fn claude_sonnet_5_is_priced_differently_by_claude_code() {
+    let Some(h) = Harness::new() else { return };
+    let run = h.print(&["--model", "claude-sonnet-5", "E2E:S Hello."]);
+    let served = h.served();
+    assert_eq!(served.len(), 1, "{served:#?}");
+    let s = &served[0];
+    let claude_code = run["total_cost_usd"].as_f64().unwrap();
+    assert!(
+        (claude_code - cost(s)).abs() < 1e-9,
+        "Claude Code ${claude_code}"
+    );
+    let ccwatch = h.status()["sessions"][0]["costUSD"].as_f64().unwrap();
+    let u = s.usage;
+    let litellm = (u.input as f64 * 2.0
+        + u.output as f64 * 10.0
+        + u.cache_creation() as f64 * 2.5
+        + u.cache_read as f64 * 0.2)
+        / 1e6;
+    assert!((ccwatch - litellm).abs() < 1e-9, "ccwatch ${ccwatch}");
+    assert!(claude_code > ccwatch * 1.4, "${claude_code} vs ${ccwatch}");
+}
+
+/// Cache writes kept for an hour cost twice the input price (Claude Code
+/// charges them so): ccwatch's cost of a session equals Claude Code's.
+#[test]
+#[ignore = "needs branch price: 1-hour cache writes priced at 2x input (usage.cache_creation split)"]
+fn one_hour_cache_writes_cost_what_claude_code_charges() {
+    let Some(h) = Harness::new() else { return };
+    let run = h.print(&["--model", "claude-opus-4-8", "E2E:H Cache it."]);
+    let served = h.served();
+    assert_eq!(served.len(), 1, "{served:#?}");
+    let claude_code = run["total_cost_usd"].as_f64().unwrap();
+    // 3 × $5 + 70 × $25 + 1,000 × $6.25 + 6,000 × $10 + 10,000 × $0.50, per million.
+    assert!(
+        (claude_code - 0.073015).abs() < 1e-9,
+        "Claude Code ${claude_code}"
+    );
+    let ccwatch = h.status()["sessions"][0]["costUSD"].as_f64().unwrap();
+    assert!(
+        (ccwatch - claude_code).abs() < 1e-9,
+        "ccwatch ${ccwatch}, Claude Code ${claude_code}"
+    );
 }

@@ -56,6 +56,8 @@ pub struct Claude {
     pub base_url: String,
     /// Extra environment (OTel settings and the like).
     pub env: Vec<(String, String)>,
+    /// Signed in with a (dummy) subscription token instead of an API key.
+    pub subscription: bool,
 }
 
 impl Claude {
@@ -92,10 +94,14 @@ impl Claude {
             .env("TERM", "xterm-256color")
             .env("LANG", "C.UTF-8")
             .env("ANTHROPIC_BASE_URL", &self.base_url)
-            .env("ANTHROPIC_API_KEY", API_KEY)
             .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
             .env("DISABLE_AUTOUPDATER", "1")
             .env("DISABLE_ERROR_REPORTING", "1");
+        if self.subscription {
+            cmd.env("CLAUDE_CODE_OAUTH_TOKEN", OAUTH_TOKEN);
+        } else {
+            cmd.env("ANTHROPIC_API_KEY", API_KEY);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -105,3 +111,6 @@ impl Claude {
 /// The dummy key (Claude Code asks about keys it has not seen; the
 /// settings written by the harness approve this one).
 pub const API_KEY: &str = "sk-ant-api03-e2e-dummy-key-0000000000000000";
+
+/// The dummy subscription token.
+pub const OAUTH_TOKEN: &str = "sk-ant-oat01-e2e-dummy-token-0000000000000000";

@@ -636,9 +636,12 @@ fn transcripts(dir: &Path) -> Vec<(PathBuf, String)> {
     out
 }
 
-fn dump_requests(h: &Harness) {
+/// With `CCWATCH_E2E_DUMP=DIR`, keep what a run saw in `DIR/<name>`: the
+/// requests, the OTLP pushes, the status-line inputs and the transcripts
+/// (how the fixtures under fixtures/claude-code-2.1.197 were made).
+fn dump_requests(h: &Harness, name: &str) {
     if let Some(dir) = std::env::var_os("CCWATCH_E2E_DUMP") {
-        let dir = PathBuf::from(dir);
+        let dir = PathBuf::from(dir).join(name);
         std::fs::create_dir_all(&dir).unwrap();
         h.fake.record(|r| {
             for (i, (req, s)) in r.requests.iter().zip(&r.served).enumerate() {
@@ -649,6 +652,33 @@ fn dump_requests(h: &Harness) {
                 .unwrap();
             }
         });
+        h.fake.record(|r| {
+            for (i, p) in r.otlp.iter().enumerate() {
+                let name = format!("otlp-{i:02}{}.json", p.path.replace('/', "-"));
+                std::fs::write(dir.join(name), &p.body).unwrap();
+            }
+        });
+        let captured = h._tmp.path().join("statusline");
+        for e in std::fs::read_dir(&captured).into_iter().flatten().flatten() {
+            let name = format!("statusline-{}", e.file_name().to_string_lossy());
+            std::fs::copy(e.path(), dir.join(name)).unwrap();
+        }
+        let mut stack = vec![h.claude.projects()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.to_string_lossy().ends_with(".meta.json") {
+                    let name = p
+                        .strip_prefix(h.claude.projects())
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('/', "__");
+                    std::fs::copy(&p, dir.join(name)).unwrap();
+                }
+            }
+        }
         for (p, text) in transcripts(&h.claude.projects()) {
             let name = p
                 .strip_prefix(h.claude.projects())
@@ -700,7 +730,7 @@ fn headless_sessions_equal_what_the_api_served() {
         "claude-haiku-4-5",
         "E2E:F Read one.txt.",
     ]);
-    dump_requests(&h);
+    dump_requests(&h, "headless");
     eprintln!("claude runs took {:?}", started.elapsed());
 
     let served = h.served();
@@ -860,7 +890,7 @@ fn interactive_session_with_status_line_and_otlp() {
         .clone();
     let (sample, shown) = statusline_showing(&captured, last_served.usage);
     exit(tmux);
-    dump_requests(&h);
+    dump_requests(&h, "interactive");
     eprintln!("interactive run took {:?}", started.elapsed());
 
     let served = h.served();
@@ -1077,10 +1107,7 @@ fn status_line_hints_give_window_rounding_and_rate_limits() {
     let full = Usage::new(5, 4_995, 0, 920_000, 40);
     let (sample, shown) = statusline_showing(&captured, full);
     exit(tmux);
-    eprintln!(
-        "{}\n{shown}",
-        serde_json::to_string_pretty(&sample).unwrap()
-    );
+    dump_requests(&h, "subscription");
 
     // What Claude Code sent (facts of 2.1.197).
     assert_eq!(sample["model"]["id"], "claude-opus-4-8[1m]");
@@ -1154,4 +1181,43 @@ fn one_hour_cache_writes_cost_what_claude_code_charges() {
         (ccwatch - claude_code).abs() < 1e-9,
         "ccwatch ${ccwatch}, Claude Code ${claude_code}"
     );
+}
+
+/// The kept transcripts of these sessions (fixtures/claude-code-2.1.197)
+/// read as the hand-worked answer: runs without Claude Code.
+#[test]
+fn kept_claude_code_transcripts_read_as_served() {
+    let dir = common::fixtures().join("claude-code-2.1.197");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let out = std::process::Command::new(common::bin())
+        .env("CCWATCH_CACHE_DIR", tempfile::tempdir().unwrap().path())
+        .args(["status", "--json", "--no-cache", "--dir"])
+        .arg(dir.join("projects"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["skipped"], json!({}), "{status}");
+    let sessions = status_sessions(&status);
+    let want = expected["sessions"].as_object().unwrap();
+    assert_eq!(sessions.len(), want.len());
+    for (id, w) in want {
+        let s = &sessions[id];
+        let c = &s["context"];
+        let got = json!({
+            "records": s["records"], "models": s["models"], "tokens": s["tokens"],
+            "context": {"tokens": c["tokens"], "output": c["output"], "compacted": c["compacted"]},
+            "compactions": s["compactions"],
+        });
+        let mut w = w.clone();
+        let cost = w.as_object_mut().unwrap().remove("costUSD").unwrap();
+        w.as_object_mut().unwrap().remove("what");
+        assert_eq!(got, w, "{id}");
+        let ours = s["costUSD"].as_f64().unwrap();
+        assert!(
+            (ours - cost.as_f64().unwrap()).abs() < 1e-9,
+            "{id}: ${ours}"
+        );
+    }
 }

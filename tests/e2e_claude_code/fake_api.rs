@@ -229,6 +229,9 @@ pub struct Record {
 }
 
 struct Shared {
+    /// Random per fake, so ids of different runs never meet (they are
+    /// deduplication keys).
+    run: String,
     script: Box<Script>,
     rate_limits: Option<RateLimits>,
     record: Mutex<Record>,
@@ -255,6 +258,7 @@ impl FakeApi {
             .build()
             .map_err(|e| e.to_string())?;
         let shared = Arc::new(Shared {
+            run: (0..8).map(|_| fastrand::alphanumeric()).collect(),
             script,
             rate_limits,
             record: Mutex::new(Record::default()),
@@ -346,7 +350,7 @@ async fn handle(
     let stream = req.stream();
     if kind == Kind::TooLong {
         let mut record = shared.record.lock().unwrap();
-        let request_id = format!("req_e2e{:04}", record.served.len());
+        let request_id = format!("req_e2e{}{:04}", shared.run, record.served.len());
         record.served.push(Served {
             kind,
             tag,
@@ -378,8 +382,8 @@ async fn handle(
             tag,
             model: model.clone(),
             usage: reply.usage,
-            message_id: format!("msg_e2e{n:04}"),
-            request_id: format!("req_e2e{n:04}"),
+            message_id: format!("msg_e2e{}{n:04}", shared.run),
+            request_id: format!("req_e2e{}{n:04}", shared.run),
             stream,
             session,
         };

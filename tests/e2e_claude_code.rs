@@ -248,7 +248,9 @@ impl Harness {
                 if std::env::var("CI").is_ok_and(|v| v == "true") {
                     panic!("e2e_claude_code cannot run on CI: {why}");
                 }
-                eprintln!("\n*** SKIP e2e_claude_code: {why} ***\n");
+                // Past the test harness's capture, so it shows on a pass too.
+                let line = format!("\n*** SKIP e2e_claude_code: {why} ***\n\n");
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
                 return None;
             }
         };

@@ -873,25 +873,7 @@ fn interactive_session_with_status_line_and_otlp() {
         ]
         .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );
-    h.watch_events();
-    let tmux = h.interactive(&[]);
-    h.ask(&tmux, "E2E:I What does one.txt say?", "It says one.");
-    tmux.type_line("/compact");
-    tmux.wait_for("the compaction", 30, |_| {
-        h.served().iter().any(|s| s.kind == Kind::Compact)
-    });
-    tmux.wait_for("the prompt after /compact", 30, |s| {
-        prompt_ready(s) && s.contains("Compacted")
-    });
-    h.ask(&tmux, "E2E:J Still there?", "Still here after");
-    let last_served = h
-        .served()
-        .iter()
-        .rfind(|s| s.kind == Kind::Main)
-        .unwrap()
-        .clone();
-    let (sample, shown) = statusline_showing(&captured, last_served.usage);
-    exit(tmux);
+    let (sample, shown) = read_compact_and_go_on(&mut h, &captured);
     dump_requests(&h, "interactive");
     eprintln!("interactive run took {:?}", started.elapsed());
 
@@ -923,7 +905,7 @@ fn interactive_session_with_status_line_and_otlp() {
     assert_eq!(sample["model"]["id"], "claude-opus-4-8[1m]");
     assert_eq!(sample["context_window"]["context_window_size"], 1_000_000);
     assert_eq!(session["context"]["model"], "claude-opus-4-8");
-    let u = last_served.usage;
+    let u = served.iter().rfind(|s| s.kind == Kind::Main).unwrap().usage;
     assert_eq!(
         sample["context_window"]["current_usage"],
         json!({"input_tokens": u.input, "output_tokens": u.output,
@@ -1026,6 +1008,32 @@ fn interactive_session_with_status_line_and_otlp() {
         Some(&all(|u| u.cache_creation())),
         "{by_type:?}"
     );
+}
+
+/// The interactive script, with `events` running alongside: a Read and an
+/// answer, `/compact`, one more turn, `/exit`. Returns the status-line input
+/// that showed the last answer, and what ccwatch printed for it.
+fn read_compact_and_go_on(h: &mut Harness, captured: &Path) -> (Value, String) {
+    h.watch_events();
+    let tmux = h.interactive(&[]);
+    h.ask(&tmux, "E2E:I What does one.txt say?", "It says one.");
+    tmux.type_line("/compact");
+    tmux.wait_for("the compaction", 30, |_| {
+        h.served().iter().any(|s| s.kind == Kind::Compact)
+    });
+    tmux.wait_for("the prompt after /compact", 30, |s| {
+        prompt_ready(s) && s.contains("Compacted")
+    });
+    h.ask(&tmux, "E2E:J Still there?", "Still here after");
+    let last_served = h
+        .served()
+        .iter()
+        .rfind(|s| s.kind == Kind::Main)
+        .unwrap()
+        .clone();
+    let (sample, shown) = statusline_showing(captured, last_served.usage);
+    exit(tmux);
+    (sample, shown)
 }
 
 /// Claude Code's input box is there and idle.
@@ -1222,4 +1230,30 @@ fn kept_claude_code_transcripts_read_as_served() {
             "{id}: ${ours}"
         );
     }
+}
+
+/// Where Claude Code's own session cost is at hand (its status line), the
+/// part of it no transcript records is shown: here the title and the
+/// compaction-summary calls, priced from what was served.
+#[test]
+#[ignore = "needs branch gauge (status-line hints kept for status) and costUnlogged in status --json (issue 14, item 3)"]
+fn cost_not_in_transcripts_is_shown_from_the_status_line() {
+    let Some(mut h) = Harness::new() else { return };
+    let captured = h._tmp.path().join("statusline");
+    std::fs::create_dir_all(&captured).unwrap();
+    h.interactive_settings(&captured);
+    let (sample, _) = read_compact_and_go_on(&mut h, &captured);
+    let truth = truth(&h.served());
+    let (id, t) = truth.iter().next().unwrap();
+    let unlogged: f64 = t.unlogged.iter().map(cost).sum();
+    let status = h.status();
+    let session = &status_sessions(&status)[id];
+    let ours = session["costUSD"].as_f64().unwrap();
+    let claude_code = sample["cost"]["total_cost_usd"].as_f64().unwrap();
+    assert!((claude_code - ours - unlogged).abs() < 1e-9);
+    let shown = session["costUnlogged"].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (shown - unlogged).abs() < 1e-9,
+        "costUnlogged {shown}, served {unlogged}: {session}"
+    );
 }

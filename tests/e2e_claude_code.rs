@@ -335,6 +335,23 @@ impl Harness {
         .unwrap();
     }
 
+    /// Have Claude Code push its OpenTelemetry (OTLP/HTTP JSON) to the fake.
+    fn export_otlp(&mut self) {
+        let url = self.fake.url();
+        self.claude.env.extend(
+            [
+                ("CLAUDE_CODE_ENABLE_TELEMETRY", "1"),
+                ("OTEL_METRICS_EXPORTER", "otlp"),
+                ("OTEL_LOGS_EXPORTER", "otlp"),
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
+                ("OTEL_METRIC_EXPORT_INTERVAL", "1000"),
+                ("OTEL_LOGS_EXPORT_INTERVAL", "500"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        );
+    }
+
     /// Claude Code, interactive, in tmux in the namespace, at its prompt.
     fn interactive(&self, args: &[&str]) -> tmux::Tmux {
         let socket = self._tmp.path().join("tmux.sock");
@@ -704,6 +721,7 @@ fn dump_requests(h: &Harness, name: &str) {
 fn headless_sessions_equal_what_the_api_served() {
     let Some(mut h) = Harness::new() else { return };
     let started = Instant::now();
+    h.export_otlp();
     h.watch_events();
 
     // (a) The default model, two parallel reads, a subagent.
@@ -848,6 +866,27 @@ fn headless_sessions_equal_what_the_api_served() {
     }
     let summary = served.iter().find(|s| s.kind == Kind::Compact).unwrap();
     assert!((t1.unlogged.iter().map(cost).sum::<f64>() - cost(summary)).abs() < 1e-12);
+
+    // Claude Code's OTel names what each call was for.
+    let pushes = h.fake.record(|r| r.otlp.clone());
+    let events = otel::events(&pushes);
+    for s in served.iter().filter(|s| s.kind != Kind::TooLong) {
+        let e = events
+            .iter()
+            .find(|e| e.get("request_id") == Some(&json!(s.request_id)))
+            .unwrap_or_else(|| panic!("no api_request for {s:?}"));
+        let source = match s.kind {
+            Kind::Main => "sdk",
+            Kind::Subagent => "agent:builtin:general-purpose",
+            _ => "compact",
+        };
+        assert_eq!(e["query_source"], source, "{s:?}");
+    }
+    // Nothing but the Messages API (and the OTLP pushes) was called.
+    assert_eq!(
+        h.fake.record(|r| r.other_paths.clone()),
+        Vec::<String>::new()
+    );
 }
 
 /// Interactive mode in tmux, with `ccwatch statusline` as Claude Code's
@@ -861,18 +900,7 @@ fn interactive_session_with_status_line_and_otlp() {
     let captured = h._tmp.path().join("statusline");
     std::fs::create_dir_all(&captured).unwrap();
     h.interactive_settings(&captured);
-    h.claude.env.extend(
-        [
-            ("CLAUDE_CODE_ENABLE_TELEMETRY", "1"),
-            ("OTEL_METRICS_EXPORTER", "otlp"),
-            ("OTEL_LOGS_EXPORTER", "otlp"),
-            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", &h.fake.url()),
-            ("OTEL_METRIC_EXPORT_INTERVAL", "1000"),
-            ("OTEL_LOGS_EXPORT_INTERVAL", "500"),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned())),
-    );
+    h.export_otlp();
     let (sample, shown) = read_compact_and_go_on(&mut h, &captured);
     dump_requests(&h, "interactive");
     eprintln!("interactive run took {:?}", started.elapsed());
@@ -989,6 +1017,10 @@ fn interactive_session_with_status_line_and_otlp() {
     assert!(
         (metric_cost - claude_code).abs() < 1e-6,
         "{metric_cost} vs {claude_code}"
+    );
+    assert_eq!(
+        h.fake.record(|r| r.other_paths.clone()),
+        Vec::<String>::new()
     );
     let by_type = otel::metric_sum(&pushes, "claude_code.token.usage", "type");
     let all = |f: fn(&Usage) -> u64| served.iter().map(|s| f(&s.usage)).sum::<u64>() as f64;

@@ -67,6 +67,9 @@ use std::time::{Duration, Instant};
 const OTHER: Usage = Usage::new(1, 0, 0, 0, 1);
 /// The compaction summary call (manual and automatic alike).
 const COMPACT: Usage = Usage::new(7, 0, 0, 17_000, 420);
+/// A turn well under 200k, then one at 92.5% of a 1M window.
+const SMALL: Usage = Usage::new(3, 1_000, 0, 50_000, 20);
+const FULL: Usage = Usage::new(5, 4_995, 0, 920_000, 40);
 /// The session title call.
 const TITLE: Usage = Usage::new(250, 0, 0, 0, 12);
 
@@ -187,11 +190,8 @@ fn script(req: &Request, refused: &AtomicBool) -> (Kind, Reply) {
             vec![Block::Text("Sonnet here.".into())],
             Usage::new(3, 2_000, 0, 30_000, 100),
         ),
-        // 92.5% of the 1M window.
-        ("K", _) => main(
-            vec![Block::Text("Nearly full.".into())],
-            Usage::new(5, 4_995, 0, 920_000, 40),
-        ),
+        ("L", _) => main(vec![Block::Text("Small.".into())], SMALL),
+        ("K", _) => main(vec![Block::Text("Nearly full.".into())], FULL),
         ("E", _) => main(
             vec![Block::Text("Going on.".into())],
             Usage::new(5, 3_000, 0, 4_000, 25),
@@ -1145,11 +1145,25 @@ fn status_line_hints_give_window_rounding_and_rate_limits() {
     h.watch_events();
     // Signed in with a subscription the default is `claude-sonnet-5`.
     let tmux = h.interactive(&["--model", "claude-opus-4-8[1m]"]);
+    // Well under 200k: only the status line can tell the window is 1M.
+    h.ask(&tmux, "E2E:L A small turn.", "Small.");
+    let (small, _) = statusline_showing(&captured, SMALL);
+    assert_eq!(small["context_window"]["context_window_size"], 1_000_000);
+    let status = h.status();
+    let session = status["sessions"][0].clone();
+    assert_eq!(session["context"]["model"], "claude-opus-4-8", "{session}");
+    assert_eq!(session["context"]["tokens"], SMALL.context(), "{session}");
+    let small_context = session["context"].clone();
     h.ask(&tmux, "E2E:K Fill it up.", "Nearly full.");
-    let full = Usage::new(5, 4_995, 0, 920_000, 40);
-    let (sample, shown) = statusline_showing(&captured, full);
+    let (sample, shown) = statusline_showing(&captured, FULL);
     exit(tmux);
     dump_requests(&h, "subscription");
+    // 51,003 of 1M: 5.1%.
+    assert_eq!(
+        (&small_context["window"], &small_context["percent"]),
+        (&json!(1_000_000), &json!(5.1)),
+        "the [1m] window from the status line: {small_context}"
+    );
 
     // What Claude Code sent (facts of 2.1.197).
     assert_eq!(sample["model"]["id"], "claude-opus-4-8[1m]");

@@ -18,6 +18,6 @@ fi
 mkdir -p "$DIR"
 # The platform package carries the native binary; the wrapper's postinstall
 # only copies it, so it need not run.
-npm install --prefix "$DIR" --no-save --no-audit --no-fund --ignore-scripts \
+timeout 900 npm install --prefix "$DIR" --no-save --no-audit --no-fund --ignore-scripts \
   "@anthropic-ai/claude-code@$VERSION" "@anthropic-ai/claude-code-linux-x64@$VERSION" >/dev/null \
   || echo "warning: could not install Claude Code $VERSION"

@@ -834,6 +834,29 @@ fn headless_sessions_equal_what_the_api_served() {
     let status = assert_ccwatch_equals(&h, &truth);
     let sessions = status_sessions(&status);
     let events = h.events.as_ref().unwrap();
+    // Live, the context moved through the served contexts in order (a
+    // batch read at once may skip some) and ended at the last.
+    for id in [&first, &second] {
+        let served_contexts: Vec<u64> = served
+            .iter()
+            .filter(|s| s.session.as_ref() == Some(id) && s.kind == Kind::Main)
+            .map(|s| s.usage.context())
+            .collect();
+        let mut seen: Vec<u64> = events
+            .events("context")
+            .iter()
+            .filter(|e| e["sessionId"] == id.as_str())
+            .filter_map(|e| e["session"]["context"]["tokens"].as_u64())
+            .collect();
+        // (A compaction is a change too, with the same tokens.)
+        seen.dedup();
+        let mut rest = served_contexts.iter();
+        assert!(
+            seen.iter().all(|c| rest.any(|s| s == c)),
+            "{id}: seen {seen:?}, served {served_contexts:?}"
+        );
+        assert_eq!(seen.last(), served_contexts.last(), "{id}");
+    }
     // The manual compaction came through live, with the context it ended
     // (Claude Code counts the last response's output in: 18,004 + 30).
     let compactions = events.events("compaction");

@@ -1351,3 +1351,47 @@ fn cost_not_in_transcripts_is_shown_from_the_status_line() {
         "costUnlogged {shown}, served {unlogged}: {session}"
     );
 }
+
+/// The kept status-line inputs Claude Code sent, through `ccwatch
+/// statusline` over the kept transcripts: its own numbers come through.
+#[test]
+fn kept_status_line_inputs_show_claude_codes_numbers() {
+    let dir = common::fixtures().join("claude-code-2.1.197");
+    let cache = tempfile::tempdir().unwrap();
+    let line = |name: &str| {
+        let input = std::fs::read(dir.join("statusline").join(name)).unwrap();
+        let mut child = std::process::Command::new(common::bin())
+            .env("CCWATCH_CACHE_DIR", cache.path())
+            // Half an hour after the sessions (2026-12-05, 08:2x–08:5x UTC).
+            .env("CCWATCH_NOW", "2026-12-05T09:00:00Z")
+            .args(["statusline", "--timezone", "UTC", "--dir"])
+            .arg(dir.join("projects"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), &input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Today and the block (from 08:00) are all four sessions:
+    // 0.1198 + 0.02948 + 0.0876875 + 0.49224375 = $0.73.
+    let after = line("after-compact-and-turn.json");
+    assert!(
+        after.starts_with(
+            "Opus 4.8 (1M context) │ ctx 15.5k/1M 2% │ $0.11 session │ $0.73 today │ $0.73 block, 4h00m left"
+        ),
+        "{after}"
+    );
+    let full = line("subscription-92.5-percent.json");
+    assert!(
+        full.starts_with("Opus 4.8 (1M context) │ ctx 925k/1M "),
+        "{full}"
+    );
+    assert!(full.contains(" │ $0.49 session │ "), "{full}");
+    // Before the first turn Claude Code sends no usage and a zero cost.
+    let first = line("before-first-turn.json");
+    assert!(first.starts_with("Opus 4.8 (1M context) │ "), "{first}");
+    assert!(first.contains(" │ $0.00 session │ "), "{first}");
+}

@@ -6,7 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=2.1.197
 DIR="${CCWATCH_E2E_CLAUDE_DIR:-${CARGO_TARGET_DIR:-target}/e2e-claude}"
-BIN="$DIR/node_modules/@anthropic-ai/claude-code-linux-x64/claude"
+case "$(uname -m)" in
+  x86_64) PLATFORM=linux-x64 ;;
+  aarch64 | arm64) PLATFORM=linux-arm64 ;;
+  *) echo "warning: no Claude Code package for $(uname -m)"; exit 0 ;;
+esac
+BIN="$DIR/node_modules/@anthropic-ai/claude-code-$PLATFORM/claude"
 
 if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | grep -q "^$VERSION "; then
   exit 0
@@ -19,5 +24,5 @@ mkdir -p "$DIR"
 # The platform package carries the native binary; the wrapper's postinstall
 # only copies it, so it need not run.
 timeout 900 npm install --prefix "$DIR" --no-save --no-audit --no-fund --ignore-scripts \
-  "@anthropic-ai/claude-code@$VERSION" "@anthropic-ai/claude-code-linux-x64@$VERSION" >/dev/null \
+  "@anthropic-ai/claude-code@$VERSION" "@anthropic-ai/claude-code-$PLATFORM@$VERSION" >/dev/null \
   || echo "warning: could not install Claude Code $VERSION"

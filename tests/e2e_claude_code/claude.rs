@@ -25,7 +25,15 @@ pub fn install_dir() -> PathBuf {
 /// The native binary of the platform package (what the wrapper package's
 /// postinstall would copy over its placeholder).
 pub fn binary() -> Result<PathBuf, String> {
-    let path = install_dir().join("node_modules/@anthropic-ai/claude-code-linux-x64/claude");
+    let platform = if cfg!(target_arch = "aarch64") {
+        "linux-arm64"
+    } else {
+        "linux-x64"
+    };
+    let path = install_dir()
+        .join("node_modules/@anthropic-ai")
+        .join(format!("claude-code-{platform}"))
+        .join("claude");
     if !path.is_file() {
         return Err(format!(
             "Claude Code {VERSION} is not installed at {} (run scripts/install-claude-code.sh)",

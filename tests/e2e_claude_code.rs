@@ -3,7 +3,8 @@
 //! served.
 //!
 //! How it is put together (all of it on this machine, nothing leaves it):
-//! - `scripts/install-claude-code.sh` (run by `.ci/run`) installs
+//! - `scripts/install-claude-code.sh` (run by `.ci/run`, and by the test
+//!   itself when the binary is missing) installs
 //!   `@anthropic-ai/claude-code` and its platform package
 //!   `@anthropic-ai/claude-code-linux-x64` at the pinned version into
 //!   `<target>/e2e-claude`; the test runs the platform package's native binary.
@@ -37,9 +38,8 @@
 //! - Every process is ended on drop (tmux server, `events`, the namespace's
 //!   holder) and the temporary directories are removed. The file takes
 //!   15–25 s on two cores.
-//! - Three tests are `#[ignore]`d with the exact expectation of work on other
-//!   branches (status-line hints, 1-hour cache-write prices, the cost no
-//!   transcript records): enable them once that has landed.
+//! - Tests marked `#[ignore]` hold the exact expectation of work not yet
+//!   landed (status-line hints, the cost no transcript records).
 //! - `CCWATCH_E2E_DUMP=DIR` keeps the requests, transcripts, status-line
 //!   inputs and OTLP pushes of a run (the source of
 //!   `fixtures/claude-code-2.1.197`).
@@ -1268,7 +1268,6 @@ fn claude_sonnet_5_is_priced_differently_by_claude_code() {
 /// Cache writes kept for an hour cost twice the input price (Claude Code
 /// charges them so): ccwatch's cost of a session equals Claude Code's.
 #[test]
-#[ignore = "needs branch price: 1-hour cache writes priced at 2x input (usage.cache_creation split)"]
 fn one_hour_cache_writes_cost_what_claude_code_charges() {
     let Some(h) = Harness::new() else { return };
     let run = h.print(&["--model", "claude-opus-4-8", "E2E:H Cache it."]);

@@ -22,9 +22,33 @@ pub fn install_dir() -> PathBuf {
         .join("e2e-claude")
 }
 
-/// The native binary of the platform package (what the wrapper package's
-/// postinstall would copy over its placeholder).
+/// The native binary of the platform package, installed first when it is
+/// missing, so that `cargo test` alone sets everything up (`.ci/run` runs
+/// the same script before the tests; then this finds it in place).
 pub fn binary() -> Result<PathBuf, String> {
+    static INSTALLED: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            installed().or_else(|_| {
+                let script =
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-claude-code.sh");
+                let status = Command::new("bash")
+                    .arg(&script)
+                    .env("CCWATCH_E2E_CLAUDE_DIR", install_dir())
+                    .status()
+                    .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+                if !status.success() {
+                    return Err(format!("{} failed: {status}", script.display()));
+                }
+                installed()
+            })
+        })
+        .clone()
+}
+
+/// The native binary of the platform package (what the wrapper package's
+/// postinstall would copy over its placeholder), if it is installed.
+fn installed() -> Result<PathBuf, String> {
     let platform = if cfg!(target_arch = "aarch64") {
         "linux-arm64"
     } else {

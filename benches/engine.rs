@@ -1,17 +1,17 @@
 //! Engine benchmarks: full-scan throughput (cold, no index), a warm restart
 //! through the persistent index, and single-line parsing.
 //!
-//! The corpus is generated (see `src/corpus/`) into a temp dir; its size
+//! The corpus is generated (see `crates/corpus/`) into a temp dir; its size
 //! is `CCWATCH_BENCH_BYTES` (default 256 MiB, BENCHMARKS.md uses 1 GiB).
 //! Whole-process numbers (RSS, latency, idle CPU) come from
 //! `scripts/bench.sh`.
 
-use ccwatch::corpus::{CorpusSpec, generate};
 use ccwatch::parse::{FileContext, Want, parse_line};
 use ccwatch::source::discover::ProjectsDir;
 use ccwatch::source::index::scan_indexed;
 use ccwatch::source::reader::DEFAULT_LINE_CAP;
 use ccwatch::source::scan::{default_threads, list_all, scan};
+use ccwatch_corpus::{CorpusSpec, generate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::time::Duration;
 

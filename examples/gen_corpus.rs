@@ -9,7 +9,7 @@
 //! Sizes use binary units (`1G` = 1 GiB). `<dir>` becomes a data root: the
 //! files go under `<dir>/projects/`. Timing goes to stderr.
 
-use ccwatch::corpus::{CorpusSpec, generate};
+use ccwatch_corpus::{CorpusSpec, generate};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;

@@ -14,8 +14,6 @@ pub mod burn;
 pub mod cli;
 pub mod commands;
 pub mod config;
-#[doc(hidden)]
-pub mod corpus;
 pub mod cost;
 pub mod export;
 pub mod format;

@@ -5,7 +5,7 @@
 //! writing it. `status --json` and `daily --json` must give those numbers.
 
 mod common;
-use ccwatch::corpus::{CorpusSpec, Expected, Tokens4, generate};
+use ccwatch_corpus::{CorpusSpec, Expected, Tokens4, generate};
 use common::*;
 use serde_json::Value;
 

@@ -181,13 +181,13 @@ fn the_stored_ledger_follows_every_change_and_never_counts_twice() {
     let data = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
     let root = data.path();
-    let spec = ccwatch::corpus::CorpusSpec {
+    let spec = ccwatch_corpus::CorpusSpec {
         target_bytes: 3 << 20,
         sessions: 8,
         seed: 5,
         ..Default::default()
     };
-    ccwatch::corpus::generate(root, &spec).unwrap();
+    ccwatch_corpus::generate(root, &spec).unwrap();
     let check = |what: &str| {
         let (cached, err) = status(root, cache.path(), &[]);
         assert!(err.is_empty(), "{what}: {err}");

@@ -15,7 +15,7 @@ use crate::ledger::SessionSnapshot;
 use crate::monitor::{Change, Monitor};
 use crate::parse::SkipReason;
 use crate::record::Millis;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// Every metric ccwatch exports.
@@ -217,22 +217,7 @@ impl MetricState {
             .into_iter()
             .map(|s| (s.session_id.clone(), session_metrics(s)))
             .collect();
-        let mut pricer = Pricer::default_prices();
-        let mut usage: BTreeMap<(String, String), ModelSums> = BTreeMap::new();
-        for c in monitor.ledger.records_iter() {
-            let cost = pricer
-                .cost(c.model, &c.tokens, &c.billing, c.cost_usd)
-                .unwrap_or(0.0);
-            let sums = usage
-                .entry((c.session.to_string(), c.model.to_string()))
-                .or_default();
-            sums.input += c.tokens.input;
-            sums.output += c.tokens.output;
-            sums.cache_read += c.tokens.cache_read;
-            sums.cache_creation += c.tokens.cache_creation;
-            sums.cost += Dollars::from_usd(cost);
-        }
-        self.usage = usage;
+        self.usage = usage_by_session_and_model(monitor);
         for c in changes {
             if let Change::Threshold { session, crossing } = c {
                 *self
@@ -368,6 +353,41 @@ fn session_metrics(s: &SessionSnapshot) -> SessionMetrics {
     }
 }
 
+/// A (session, model) pair's sums with its two names.
+type NamedSums<'a> = (&'a Arc<str>, &'a Arc<str>, ModelSums);
+
+/// Token and cost sums per (session, model), in one pass over the records
+/// that looks each model's price up once and names each pair once (not
+/// an allocation and a price look-up per record).
+fn usage_by_session_and_model(monitor: &Monitor) -> BTreeMap<(String, String), ModelSums> {
+    let mut pricer = Pricer::default_prices();
+    let (_, models) = monitor.ledger.name_counts();
+    let mut prices = vec![None; models];
+    let mut pairs: HashMap<(usize, usize), NamedSums> = HashMap::new();
+    for c in monitor.ledger.records_iter() {
+        let price = match prices.get_mut(c.model_ix.index()) {
+            Some(Some(p)) => *p,
+            Some(slot) => *slot.insert(pricer.price_of(c.model)),
+            None => pricer.price_of(c.model),
+        };
+        let cost = pricer
+            .charge(price, &c.tokens, &c.billing, c.cost_usd)
+            .unwrap_or(0.0);
+        let (_, _, sums) = pairs
+            .entry((c.session_ix.index(), c.model_ix.index()))
+            .or_insert_with(|| (c.session, c.model, ModelSums::default()));
+        sums.input += c.tokens.input;
+        sums.output += c.tokens.output;
+        sums.cache_read += c.tokens.cache_read;
+        sums.cache_creation += c.tokens.cache_creation;
+        sums.cost += Dollars::from_usd(cost);
+    }
+    pairs
+        .into_values()
+        .map(|(session, model, sums)| ((session.to_string(), model.to_string()), sums))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,5 +485,96 @@ mod tests {
             }
             assert_eq!(translated, m.prometheus_name(), "{m:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod usage_tests {
+    use super::*;
+    use crate::ledger::{FileChange, FileUpdate, Ledger, WindowPolicy};
+    use crate::parse::Parsed;
+    use crate::record::{DedupKey, Tokens, UsageRecord};
+    use std::path::PathBuf;
+
+    fn reply(session: &str, msg: &str, model: &str, output: u64, logged: Option<f64>) -> Parsed {
+        Parsed::Usage(UsageRecord {
+            key: Some(DedupKey::new(msg, Some("req"))),
+            timestamp: 1_700_000_000_000 + output as i64,
+            session_id: session.into(),
+            model: model.into(),
+            tokens: Tokens {
+                input: 10,
+                output,
+                cache_creation: 2_000,
+                cache_read: 30_000,
+            },
+            billing: Default::default(),
+            sidechain: false,
+            cost_usd: logged,
+            cwd: Some(format!("/src/{session}")),
+        })
+    }
+
+    fn file(path: &str, facts: Vec<Parsed>) -> FileUpdate {
+        FileUpdate {
+            path: PathBuf::from(path),
+            encoded_project: "-src-x".into(),
+            change: FileChange::Appended,
+            facts: facts
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| (i as u64 * 100, f))
+                .collect(),
+            size: 10,
+        }
+    }
+
+    /// The per-record computation the one-pass sums replaced.
+    fn record_by_record(monitor: &Monitor) -> BTreeMap<(String, String), ModelSums> {
+        let mut pricer = Pricer::default_prices();
+        let mut usage: BTreeMap<(String, String), ModelSums> = BTreeMap::new();
+        for c in monitor.ledger.records_iter() {
+            let cost = pricer
+                .cost(c.model, &c.tokens, &c.billing, c.cost_usd)
+                .unwrap_or(0.0);
+            let sums = usage
+                .entry((c.session.to_string(), c.model.to_string()))
+                .or_default();
+            sums.input += c.tokens.input;
+            sums.output += c.tokens.output;
+            sums.cache_read += c.tokens.cache_read;
+            sums.cache_creation += c.tokens.cache_creation;
+            sums.cost += Dollars::from_usd(cost);
+        }
+        usage
+    }
+
+    #[test]
+    fn one_pass_sums_equal_the_record_by_record_ones() {
+        let sonnet = "claude-sonnet-4-5-20250929";
+        let opus = "claude-opus-4-1-20250805";
+        let mut ledger = Ledger::new();
+        ledger.apply(file(
+            "/p/a.jsonl",
+            vec![
+                reply("a", "m1", sonnet, 100, Some(0.5)),
+                reply("a", "m2", opus, 200, None),
+                reply("a", "m3", sonnet, 300, None),
+                reply("a", "m9", "a-model-nobody-prices", 5, None),
+            ],
+        ));
+        // A bigger copy of m1 elsewhere wins over the first.
+        ledger.apply(file(
+            "/p/b.jsonl",
+            vec![
+                reply("b", "m4", opus, 50, None),
+                reply("a", "m1", sonnet, 900, None),
+            ],
+        ));
+        let monitor = Monitor::new(ledger, WindowPolicy::default(), vec![70, 85, 95]);
+        let expected = record_by_record(&monitor);
+        assert_eq!(expected.len(), 4, "{expected:?}");
+        assert!(expected.values().any(|s| s.cost.usd() > 0.0));
+        assert_eq!(usage_by_session_and_model(&monitor), expected);
     }
 }

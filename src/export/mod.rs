@@ -4,6 +4,7 @@
 //! an OpenTelemetry collector. Only numbers and names leave the process,
 //! never transcript content.
 
+pub mod cycle;
 pub mod http;
 pub mod metrics;
 pub mod otlp;

@@ -9,6 +9,7 @@
 //! with exponential backoff. Neither ever blocks the dashboard. With no
 //! `--otlp-endpoint`, none of this exists and nothing wakes the process.
 
+use super::cycle::SampleCycle;
 use super::metrics::{Kind, Metric, SharedState};
 use crate::cli::PushArgs;
 use crate::record::Millis;
@@ -171,8 +172,11 @@ impl OtlpPush {
             })
             .build();
         let meter = provider.meter("ccwatch");
+        // One walk of the state per collection, shared by the instruments.
+        let cycle = Arc::new(SampleCycle::default());
         for metric in Metric::ALL {
-            register(&meter, metric, metrics.clone(), idle_timeout_ms);
+            let read = reader(metric, metrics.clone(), cycle.clone(), idle_timeout_ms);
+            register(&meter, metric, read);
         }
         Ok(OtlpPush {
             provider,
@@ -202,28 +206,45 @@ fn host_name() -> String {
     gethostname::gethostname().to_string_lossy().into_owned()
 }
 
-/// One observable instrument for `metric`, reading the shared state.
-fn register(meter: &Meter, metric: Metric, state: SharedState, idle_timeout_ms: Millis) {
-    // The samples of `metric` now, with their labels as OTel attributes.
-    let read = move || -> Vec<(f64, Vec<KeyValue>)> {
-        let now = chrono::Utc::now().timestamp_millis();
-        let Ok(state) = state.lock() else {
-            return Vec::new();
-        };
-        state
-            .samples(now, idle_timeout_ms)
-            .into_iter()
-            .filter(|s| s.metric == metric)
-            .map(|s| {
-                let attributes = s
-                    .labels
-                    .into_iter()
-                    .map(|(label, value)| KeyValue::new(label.otel_key(), value))
-                    .collect();
-                (s.value, attributes)
-            })
-            .collect()
-    };
+/// The samples one metric's callback observes, with their labels as OTel
+/// attributes: taken from the collection's one walk of the shared state.
+fn reader(
+    metric: Metric,
+    state: SharedState,
+    cycle: Arc<SampleCycle<Metric, Observation>>,
+    idle_timeout_ms: Millis,
+) -> impl Fn() -> Vec<Observation> + Send + Sync + 'static {
+    move || {
+        cycle.take(metric, || {
+            let now = chrono::Utc::now().timestamp_millis();
+            let Ok(state) = state.lock() else {
+                return Vec::new();
+            };
+            state
+                .samples(now, idle_timeout_ms)
+                .into_iter()
+                .map(|s| {
+                    let attributes = s
+                        .labels
+                        .into_iter()
+                        .map(|(label, value)| KeyValue::new(label.otel_key(), value))
+                        .collect();
+                    (s.metric, (s.value, attributes))
+                })
+                .collect()
+        })
+    }
+}
+
+/// A value and its attributes, as an instrument observes it.
+type Observation = (f64, Vec<KeyValue>);
+
+/// One observable instrument for `metric`, observing what `read` returns.
+fn register(
+    meter: &Meter,
+    metric: Metric,
+    read: impl Fn() -> Vec<Observation> + Send + Sync + 'static,
+) {
     let (name, unit, help) = (metric.otel_name(), metric.unit(), metric.help());
     // The four instrument builders differ only in their number type.
     macro_rules! observable {

@@ -158,7 +158,9 @@ fn bigger_copies(path: &Path, more: u64) -> String {
     let needle = "\"output_tokens\":";
     let mut out = String::new();
     for line in text.lines().filter(|l| l.contains(needle)) {
-        let at = line.find(needle).unwrap() + needle.len();
+        let mut at = line.find(needle).unwrap() + needle.len();
+        // The corpus also writes lines re-serialised with spaces.
+        at += line[at..].bytes().take_while(|b| *b == b' ').count();
         let digits = line[at..].bytes().take_while(u8::is_ascii_digit).count();
         let n: u64 = line[at..at + digits].parse().unwrap();
         out.push_str(&line[..at]);

@@ -2,7 +2,8 @@
 //! of one real-log shape with its answer worked out by hand in
 //! `expected.json`, checked through the binary: `status --json`,
 //! `daily --json`, `session --json`, `events --json` (the live engine's
-//! start), and a warm restart from the index.
+//! start), a warm restart from the index, and the status line's session
+//! cost (to the cent) where a session has a `costUSD` and a main file.
 //!
 //! `expected.json` holds only what the case is about; every key it has is
 //! checked, and keys it leaves out are not:
@@ -217,6 +218,18 @@ fn check(dir: &Path) -> Vec<String> {
             }
         }
     }
+    // The status line prices a session from its files the same way, when
+    // Claude Code sends no cost (to the cent it shows).
+    for (id, c) in statusline_session_costs(dir, isolate.path(), &want) {
+        let want = c.as_f64().unwrap_or(f64::NAN);
+        match id.1 {
+            Some(got) if (got - want).abs() <= 0.005 + 1e-9 => {}
+            got => wrong.push(format!(
+                "status line {} session cost: got {got:?}, want {want}",
+                id.0
+            )),
+        }
+    }
     // The live engine starts from the same numbers.
     let (appeared, ready) = events_until_ready(dir, isolate.path());
     let mut totals = status["totals"].clone();
@@ -251,6 +264,67 @@ fn check(dir: &Path) -> Vec<String> {
         }
     }
     wrong
+}
+
+/// The "$X session" figure of `ccwatch statusline` for every session with
+/// an expected `costUSD` and a main transcript, fed the stdin of a Claude
+/// Code version that sends no cost.
+fn statusline_session_costs(
+    dir: &Path,
+    isolate: &Path,
+    want: &Value,
+) -> Vec<((String, Option<f64>), Value)> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    for (id, w) in want["sessions"].as_object().cloned().unwrap_or_default() {
+        let Some(cost) = w.get("costUSD") else {
+            continue;
+        };
+        let Some(transcript) = find_file(&dir.join("projects"), &format!("{id}.jsonl")) else {
+            continue;
+        };
+        let stdin = serde_json::json!({
+            "session_id": id,
+            "transcript_path": transcript,
+            "model": {"id": "claude-sonnet-4-5-20250929"},
+        });
+        let mut child = ccwatch(isolate)
+            .args(["statusline", "--timezone", "UTC", "--dir"])
+            .arg(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.to_string().as_bytes())
+            .unwrap();
+        let line = String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned();
+        let got = line.split(" │ ").find_map(|part| {
+            part.strip_suffix(" session")?
+                .strip_prefix('$')?
+                .parse()
+                .ok()
+        });
+        out.push(((id.clone(), got), cost.clone()));
+    }
+    out
+}
+
+fn find_file(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(found) = find_file(&path, name) {
+                return Some(found);
+            }
+        } else if path.file_name().is_some_and(|n| n == name) {
+            return Some(path);
+        }
+    }
+    None
 }
 
 /// `events --json` from its start to its `ready` line: the sessions it

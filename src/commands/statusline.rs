@@ -69,7 +69,7 @@ fn answer(
     let roots = find_roots(data.dir.as_deref(), &DiscoveryEnv::from_process()).usable;
     let pricer = Pricer::load(args.cost.pricing.as_deref(), args.cost.mode).unwrap_or_else(|e| {
         notes.push(format!("--pricing ignored: {e}"));
-        Pricer::new(crate::cost::PriceTable::embedded().clone(), args.cost.mode)
+        Pricer::builtin(args.cost.mode)
     });
     let cache_path = match data.no_cache {
         true => None,

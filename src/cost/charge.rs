@@ -46,6 +46,7 @@ impl Rates {
 
 /// Prices that apply past a prompt size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(from = "TierFields")]
 pub struct Tier {
     /// The prompt size (input + cache writes + cache reads) past which the
     /// tier applies.
@@ -56,7 +57,7 @@ pub struct Tier {
 
 /// One model's prices.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "PriceFields")]
 pub struct ModelPrice {
     #[serde(flatten)]
     pub base: Rates,
@@ -70,6 +71,79 @@ pub struct ModelPrice {
     /// USD per web search request (`server_tool_use.web_search_requests`).
     #[serde(default)]
     pub web_search: f64,
+}
+
+/// A model's prices as the price file writes them: flat, so that reading
+/// the built-in table's 1,500 models does not go through serde's buffering
+/// of `flatten` (which made every command start ~6 ms slower).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PriceFields {
+    #[serde(default)]
+    input: f64,
+    #[serde(default)]
+    output: f64,
+    #[serde(default)]
+    cache_write: f64,
+    #[serde(default, rename = "cacheWrite1h")]
+    cache_write_1h: Option<f64>,
+    #[serde(default)]
+    cache_read: f64,
+    #[serde(default)]
+    tier: Option<Tier>,
+    #[serde(default)]
+    fast: Option<f64>,
+    #[serde(default)]
+    web_search: f64,
+}
+
+impl From<PriceFields> for ModelPrice {
+    fn from(f: PriceFields) -> ModelPrice {
+        ModelPrice {
+            base: Rates {
+                input: f.input,
+                output: f.output,
+                cache_write: f.cache_write,
+                cache_write_1h: f.cache_write_1h,
+                cache_read: f.cache_read,
+            },
+            tier: f.tier,
+            fast: f.fast,
+            web_search: f.web_search,
+        }
+    }
+}
+
+/// A tier as the price file writes it, flat.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TierFields {
+    above: u64,
+    #[serde(default)]
+    input: f64,
+    #[serde(default)]
+    output: f64,
+    #[serde(default)]
+    cache_write: f64,
+    #[serde(default, rename = "cacheWrite1h")]
+    cache_write_1h: Option<f64>,
+    #[serde(default)]
+    cache_read: f64,
+}
+
+impl From<TierFields> for Tier {
+    fn from(f: TierFields) -> Tier {
+        Tier {
+            above: f.above,
+            rates: Rates {
+                input: f.input,
+                output: f.output,
+                cache_write: f.cache_write,
+                cache_write_1h: f.cache_write_1h,
+                cache_read: f.cache_read,
+            },
+        }
+    }
 }
 
 /// How many tokens of each kind one request was charged for at one set of

@@ -16,6 +16,7 @@ pub use table::PriceTable;
 
 use crate::record::{Billing, Tokens};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -69,7 +70,9 @@ impl Unpriced {
 /// lookup.
 #[derive(Debug)]
 pub struct Pricer {
-    table: PriceTable,
+    /// The built-in table is borrowed, not copied: copying its 1,500
+    /// models cost every command start time.
+    table: Cow<'static, PriceTable>,
     mode: CostMode,
     found: HashMap<String, Option<ModelPrice>>,
 }
@@ -77,7 +80,16 @@ pub struct Pricer {
 impl Pricer {
     pub fn new(table: PriceTable, mode: CostMode) -> Pricer {
         Pricer {
-            table,
+            table: Cow::Owned(table),
+            mode,
+            found: HashMap::new(),
+        }
+    }
+
+    /// The built-in prices in `mode`.
+    pub fn builtin(mode: CostMode) -> Pricer {
+        Pricer {
+            table: Cow::Borrowed(PriceTable::embedded()),
             mode,
             found: HashMap::new(),
         }
@@ -85,14 +97,14 @@ impl Pricer {
 
     /// The built-in prices in the `auto` mode.
     pub fn default_prices() -> Pricer {
-        Pricer::new(PriceTable::embedded().clone(), CostMode::Auto)
+        Pricer::builtin(CostMode::Auto)
     }
 
     /// The built-in prices, overlaid with a `--pricing` file when given.
     pub fn load(file: Option<&Path>, mode: CostMode) -> Result<Pricer, String> {
         let builtin = PriceTable::embedded();
         let table = match file {
-            None => builtin.clone(),
+            None => return Ok(Pricer::builtin(mode)),
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?;

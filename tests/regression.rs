@@ -715,3 +715,92 @@ fn no_home_directory_is_created_and_stale_temporaries_are_removed() {
     assert!(status().status.success());
     assert!(!stale.exists(), "the stale temporary is still there");
 }
+
+// Faults of the live engine (issue 12).
+
+/// The events of a running `events --json` until one matches, or a panic.
+fn wait_event(
+    lines: &std::sync::mpsc::Receiver<Value>,
+    what: &str,
+    ok: &dyn Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let v = lines
+            .recv_timeout(left)
+            .unwrap_or_else(|e| panic!("never saw {what}: {e}"));
+        if ok(&v) {
+            return v;
+        }
+    }
+}
+
+/// Set a running process's limit on open files (soft and hard).
+fn limit_open_files(pid: u32, n: u64) {
+    let limit = libc::rlimit {
+        rlim_cur: n,
+        rlim_max: 4096.max(n),
+    };
+    // SAFETY: plain system call on another process; the struct outlives it.
+    let rc = unsafe {
+        libc::prlimit(
+            pid as libc::pid_t,
+            libc::RLIMIT_NOFILE,
+            &limit,
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!(rc, 0, "prlimit failed");
+}
+
+/// The lowest descriptor number a process has free: a limit at it makes
+/// its next open fail.
+fn lowest_free_descriptor(pid: u32) -> u64 {
+    let used: std::collections::BTreeSet<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    (0..).find(|n| !used.contains(n)).unwrap()
+}
+
+// Bug (faults #4 and #13): running out of file descriptors (any read
+// error) made a transcript count as unreadable and withdrew everything it
+// had contributed, silently, until its next write; and once readable again
+// its `unreadableFile` skip stayed counted. (The test runs as root, which
+// reads any mode, so the read error is made by lowering the running
+// process's descriptor limit, as `prlimit --nofile` does.)
+#[test]
+fn a_read_error_keeps_the_files_share_and_heals_without_a_write() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000));
+    let (child, lines) = start_events(root.path(), isolate.path());
+    wait_for_records(&lines, 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = child.0.id();
+    limit_open_files(pid, lowest_free_descriptor(pid));
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    f.write_all(record(2, 2000).as_bytes()).unwrap();
+    drop(f);
+    let notice = wait_event(&lines, "a notice of the read error", &|v| {
+        v["event"] == "notice"
+    });
+    let message = notice["message"].as_str().unwrap_or_default();
+    assert!(message.contains("keeping what it gave"), "{message}");
+    let totals = wait_event(&lines, "totals after the error", &|v| {
+        v["event"] == "totals"
+    });
+    assert_eq!(totals["totals"]["records"], 1, "{totals}");
+    assert_eq!(totals["files"], 1, "{totals}");
+    assert_eq!(totals["skipped"]["unreadableFile"], 1, "{totals}");
+    // Descriptors come back; nothing is written: the retry reads it.
+    limit_open_files(pid, 1024);
+    let healed = wait_for_records(&lines, 2);
+    let still = healed["skipped"]["unreadableFile"].as_u64().unwrap_or(0);
+    assert_eq!(still, 0, "{healed}");
+}

@@ -361,14 +361,14 @@ async fn follow(
         // Out of watches while covering a new directory: poll from now on,
         // and look at everything once, since what was not watched may
         // have changed before the poll's first look.
-        if let Some(reason) = files.take_watch_failure() {
-            if files.watch.mode == WatchMode::Native {
-                let notice = files.poll_instead(&wtx, reason);
-                if tx.send(SourceMsg::Notice(notice)).await.is_err() {
-                    return;
-                }
-                updates.extend(tokio::task::block_in_place(|| files.rescan()));
+        if let Some(reason) = files.take_watch_failure()
+            && files.watch.mode == WatchMode::Native
+        {
+            let notice = files.poll_instead(&wtx, reason);
+            if tx.send(SourceMsg::Notice(notice)).await.is_err() {
+                return;
             }
+            updates.extend(tokio::task::block_in_place(|| files.rescan()));
         }
         if !send_all(&tx, &mut files, updates).await {
             return;

@@ -906,7 +906,10 @@ fn a_file_written_right_after_its_directory_is_not_missed() {
         let msg = format!("msg_side_{n}");
         let mut side = Line::new(SESSION, &msg, "2026-11-20T10:01:00.000Z", 100, n);
         side.sidechain = true;
-        append_to(&dir.join(format!("agent-a{n}.jsonl")), &(side.json() + "\n"));
+        append_to(
+            &dir.join(format!("agent-a{n}.jsonl")),
+            &(side.json() + "\n"),
+        );
         std::thread::sleep(Duration::from_micros(rng.below(3000)));
     }
     let totals = wait_for_records(&lines, 101);
@@ -946,4 +949,216 @@ fn running_out_of_watches_is_said_in_words_and_polling_takes_over() {
     wait_for_records(&lines, 2);
     append_to(&other, &record(3, 3000));
     wait_for_records(&lines, 3);
+}
+
+/// `ccwatch serve` on a free loopback port: the process and its address.
+fn start_serve(root: &Path, isolate: &Path) -> (KillOnDrop, String) {
+    let mut child = ccwatch(isolate)
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-cache", "--dir"])
+        .arg(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve said where it listens").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (KillOnDrop(child), addr)
+}
+
+/// One GET on a new connection; the whole answer, or why there is none.
+fn get(addr: &str, path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    Ok(answer)
+}
+
+/// Has the server closed this connection (a read sees its end)?
+fn closed_by_server(mut s: &std::net::TcpStream) -> bool {
+    use std::io::Read;
+    s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+    let mut byte = [0u8; 1];
+    match s.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}
+
+// issue 12 row 4 (serve): `serve` never closed idle or half-open
+// connections and took any number of them, so one client holding many
+// could use up the process's file descriptors (and then its transcripts
+// could not be read) and keep scrapes from being answered.
+#[test]
+fn serve_closes_idle_connections_and_answers_a_scrape_under_a_flood() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    write(&main_file(root.path()), record(1, 1000));
+    let (server, addr) = start_serve(root.path(), isolate.path());
+    // 300 connections that never send a byte, and one half a request.
+    let idle: Vec<std::net::TcpStream> = (0..300)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    (&idle[0])
+        .write_all(b"GET /metrics HTTP/1.1\r\nHo")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let fds = std::fs::read_dir(format!("/proc/{}/fd", server.0.id()))
+        .unwrap()
+        .count();
+    assert!(fds < 150, "{fds} descriptors open for 300 idle connections");
+    let started = Instant::now();
+    let answer = get(&addr, "/metrics").expect("a scrape during the flood");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("claude_code_token_usage_tokens_total"),
+        "{answer}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // Most were closed at once to make room; the rest go when their
+    // header deadline passes, well within ten seconds.
+    let closed = idle.iter().filter(|s| closed_by_server(s)).count();
+    assert!(
+        closed >= 200,
+        "only {closed} of 300 idle connections closed"
+    );
+    std::thread::sleep(Duration::from_secs(7));
+    let open = idle.iter().filter(|s| !closed_by_server(s)).count();
+    assert_eq!(open, 0, "{open} idle connections still open");
+    assert!(get(&addr, "/healthz").unwrap().ends_with("ok\n"));
+}
+
+/// The transcript rewritten where it stands (no new inode), its first
+/// bytes kept: the last record's output count changed, same width.
+fn rewrite_last_output(path: &Path, extra: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let at = text.rfind("\"output_tokens\":").unwrap() + "\"output_tokens\":".len();
+    let mut bytes = text.into_bytes();
+    assert!(at > 256 && bytes[at].is_ascii_digit());
+    bytes[at] = if bytes[at] == b'9' { b'1' } else { b'9' };
+    bytes.extend_from_slice(extra.as_bytes());
+    let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.write_all(&bytes).unwrap();
+}
+
+/// `status --json` through the index in `isolate`, or without it.
+fn status_in(root: &Path, isolate: &Path, cached: bool) -> Value {
+    let mut cmd = ccwatch(isolate);
+    cmd.args(["status", "--json"]);
+    if !cached {
+        cmd.arg("--no-cache");
+    }
+    json_of(cmd.arg("--dir").arg(root))
+}
+
+// issue 12 row 7: an in-place rewrite that kept the first 256 bytes and
+// was not shorter was taken for an append, live and after a restart: the
+// edited records kept their old numbers (and a rewrite cutting a line made
+// a phantom malformed one), so `status` and `status --no-cache` differed.
+#[test]
+fn an_in_place_rewrite_keeping_the_head_is_read_again() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000) + &record(2, 20000));
+    // After a restart through the index: same length, then longer.
+    status_in(root.path(), isolate.path(), true);
+    std::thread::sleep(Duration::from_millis(20));
+    rewrite_last_output(&file, "");
+    let fresh = status_in(root.path(), isolate.path(), false);
+    assert_eq!(
+        status_in(root.path(), isolate.path(), true)["totals"],
+        fresh["totals"]
+    );
+    std::thread::sleep(Duration::from_millis(20));
+    rewrite_last_output(&file, &record(3, 3000));
+    let fresh = status_in(root.path(), isolate.path(), false);
+    assert_eq!(fresh["totals"]["records"], 3);
+    let cached = status_in(root.path(), isolate.path(), true);
+    assert_eq!(cached["totals"], fresh["totals"]);
+    assert_eq!(cached["skipped"], fresh["skipped"]);
+    // Live: the same rewrite while `events` follows the file.
+    let (_child, lines) = start_events(root.path(), isolate.path());
+    let ready = wait_for_records(&lines, 3);
+    let before = ready["totals"]["output"].as_u64().unwrap();
+    rewrite_last_output(&file, "");
+    let fresh = status_in(root.path(), isolate.path(), false);
+    let after = fresh["totals"]["output"].as_u64().unwrap();
+    assert_ne!(before, after);
+    wait_event(&lines, "the rewritten totals", &|v| {
+        v["event"] == "totals" && v["totals"]["output"] == after
+    });
+}
+
+/// Send `signal` to the process and wait for it to end; whether it did
+/// within ten seconds.
+fn ends_on(child: &mut std::process::Child, signal: i32) -> bool {
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+// issue 12 row 8: a FIFO named `*.jsonl` under `projects/` blocked the live
+// engine (it opened the FIFO and waited for a writer): no more updates,
+// and Ctrl-C or SIGTERM no longer ended the process.
+#[test]
+fn a_fifo_under_projects_never_blocks_the_engine_or_its_end() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let root = tempfile::tempdir().unwrap();
+        let isolate = tempfile::tempdir().unwrap();
+        let file = main_file(root.path());
+        write(&file, record(1, 1000));
+        // One there from the start, one made while it runs.
+        assert!(mkfifo(&file.with_file_name("early.jsonl")));
+        let (mut child, lines) = start_events(root.path(), isolate.path());
+        wait_for_records(&lines, 1);
+        let late = file.with_file_name("late.jsonl");
+        assert!(mkfifo(&late));
+        std::fs::write(file.with_file_name("next.jsonl"), record(2, 2000)).unwrap();
+        let totals = wait_for_records(&lines, 2);
+        assert_eq!(totals["files"], 2);
+        // Touch the FIFO's metadata: the event names it again.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&late, std::fs::Permissions::from_mode(0o600)).unwrap();
+        append_to(&file, &record(3, 3000));
+        wait_for_records(&lines, 3);
+        // The signal lands while batches are being handled.
+        let busy = file.with_file_name("busy.jsonl");
+        let writer = std::thread::spawn(move || {
+            for n in 0..400 {
+                append_to(&busy, &record(10 + n % 50, 1000));
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        // Right as a batch's totals are printed, while the next is handled.
+        wait_event(&lines, "a batch of the busy file", &|v| {
+            v["event"] == "totals"
+        });
+        assert!(
+            ends_on(&mut child.0, signal),
+            "signal {signal} did not end it"
+        );
+        writer.join().unwrap();
+    }
 }

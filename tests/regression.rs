@@ -1162,3 +1162,41 @@ fn a_fifo_under_projects_never_blocks_the_engine_or_its_end() {
         writer.join().unwrap();
     }
 }
+
+// issue 12 row 5: links were handled differently by the scan and the live
+// engine: the live engine followed links made while it ran, and a link
+// loop (`ln -s DIR projects/x/loop`) counted lines twice. Now neither
+// follows a link, to a file or to a folder, and both agree.
+#[test]
+fn links_and_link_loops_are_never_followed_live_or_in_the_scan() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000));
+    let project = file.parent().unwrap().to_path_buf();
+    // A linked project folder there from the start.
+    std::os::unix::fs::symlink(&project, root.path().join("projects/-linked")).unwrap();
+    let (_child, lines) = start_events(root.path(), isolate.path());
+    let ready = wait_for_records(&lines, 1);
+    assert_eq!(ready["files"], 1, "{ready}");
+    // A loop made live, then a folder inside it, then writes.
+    std::os::unix::fs::symlink(&project, project.join("loop")).unwrap();
+    std::os::unix::fs::symlink(root.path().join("projects"), project.join("up")).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let sub = project.join(format!("{SESSION}/subagents"));
+    std::fs::create_dir_all(&sub).unwrap();
+    let mut side = Line::new(SESSION, "msg_side", "2026-11-20T10:01:00.000Z", 500, 7);
+    side.sidechain = true;
+    append_to(&sub.join("agent-a1.jsonl"), &side.json());
+    append_to(&file, &record(2, 2000));
+    wait_for_records(&lines, 3);
+    std::thread::sleep(Duration::from_millis(300));
+    append_to(&file, &record(3, 3000));
+    let live = wait_for_records(&lines, 4);
+    let scan = status_in(root.path(), isolate.path(), false);
+    assert_eq!(live["files"], 2, "{live}");
+    assert_eq!(scan["files"], 2, "{scan}");
+    assert_eq!(live["totals"]["output"], 11 + 12 + 13 + 7, "{live}");
+    assert_eq!(scan["totals"]["output"], live["totals"]["output"]);
+    assert_eq!(scan["skipped"], live["skipped"]);
+}

@@ -12,7 +12,7 @@ use ccwatch::source::index::scan_indexed;
 use ccwatch::source::reader::DEFAULT_LINE_CAP;
 use ccwatch::source::scan::{default_threads, list_all, scan};
 use ccwatch_corpus::{CorpusSpec, generate};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use std::time::Duration;
 
 fn corpus_bytes() -> u64 {
@@ -53,6 +53,30 @@ fn engine(c: &mut Criterion) {
             assert_eq!(used.read + used.resumed, 0);
             s
         })
+    });
+    // Every file written since (a new modification time, nothing added):
+    // each is resumed, so its rewrite checks (identity, first bytes, the
+    // bytes before the remembered offset) run and nothing is read.
+    let (transcripts, _) = list_all(&roots);
+    let mut tick = 0u64;
+    g.bench_function("warm-restart-every-file-touched", |b| {
+        b.iter_batched(
+            || {
+                tick += 1;
+                let when = std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + tick);
+                for t in &transcripts {
+                    let f = std::fs::File::options().write(true).open(&t.path);
+                    f.and_then(|f| f.set_modified(when)).expect("touch");
+                }
+            },
+            |()| {
+                let (s, used) = scan_indexed(&roots, default_threads(), DEFAULT_LINE_CAP, &index);
+                assert_eq!((used.read, used.resumed), (0, transcripts.len()));
+                assert_eq!(s.ledger.records(), expected.records);
+                s
+            },
+            BatchSize::PerIteration,
+        )
     });
     g.finish();
 

@@ -1032,3 +1032,499 @@ fn the_status_line_session_cost_includes_older_layout_subagent_files() {
         .unwrap_or(0.0);
     assert!((cost - 3.10).abs() < 1e-9, "{cost}");
 }
+
+// Faults of the live engine (issue 12).
+
+/// The events of a running `events --json` until one matches, or a panic.
+fn wait_event(
+    lines: &std::sync::mpsc::Receiver<Value>,
+    what: &str,
+    ok: &dyn Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let v = lines
+            .recv_timeout(left)
+            .unwrap_or_else(|e| panic!("never saw {what}: {e}"));
+        if ok(&v) {
+            return v;
+        }
+    }
+}
+
+/// Set a running process's limit on open files (soft and hard).
+fn limit_open_files(pid: u32, n: u64) {
+    let limit = libc::rlimit {
+        rlim_cur: n,
+        rlim_max: 4096.max(n),
+    };
+    // SAFETY: plain system call on another process; the struct outlives it.
+    let rc = unsafe {
+        libc::prlimit(
+            pid as libc::pid_t,
+            libc::RLIMIT_NOFILE,
+            &limit,
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!(rc, 0, "prlimit failed");
+}
+
+/// The lowest descriptor number a process has free: a limit at it makes
+/// its next open fail.
+fn lowest_free_descriptor(pid: u32) -> u64 {
+    let used: std::collections::BTreeSet<u64> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    (0..).find(|n| !used.contains(n)).unwrap()
+}
+
+// Bug (faults #4 and #13): running out of file descriptors (any read
+// error) made a transcript count as unreadable and withdrew everything it
+// had contributed, silently, until its next write; and once readable again
+// its `unreadableFile` skip stayed counted. (The test runs as root, which
+// reads any mode, so the read error is made by lowering the running
+// process's descriptor limit, as `prlimit --nofile` does.)
+#[test]
+fn a_read_error_keeps_the_files_share_and_heals_without_a_write() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000));
+    let (child, lines) = start_events(root.path(), isolate.path());
+    wait_for_records(&lines, 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = child.0.id();
+    limit_open_files(pid, lowest_free_descriptor(pid));
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    f.write_all(record(2, 2000).as_bytes()).unwrap();
+    drop(f);
+    let notice = wait_event(&lines, "a notice of the read error", &|v| {
+        v["event"] == "notice"
+    });
+    let message = notice["message"].as_str().unwrap_or_default();
+    assert!(message.contains("keeping what it gave"), "{message}");
+    let totals = wait_event(&lines, "totals after the error", &|v| {
+        v["event"] == "totals"
+    });
+    assert_eq!(totals["totals"]["records"], 1, "{totals}");
+    assert_eq!(totals["files"], 1, "{totals}");
+    assert_eq!(totals["skipped"]["unreadableFile"], 1, "{totals}");
+    // Descriptors come back; nothing is written: the retry reads it.
+    limit_open_files(pid, 1024);
+    let healed = wait_for_records(&lines, 2);
+    let still = healed["skipped"]["unreadableFile"].as_u64().unwrap_or(0);
+    assert_eq!(still, 0, "{healed}");
+}
+
+/// Append `text` to `path`, creating it.
+fn append_to(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+/// `events --json` on `root` with extra environment.
+fn start_events_with(
+    root: &Path,
+    isolate: &Path,
+    env: &[(&str, &str)],
+) -> (KillOnDrop, std::sync::mpsc::Receiver<Value>) {
+    let mut cmd = ccwatch(isolate);
+    cmd.args(["events", "--json", "--no-cache", "--dir"])
+        .arg(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(serde_json::from_str(&line).unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    (KillOnDrop(child), rx)
+}
+
+// issue 12 row 2: when `projects/` was deleted and made again, the native
+// watcher silently stopped ("No sessions yet." for ever): its watch went
+// with the directory and nothing watched for it to come back.
+#[test]
+fn a_deleted_and_recreated_projects_dir_is_followed_again() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000));
+    let (_child, lines) = start_events(root.path(), isolate.path());
+    wait_for_records(&lines, 1);
+    let projects = root.path().join("projects");
+    // Gone and back at once, before ccwatch looks.
+    std::fs::remove_dir_all(&projects).unwrap();
+    append_to(&file, &record(2, 2000));
+    wait_for_records(&lines, 1);
+    append_to(&file, &record(3, 3000));
+    wait_for_records(&lines, 2);
+    // Gone for a while (said), then back.
+    std::fs::remove_dir_all(&projects).unwrap();
+    // The notice and the totals without the file come in either order: the
+    // files' removal is an event, the root's absence is looked for.
+    let (mut gone, mut emptied) = (None, false);
+    while gone.is_none() || !emptied {
+        let v = wait_event(&lines, "the notice and the emptied totals", &|v| {
+            (v["event"] == "notice" && v["message"].as_str().is_some_and(|m| m.contains("is gone")))
+                || (v["event"] == "totals" && v["totals"]["records"] == 0)
+        });
+        if v["event"] == "notice" {
+            gone = Some(v);
+        } else {
+            emptied = true;
+        }
+    }
+    let gone = gone.unwrap();
+    assert!(
+        gone["message"].as_str().unwrap().contains("projects"),
+        "{gone}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    append_to(&file, &record(4, 4000));
+    wait_for_records(&lines, 1);
+    append_to(&file, &record(5, 5000));
+    let totals = wait_for_records(&lines, 2);
+    assert_eq!(totals["totals"]["output"], 14 + 15, "{totals}");
+}
+
+// issue 12 row 3: a transcript written right after `mkdir -p
+// <sid>/subagents` was missed until written again: the new directory's
+// watch was added after its first file appeared, and nothing listed it
+// again (about 1 run in 4).
+#[test]
+fn a_file_written_right_after_its_directory_is_not_missed() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000));
+    let (_child, lines) = start_events(root.path(), isolate.path());
+    wait_for_records(&lines, 1);
+    let session_dir = file.with_extension("");
+    // Each directory and its file made at a different pace, so that some
+    // file lands in the gap whatever the timing of the machine.
+    let mut rng = Rng(0x5eed_0003);
+    for n in 2..=101u64 {
+        let dir = session_dir.join(format!("s{n}/subagents"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spin = Instant::now() + Duration::from_micros(rng.below(400));
+        while Instant::now() < spin {
+            std::hint::spin_loop();
+        }
+        let msg = format!("msg_side_{n}");
+        let mut side = Line::new(SESSION, &msg, "2026-11-20T10:01:00.000Z", 100, n);
+        side.sidechain = true;
+        append_to(
+            &dir.join(format!("agent-a{n}.jsonl")),
+            &(side.json() + "\n"),
+        );
+        std::thread::sleep(Duration::from_micros(rng.below(3000)));
+    }
+    let totals = wait_for_records(&lines, 101);
+    assert_eq!(totals["files"], 101, "{totals}");
+}
+
+// issue 12 row 15: running out of inotify watches was told in notify's own
+// words (`OS file watch limit reached. about ["…/-extra-49"]`), which say
+// neither what happened nor what to do. (The limit is set low for ccwatch
+// alone, not for the machine.)
+#[test]
+fn running_out_of_watches_is_said_in_words_and_polling_takes_over() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000));
+    // projects/ and its one project folder: no room for a third.
+    let (_child, lines) =
+        start_events_with(root.path(), isolate.path(), &[("CCWATCH_MAX_WATCHES", "2")]);
+    let ready = wait_for_records(&lines, 1);
+    assert_eq!(ready["watcher"], "native", "{ready}");
+    let other = root.path().join("projects/-home-dev-src-other/s2.jsonl");
+    append_to(&other, &record(2, 2000));
+    let notice = wait_event(&lines, "a notice of the watch limit", &|v| {
+        v["event"] == "notice"
+    });
+    let message = notice["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Watching by polling every second"),
+        "{message}"
+    );
+    assert!(message.contains("fs.inotify.max_user_watches"), "{message}");
+    assert!(
+        !message.contains("about [") && !message.contains("-other"),
+        "{message}"
+    );
+    wait_for_records(&lines, 2);
+    append_to(&other, &record(3, 3000));
+    wait_for_records(&lines, 3);
+}
+
+/// `ccwatch serve` on a free loopback port: the process and its address.
+fn start_serve(root: &Path, isolate: &Path) -> (KillOnDrop, String) {
+    let mut child = ccwatch(isolate)
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-cache", "--dir"])
+        .arg(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve said where it listens").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (KillOnDrop(child), addr)
+}
+
+/// One GET on a new connection; the whole answer, or why there is none.
+fn get(addr: &str, path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    Ok(answer)
+}
+
+/// Has the server closed this connection (a read sees its end)?
+fn closed_by_server(mut s: &std::net::TcpStream) -> bool {
+    use std::io::Read;
+    s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+    let mut byte = [0u8; 1];
+    match s.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}
+
+// issue 12 row 4 (serve): `serve` never closed idle or half-open
+// connections and took any number of them, so one client holding many
+// could use up the process's file descriptors (and then its transcripts
+// could not be read) and keep scrapes from being answered.
+#[test]
+fn serve_closes_idle_connections_and_answers_a_scrape_under_a_flood() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    write(&main_file(root.path()), record(1, 1000));
+    let (server, addr) = start_serve(root.path(), isolate.path());
+    // 300 connections that never send a byte, and one half a request.
+    let idle: Vec<std::net::TcpStream> = (0..300)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    (&idle[0])
+        .write_all(b"GET /metrics HTTP/1.1\r\nHo")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let fds = std::fs::read_dir(format!("/proc/{}/fd", server.0.id()))
+        .unwrap()
+        .count();
+    assert!(fds < 150, "{fds} descriptors open for 300 idle connections");
+    let started = Instant::now();
+    let answer = get(&addr, "/metrics").expect("a scrape during the flood");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("claude_code_token_usage_tokens_total"),
+        "{answer}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // Most were closed at once to make room; the rest go when their
+    // header deadline passes, well within ten seconds.
+    let closed = idle.iter().filter(|s| closed_by_server(s)).count();
+    assert!(
+        closed >= 200,
+        "only {closed} of 300 idle connections closed"
+    );
+    std::thread::sleep(Duration::from_secs(7));
+    let open = idle.iter().filter(|s| !closed_by_server(s)).count();
+    assert_eq!(open, 0, "{open} idle connections still open");
+    assert!(get(&addr, "/healthz").unwrap().ends_with("ok\n"));
+}
+
+/// The transcript rewritten where it stands (no new inode), its first
+/// bytes kept: the last record's output count changed, same width.
+fn rewrite_last_output(path: &Path, extra: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let at = text.rfind("\"output_tokens\":").unwrap() + "\"output_tokens\":".len();
+    let mut bytes = text.into_bytes();
+    assert!(at > 256 && bytes[at].is_ascii_digit());
+    bytes[at] = if bytes[at] == b'9' { b'1' } else { b'9' };
+    bytes.extend_from_slice(extra.as_bytes());
+    let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.write_all(&bytes).unwrap();
+}
+
+/// `status --json` through the index in `isolate`, or without it.
+fn status_in(root: &Path, isolate: &Path, cached: bool) -> Value {
+    let mut cmd = ccwatch(isolate);
+    cmd.args(["status", "--json"]);
+    if !cached {
+        cmd.arg("--no-cache");
+    }
+    json_of(cmd.arg("--dir").arg(root))
+}
+
+// issue 12 row 7: an in-place rewrite that kept the first 256 bytes and
+// was not shorter was taken for an append, live and after a restart: the
+// edited records kept their old numbers (and a rewrite cutting a line made
+// a phantom malformed one), so `status` and `status --no-cache` differed.
+#[test]
+fn an_in_place_rewrite_keeping_the_head_is_read_again() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000) + &record(2, 20000));
+    // After a restart through the index: same length, then longer.
+    status_in(root.path(), isolate.path(), true);
+    std::thread::sleep(Duration::from_millis(20));
+    rewrite_last_output(&file, "");
+    let fresh = status_in(root.path(), isolate.path(), false);
+    assert_eq!(
+        status_in(root.path(), isolate.path(), true)["totals"],
+        fresh["totals"]
+    );
+    std::thread::sleep(Duration::from_millis(20));
+    rewrite_last_output(&file, &record(3, 3000));
+    let fresh = status_in(root.path(), isolate.path(), false);
+    assert_eq!(fresh["totals"]["records"], 3);
+    let cached = status_in(root.path(), isolate.path(), true);
+    assert_eq!(cached["totals"], fresh["totals"]);
+    assert_eq!(cached["skipped"], fresh["skipped"]);
+    // Live: the same rewrite while `events` follows the file.
+    let (_child, lines) = start_events(root.path(), isolate.path());
+    let ready = wait_for_records(&lines, 3);
+    let before = ready["totals"]["output"].as_u64().unwrap();
+    rewrite_last_output(&file, "");
+    let fresh = status_in(root.path(), isolate.path(), false);
+    let after = fresh["totals"]["output"].as_u64().unwrap();
+    assert_ne!(before, after);
+    wait_event(&lines, "the rewritten totals", &|v| {
+        v["event"] == "totals" && v["totals"]["output"] == after
+    });
+}
+
+/// Send `signal` to the process and wait for it to end; whether it did
+/// within ten seconds.
+fn ends_on(child: &mut std::process::Child, signal: i32) -> bool {
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+// issue 12 row 8: a FIFO named `*.jsonl` under `projects/` blocked the live
+// engine (it opened the FIFO and waited for a writer): no more updates,
+// and Ctrl-C or SIGTERM no longer ended the process.
+#[test]
+fn a_fifo_under_projects_never_blocks_the_engine_or_its_end() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let root = tempfile::tempdir().unwrap();
+        let isolate = tempfile::tempdir().unwrap();
+        let file = main_file(root.path());
+        write(&file, record(1, 1000));
+        // One there from the start, one made while it runs.
+        assert!(mkfifo(&file.with_file_name("early.jsonl")));
+        let (mut child, lines) = start_events(root.path(), isolate.path());
+        wait_for_records(&lines, 1);
+        let late = file.with_file_name("late.jsonl");
+        assert!(mkfifo(&late));
+        std::fs::write(file.with_file_name("next.jsonl"), record(2, 2000)).unwrap();
+        let totals = wait_for_records(&lines, 2);
+        assert_eq!(totals["files"], 2);
+        // Touch the FIFO's metadata: the event names it again.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&late, std::fs::Permissions::from_mode(0o600)).unwrap();
+        append_to(&file, &record(3, 3000));
+        wait_for_records(&lines, 3);
+        // The signal lands while batches are being handled.
+        let busy = file.with_file_name("busy.jsonl");
+        let writer = std::thread::spawn(move || {
+            for n in 0..400 {
+                append_to(&busy, &record(10 + n % 50, 1000));
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        // Right as a batch's totals are printed, while the next is handled.
+        wait_event(&lines, "a batch of the busy file", &|v| {
+            v["event"] == "totals"
+        });
+        assert!(
+            ends_on(&mut child.0, signal),
+            "signal {signal} did not end it"
+        );
+        writer.join().unwrap();
+    }
+}
+
+// issue 12 row 5: links were handled differently by the scan and the live
+// engine: the live engine followed links made while it ran, and a link
+// loop (`ln -s DIR projects/x/loop`) counted lines twice. Now neither
+// follows a link, to a file or to a folder, and both agree.
+#[test]
+fn links_and_link_loops_are_never_followed_live_or_in_the_scan() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000));
+    let project = file.parent().unwrap().to_path_buf();
+    // A linked project folder there from the start.
+    std::os::unix::fs::symlink(&project, root.path().join("projects/-linked")).unwrap();
+    let (_child, lines) = start_events(root.path(), isolate.path());
+    let ready = wait_for_records(&lines, 1);
+    assert_eq!(ready["files"], 1, "{ready}");
+    // A loop made live, then a folder inside it, then writes.
+    std::os::unix::fs::symlink(&project, project.join("loop")).unwrap();
+    std::os::unix::fs::symlink(root.path().join("projects"), project.join("up")).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let sub = project.join(format!("{SESSION}/subagents"));
+    std::fs::create_dir_all(&sub).unwrap();
+    let mut side = Line::new(SESSION, "msg_side", "2026-11-20T10:01:00.000Z", 500, 7);
+    side.sidechain = true;
+    append_to(&sub.join("agent-a1.jsonl"), &side.json());
+    append_to(&file, &record(2, 2000));
+    wait_for_records(&lines, 3);
+    std::thread::sleep(Duration::from_millis(300));
+    append_to(&file, &record(3, 3000));
+    let live = wait_for_records(&lines, 4);
+    let scan = status_in(root.path(), isolate.path(), false);
+    assert_eq!(live["files"], 2, "{live}");
+    assert_eq!(scan["files"], 2, "{scan}");
+    assert_eq!(live["totals"]["output"], 11 + 12 + 13 + 7, "{live}");
+    assert_eq!(scan["totals"]["output"], live["totals"]["output"]);
+    assert_eq!(scan["skipped"], live["skipped"]);
+}

@@ -54,10 +54,14 @@ async fn serve(
         );
     }
     let mut updates = live.updates;
+    // One listener for the whole run: a signal arriving while a batch is
+    // handled is kept for the next wait, not lost with a dropped future.
+    let stop = super::events::shutdown();
+    tokio::pin!(stop);
     loop {
         let msg = tokio::select! {
             msg = updates.recv() => msg,
-            _ = super::events::shutdown() => break,
+            _ = &mut stop => break,
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {

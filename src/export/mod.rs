@@ -4,6 +4,7 @@
 //! an OpenTelemetry collector. Only numbers and names leave the process,
 //! never transcript content.
 
+pub mod connections;
 pub mod cycle;
 pub mod http;
 pub mod metrics;
@@ -91,11 +92,13 @@ impl ExportPlan {
                 metrics: state.clone(),
                 idle_timeout_ms,
             });
-            tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, app).await {
-                    say(format!("the metrics server stopped: {e}"));
-                }
-            });
+            // Bounded: no client can hold the process's descriptors or
+            // keep a scrape waiting (see `connections.rs`).
+            tokio::spawn(connections::serve(
+                listener,
+                app,
+                connections::Limits::for_this_process(),
+            ));
         }
         Ok(Exporter {
             state: Some(state),

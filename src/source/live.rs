@@ -26,10 +26,17 @@ pub enum SourceMsg {
     Notice(String),
 }
 
-/// The transcripts being followed, each with its reader.
+/// The transcripts being followed, each with its reader, and the watcher
+/// that says when to look at them.
 #[derive(Debug)]
 pub struct LiveFiles {
     roots: Vec<ProjectsDir>,
+    watch: Watch,
+    /// Roots whose directory disappeared: looked for every second, and
+    /// watched and read again when they come back.
+    missing: BTreeSet<PathBuf>,
+    /// Why the OS watcher cannot go on (it ran out of watches), once seen.
+    watch_failure: Option<String>,
     readers: HashMap<PathBuf, FileReader>,
     line_cap: usize,
     buf: Vec<u8>,
@@ -41,9 +48,17 @@ pub struct LiveFiles {
 }
 
 impl LiveFiles {
-    pub fn new(roots: Vec<ProjectsDir>, readers: Vec<FileReader>, line_cap: usize) -> LiveFiles {
+    pub fn new(
+        roots: Vec<ProjectsDir>,
+        watch: Watch,
+        readers: Vec<FileReader>,
+        line_cap: usize,
+    ) -> LiveFiles {
         LiveFiles {
             roots,
+            watch,
+            missing: BTreeSet::new(),
+            watch_failure: None,
             readers: readers
                 .into_iter()
                 .map(|r| (r.path().to_path_buf(), r))
@@ -86,13 +101,65 @@ impl LiveFiles {
                         self.expand(&p, &mut files);
                     }
                 }
+                WatchEvent::Gone(paths) => {
+                    for p in paths {
+                        self.watch.uncover(&p);
+                        self.expand(&p, &mut files);
+                    }
+                }
                 WatchEvent::Rescan | WatchEvent::Failed(_) => rescan = true,
             }
         }
-        if rescan {
-            return self.rescan();
+        let mut updates = if rescan {
+            self.rescan()
+        } else {
+            self.read_all(files)
+        };
+        updates.extend(self.check_roots());
+        updates
+    }
+
+    /// Whether some root's directory is gone (and is looked for).
+    pub fn has_missing_roots(&self) -> bool {
+        !self.missing.is_empty()
+    }
+
+    /// Notice roots that disappeared (deleted, or their data directory
+    /// was) and roots that came back: a root that is back is watched
+    /// again and read whole. Said once each way.
+    pub fn check_roots(&mut self) -> Vec<FileUpdate> {
+        let mut back = BTreeSet::new();
+        for root in self.roots.clone() {
+            let there = root.0.is_dir();
+            if !there && self.missing.insert(root.0.clone()) {
+                self.watch.uncover(&root.0);
+                self.notices.push(format!(
+                    "{} is gone; ccwatch looks for it every second and follows it again when it is back.",
+                    root.0.display()
+                ));
+            } else if there && self.missing.remove(&root.0) {
+                self.notices
+                    .push(format!("{} is back; following it again.", root.0.display()));
+                self.expand(&root.0, &mut back);
+            }
         }
-        self.read_all(files)
+        self.read_all(back)
+    }
+
+    /// The watcher cannot go on (it ran out of watches): why, once.
+    pub fn take_watch_failure(&mut self) -> Option<String> {
+        self.watch_failure.take()
+    }
+
+    /// Watch by polling from now on.
+    fn poll_instead(&mut self, wtx: &mpsc::UnboundedSender<WatchEvent>, reason: String) -> String {
+        match watch::start_polling(&self.roots, wtx.clone(), reason.clone()) {
+            Ok(poll) => {
+                self.watch = poll;
+                format!("Watching by polling every second: {reason}.")
+            }
+            Err(e) => format!("Stopped watching for changes: {e}."),
+        }
     }
 
     /// Everything: every known file (to notice deletions) and every file
@@ -110,8 +177,8 @@ impl LiveFiles {
     /// one below it (which may be gone). As in the scan, only regular files
     /// reached without passing through a link count (spec §1, v2): a FIFO
     /// would block its reader, a link would count a file twice.
-    fn expand(&self, path: &Path, files: &mut BTreeSet<PathBuf>) {
-        let Some(root) = self.root_of(path) else {
+    fn expand(&mut self, path: &Path, files: &mut BTreeSet<PathBuf>) {
+        let Some(root) = self.root_of(path).cloned() else {
             return;
         };
         let known = |p: &Path| self.readers.contains_key(p);
@@ -120,6 +187,10 @@ impl LiveFiles {
             return;
         }
         if is_plain_dir_under(&root.0, path) {
+            // Watch first, then list: a file made in between is reported.
+            if let Err(why) = self.watch.cover(path) {
+                self.watch_failure.get_or_insert(why);
+            }
             let listing = walkdir::WalkDir::new(path).follow_links(false);
             for entry in listing.into_iter().flatten() {
                 if entry.file_type().is_file() && is_transcript(entry.path()) {
@@ -212,11 +283,11 @@ pub fn start_indexed(
         errors,
         notes,
     } = scan_cached(roots, threads, line_cap, index);
-    let files = LiveFiles::new(roots.to_vec(), readers, line_cap);
-    let (tx, rx) = mpsc::channel(64);
     let mode = watch.mode;
+    let files = LiveFiles::new(roots.to_vec(), watch, readers, line_cap);
+    let (tx, rx) = mpsc::channel(64);
     let count = files.watched_files();
-    tokio::spawn(follow(files, watch, wtx, wrx, tx));
+    tokio::spawn(follow(files, wtx, wrx, tx));
     Ok(Live {
         ledger,
         updates: rx,
@@ -229,12 +300,11 @@ pub fn start_indexed(
 
 async fn follow(
     mut files: LiveFiles,
-    mut watch: Watch,
     wtx: mpsc::UnboundedSender<WatchEvent>,
     mut wrx: mpsc::UnboundedReceiver<WatchEvent>,
     tx: mpsc::Sender<SourceMsg>,
 ) {
-    if let Some(reason) = &watch.fallback_reason {
+    if let Some(reason) = &files.watch.fallback_reason {
         let msg = format!("Watching by polling every second: {reason}.");
         if tx.send(SourceMsg::Notice(msg)).await.is_err() {
             return;
@@ -243,23 +313,34 @@ async fn follow(
     // Files that failed to read are retried, waiting longer each time they
     // fail again (1 s, 2 s, … up to a minute), so a lack of descriptors
     // heals without a write to the file and a broken file costs nothing.
+    // A root that disappeared is looked for every second.
     let mut backoff = RETRY_FIRST;
     loop {
-        let first = if files.has_failures() {
-            tokio::select! {
+        let wake = match (files.has_failures(), files.has_missing_roots()) {
+            (false, false) => None,
+            (true, false) => Some(backoff),
+            (_, true) => Some(backoff.min(watch::POLL_INTERVAL)),
+        };
+        let first = match wake {
+            Some(wait) => tokio::select! {
                 event = wrx.recv() => event,
-                () = tokio::time::sleep(backoff) => {
-                    let updates = tokio::task::block_in_place(|| files.retry_failed());
-                    backoff = if files.has_failures() { (backoff * 2).min(RETRY_MAX) } else { RETRY_FIRST };
+                () = tokio::time::sleep(wait) => {
+                    let mut updates = Vec::new();
+                    if files.has_failures() {
+                        updates = tokio::task::block_in_place(|| files.retry_failed());
+                        backoff = if files.has_failures() { (backoff * 2).min(RETRY_MAX) } else { RETRY_FIRST };
+                    }
+                    updates.extend(tokio::task::block_in_place(|| files.check_roots()));
                     if !send_all(&tx, &mut files, updates).await {
                         return;
                     }
                     continue;
                 }
+            },
+            None => {
+                backoff = RETRY_FIRST;
+                wrx.recv().await
             }
-        } else {
-            backoff = RETRY_FIRST;
-            wrx.recv().await
         };
         let Some(first) = first else { break };
         let mut batch = vec![first];
@@ -270,19 +351,25 @@ async fn follow(
             WatchEvent::Failed(reason) => Some(reason.clone()),
             _ => None,
         });
-        if let Some(reason) = failure.filter(|_| watch.mode == WatchMode::Native) {
-            let notice = match watch::start_polling(&files.roots, wtx.clone(), reason.clone()) {
-                Ok(poll) => {
-                    watch = poll;
-                    format!("Watching by polling every second: {reason}.")
-                }
-                Err(e) => format!("Stopped watching for changes: {e}."),
-            };
+        if let Some(reason) = failure.filter(|_| files.watch.mode == WatchMode::Native) {
+            let notice = files.poll_instead(&wtx, reason);
             if tx.send(SourceMsg::Notice(notice)).await.is_err() {
                 return;
             }
         }
-        let updates = tokio::task::block_in_place(|| files.handle(batch));
+        let mut updates = tokio::task::block_in_place(|| files.handle(batch));
+        // Out of watches while covering a new directory: poll from now on,
+        // and look at everything once, since what was not watched may
+        // have changed before the poll's first look.
+        if let Some(reason) = files.take_watch_failure()
+            && files.watch.mode == WatchMode::Native
+        {
+            let notice = files.poll_instead(&wtx, reason);
+            if tx.send(SourceMsg::Notice(notice)).await.is_err() {
+                return;
+            }
+            updates.extend(tokio::task::block_in_place(|| files.rescan()));
+        }
         if !send_all(&tx, &mut files, updates).await {
             return;
         }

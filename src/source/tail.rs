@@ -23,6 +23,11 @@ use std::path::{Path, PathBuf};
 /// keep or grow the length (a truncation alone is caught by the size).
 const HEAD_LEN: usize = 256;
 
+/// How many bytes just before the remembered offset are fingerprinted, so
+/// that a rewrite keeping the first bytes is noticed too: the last few
+/// records, where an edit of a live transcript lands.
+const MARK_LEN: u64 = 4096;
+
 /// Size of each read; large enough that a full scan is a few syscalls per MB.
 const CHUNK: usize = 1 << 20;
 
@@ -59,10 +64,73 @@ pub struct TailState {
     /// next newline still belongs to it and is not a line of its own.
     pub open: bool,
     pub head: Vec<u8>,
+    /// A fingerprint of the bytes just before `committed`.
+    pub mark: Option<Mark>,
     /// The file's length and modification time when it was last read: if
     /// both still match, nothing was written since.
     pub seen_len: u64,
     pub seen_modified: Option<(u64, u32)>,
+}
+
+/// A fingerprint of the bytes just before an offset: how many, and their
+/// xxh3 hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Mark {
+    pub len: u32,
+    pub hash: u64,
+}
+
+impl Mark {
+    /// The fingerprint of the bytes before `end` in `file`.
+    fn of(file: &File, end: u64) -> io::Result<Option<Mark>> {
+        let len = end.min(MARK_LEN);
+        if len == 0 {
+            return Ok(None);
+        }
+        let mut bytes = vec![0; len as usize];
+        if !read_exact_at(file, &mut bytes, end - len)? {
+            return Ok(None);
+        }
+        Ok(Some(Mark {
+            len: len as u32,
+            hash: xxhash_rust::xxh3::xxh3_64(&bytes),
+        }))
+    }
+
+    /// Do the bytes before `end` in `file` still have this fingerprint?
+    fn matches(&self, file: &File, end: u64) -> io::Result<bool> {
+        let len = u64::from(self.len);
+        if len > end {
+            return Ok(false);
+        }
+        let mut bytes = vec![0; len as usize];
+        Ok(read_exact_at(file, &mut bytes, end - len)?
+            && xxhash_rust::xxh3::xxh3_64(&bytes) == self.hash)
+    }
+}
+
+/// Fill `buf` from `offset` without moving the file's position; `false`
+/// when the file ends first.
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        match file.read_exact_at(buf, offset) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let mut f = file;
+        f.seek(SeekFrom::Start(offset))?;
+        match f.read_exact(buf) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// A modification time as whole seconds and nanoseconds since the epoch.
@@ -113,6 +181,10 @@ pub struct Tailer {
     open: bool,
     /// The first bytes of the file as last seen.
     head: Vec<u8>,
+    /// The fingerprint of the bytes before `mark_end` (the committed offset
+    /// when it was taken).
+    mark: Option<Mark>,
+    mark_end: u64,
     line_cap: usize,
     seen_len: u64,
     seen_modified: Option<(u64, u32)>,
@@ -129,6 +201,8 @@ impl Tailer {
             scan: ObjectScan::default(),
             open: false,
             head: Vec::new(),
+            mark: None,
+            mark_end: 0,
             line_cap: line_cap.max(1),
             seen_len: 0,
             seen_modified: None,
@@ -144,6 +218,8 @@ impl Tailer {
             read_to: state.committed,
             open: state.open,
             head: state.head,
+            mark: state.mark,
+            mark_end: state.committed,
             seen_len: state.seen_len,
             seen_modified: state.seen_modified,
             ..Tailer::new(path, line_cap)
@@ -157,6 +233,7 @@ impl Tailer {
             committed: self.committed(),
             open: self.open,
             head: self.head.clone(),
+            mark: self.mark.filter(|_| self.mark_end == self.committed()),
             seen_len: self.seen_len,
             seen_modified: self.seen_modified,
         }
@@ -209,7 +286,7 @@ impl Tailer {
         if self.read_to > 0 || self.identity.is_some() {
             let replaced = identity != self.identity;
             let shrunk = meta.len() < self.read_to;
-            if replaced || shrunk || !self.head_matches(&mut file)? {
+            if replaced || shrunk || !self.head_matches(&mut file)? || !self.tail_matches(&file)? {
                 self.restart();
                 sink(TailEvent::Reset);
             }
@@ -236,6 +313,11 @@ impl Tailer {
         if self.head.len() < HEAD_LEN && self.read_to > self.head.len() as u64 {
             self.head = read_head(&mut file)?;
         }
+        let committed = self.committed();
+        if committed != self.mark_end {
+            self.mark = Mark::of(&file, committed)?;
+            self.mark_end = committed;
+        }
         Ok(TailStatus::Read)
     }
 
@@ -257,6 +339,8 @@ impl Tailer {
         self.scan = ObjectScan::default();
         self.open = false;
         self.head.clear();
+        self.mark = None;
+        self.mark_end = 0;
     }
 
     /// At the end of what the file holds: if the bytes after its last
@@ -288,6 +372,23 @@ impl Tailer {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// Are the bytes read so far still what the file holds there, as far as
+    /// the fingerprint before the committed offset and a held incomplete
+    /// line (when short) can tell?
+    fn tail_matches(&self, file: &File) -> io::Result<bool> {
+        if let Some(mark) = &self.mark
+            && !mark.matches(file, self.mark_end)?
+        {
+            return Ok(false);
+        }
+        let held = self.pending_len();
+        if held == 0 || held > MARK_LEN {
+            return Ok(true);
+        }
+        let mut now = vec![0; held as usize];
+        Ok(read_exact_at(file, &mut now, self.committed())? && now == self.pending)
     }
 
     /// Split one chunk (which starts at `self.read_to`) into lines.
@@ -489,6 +590,63 @@ mod tests {
         assert_eq!(
             read(&mut t),
             vec![Got::Reset, line(0, "zzzz"), line(5, "more")]
+        );
+    }
+
+    #[test]
+    fn an_in_place_rewrite_keeping_the_head_and_the_length_resets() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        let head = "h".repeat(300);
+        append(&p, format!("{head}\nline 1\n").as_bytes());
+        let mut t = Tailer::new(&p, 1024);
+        assert_eq!(read(&mut t).len(), 2);
+        // Same first 256 bytes, same length, one byte changed near the end.
+        let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.write_all(format!("{head}\nline 2\n").as_bytes()).unwrap();
+        drop(f);
+        assert_eq!(
+            read(&mut t),
+            vec![Got::Reset, line(0, &head), line(301, "line 2")]
+        );
+        // Longer, with the change: the same, and the rest is new lines.
+        let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.write_all(format!("{head}\nline 3\nmore\n").as_bytes())
+            .unwrap();
+        drop(f);
+        let got = read(&mut t);
+        assert_eq!(got[0], Got::Reset);
+        assert_eq!(got[2..], [line(301, "line 3"), line(308, "more")]);
+        // A resumed tailer checks the same fingerprint.
+        let state = t.state();
+        assert!(state.mark.is_some());
+        let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.write_all(format!("{head}\nline 3\nMORE\n").as_bytes())
+            .unwrap();
+        drop(f);
+        let mut resumed = Tailer::resume(&p, 1024, state.clone());
+        assert_eq!(read(&mut resumed)[0], Got::Reset);
+        // And a plain append after the fingerprint is no rewrite.
+        std::fs::write(&p, format!("{head}\nline 3\nmore\n")).unwrap();
+        append(&p, b"next\n");
+        let mut resumed = Tailer::resume(&p, 1024, state);
+        assert_eq!(read(&mut resumed), vec![line(313, "next")]);
+    }
+
+    #[test]
+    fn a_rewritten_incomplete_last_line_resets() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        append(&p, b"one\n{\"a\":");
+        let mut t = Tailer::new(&p, 1024);
+        assert_eq!(read(&mut t), vec![line(0, "one")]);
+        let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        f.write_all(b"one\n{\"b\":").unwrap();
+        drop(f);
+        append(&p, b"1}\n");
+        assert_eq!(
+            read(&mut t),
+            vec![Got::Reset, line(0, "one"), line(4, "{\"b\":1}")]
         );
     }
 

@@ -67,7 +67,7 @@ impl Events {
 
     fn take(&mut self, v: Value) {
         match v["event"].as_str().unwrap() {
-            "appeared" | "context" | "usage" | "compaction" | "threshold" => {
+            "appeared" | "context" | "usage" | "compaction" | "threshold" | "state" => {
                 self.sessions.insert(
                     v["sessionId"].as_str().unwrap().to_owned(),
                     v["session"].clone(),

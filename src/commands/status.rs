@@ -74,6 +74,22 @@ impl StatusJson {
     }
 }
 
+impl StatusJson {
+    /// Every session's state at this moment (see `state::present`).
+    pub fn present_states(
+        &mut self,
+        ledger: &Ledger,
+        clock: crate::state::Clock,
+        procs: Option<&crate::state::open_files::Processes>,
+    ) {
+        for s in &mut self.sessions {
+            let s = &mut s.session;
+            let ended = crate::state::ended(ledger, &s.session_id, &s.project, procs);
+            s.present_state(clock, ended);
+        }
+    }
+}
+
 pub fn totals(ledger: &Ledger) -> Totals {
     Totals {
         tokens: ledger.totals().into(),

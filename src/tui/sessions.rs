@@ -200,6 +200,8 @@ pub mod tests {
                 }),
                 compactions: 0,
                 last_activity: Some(at),
+                state: None,
+                turn: None,
                 last_compaction: None,
                 cycle_start: None,
             },

@@ -150,6 +150,7 @@ fn comparable(mut st: Value) -> Value {
     // Costs are priced when status runs; events carry tokens only.
     for s in st["sessions"].as_array_mut().unwrap() {
         s.as_object_mut().unwrap().remove("costUSD");
+        s.as_object_mut().unwrap().remove("agents");
     }
     st["totals"].as_object_mut().unwrap().remove("costUSD");
     st

@@ -347,3 +347,86 @@ fn events_follow_the_state_line_by_line() {
     assert_eq!(v["previous"], "working");
     assert_eq!(v["session"]["stateSince"], ago(18));
 }
+
+/// Every key `want` has, `got` has too, with the same value; arrays of
+/// objects element by element and of the same length.
+fn subset(got: &Value, want: &Value, at: &str, wrong: &mut Vec<String>) {
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            for (k, wv) in w {
+                subset(
+                    g.get(k).unwrap_or(&Value::Null),
+                    wv,
+                    &format!("{at}.{k}"),
+                    wrong,
+                );
+            }
+        }
+        (Value::Array(g), Value::Array(w)) if w.iter().all(Value::is_object) => {
+            if g.len() != w.len() {
+                wrong.push(format!("{at}: {} items, want {}", g.len(), w.len()));
+            }
+            for (i, (gv, wv)) in g.iter().zip(w).enumerate() {
+                subset(gv, wv, &format!("{at}[{i}]"), wrong);
+            }
+        }
+        _ if got != want => wrong.push(format!("{at}: got {got}, want {want}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_agent_tree_nests_both_layouts_and_workflow_agents_running_first() {
+    let case = fixtures().join("cases/agent-tree-nested");
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&case.join("projects"), &dir.path().join("projects"));
+    let main = dir
+        .path()
+        .join("projects/-home-dev-src-app/a9e3c1d0-1111-4222-8333-444455556666.jsonl");
+    let _running = Holder::open(&main);
+    // The fixture's day counts as now.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "idle_timeout = \"3650d\"\n").unwrap();
+    let status = json_of(
+        ccwatch(dir.path())
+            .args(["status", "--json", "--config"])
+            .arg(&config)
+            .arg("--dir")
+            .arg(dir.path()),
+    );
+    let s = &status["sessions"][0];
+    let mut wrong = Vec::new();
+    subset(&s["state"], &want["state"]["state"], "state", &mut wrong);
+    subset(
+        &s["waitingFor"],
+        &want["state"]["waitingFor"],
+        "waitingFor",
+        &mut wrong,
+    );
+    subset(&s["agents"], &want["agents"], "agents", &mut wrong);
+    assert!(wrong.is_empty(), "{}\n{}", wrong.join("\n"), s["agents"]);
+    let a3 = &s["agents"][0]["agents"][0];
+    assert_eq!(a3["tokens"]["cacheRead"], 500);
+    assert_eq!(a3["model"], "claude-sonnet-4-5-20250929");
+    assert!(a3["costUSD"].as_f64().unwrap() > 0.0);
+    // a3 has worked from its prompt (10:00:31) to now: days.
+    assert!(a3["elapsedMs"].as_i64().unwrap() > 86_400_000);
+    // a1 is done: from its prompt to its answer, 104 s.
+    assert_eq!(s["agents"][2]["elapsedMs"], 104_000);
+    // With the default idle timeout the old day is long quiet: no agent runs.
+    let quiet = json_of(
+        ccwatch(dir.path())
+            .args(["status", "--json", "--dir"])
+            .arg(dir.path()),
+    );
+    let states: Vec<&str> = quiet["sessions"][0]["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["state"].as_str().unwrap())
+        .collect();
+    assert!(!states.contains(&"working"), "{states:?}");
+}

@@ -31,6 +31,8 @@ pub struct SessionCost {
     pub session: SessionSnapshot,
     #[serde(rename = "costUSD")]
     pub cost_usd: f64,
+    /// The subagents it started, nested (see `state::agents`).
+    pub agents: Vec<crate::state::agents::AgentNode>,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +61,7 @@ impl StatusJson {
                         .copied()
                         .unwrap_or(0.0),
                     session,
+                    agents: Vec::new(),
                 })
                 .collect(),
             daily: ledger
@@ -75,14 +78,19 @@ impl StatusJson {
 }
 
 impl StatusJson {
-    /// Every session's state at this moment (see `state::present`).
+    /// Every session's state and agent tree at this moment (see
+    /// `state::present` and `state::agents`).
     pub fn present_states(
         &mut self,
         ledger: &Ledger,
         clock: crate::state::Clock,
         procs: Option<&crate::state::open_files::Processes>,
     ) {
+        let mut pricer = Pricer::default_prices();
+        let mut sidecars = crate::state::agents::Sidecars::default();
         for s in &mut self.sessions {
+            let id = s.session.session_id.clone();
+            s.agents = crate::state::agents::tree(ledger, &id, clock, &mut pricer, &mut sidecars);
             let s = &mut s.session;
             let ended = crate::state::ended(ledger, &s.session_id, &s.project, procs);
             s.present_state(clock, ended);

@@ -6,6 +6,7 @@
 //! and which file each came from, so a file can be withdrawn (truncated,
 //! replaced, deleted) and the totals equal a fresh scan of what remains.
 
+mod agents;
 mod dedup;
 mod export;
 pub mod image;
@@ -16,6 +17,7 @@ pub mod turn;
 mod window;
 mod wire;
 
+pub use agents::{AgentFile, AgentResponse};
 pub use dedup::{Copy, FileId};
 pub use export::FileFacts;
 pub use names::{NameId, Names};

@@ -3,7 +3,7 @@
 //! (idle) and, on Linux, whether any process still has the transcript
 //! open (ended). The README's "Session state" section states these rules.
 
-// agents
+pub mod agents;
 pub mod open_files;
 
 use crate::ledger::{Phase, SessionTurn};

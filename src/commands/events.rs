@@ -358,7 +358,7 @@ async fn follow(
 }
 
 /// Sleep this long, or for ever.
-async fn sleep_or_never(d: Option<std::time::Duration>) {
+pub(crate) async fn sleep_or_never(d: Option<std::time::Duration>) {
     match d {
         Some(d) => tokio::time::sleep(d).await,
         None => std::future::pending().await,

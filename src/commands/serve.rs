@@ -55,9 +55,16 @@ async fn serve(
     }
     let mut updates = live.updates;
     loop {
+        // States change with time and processes too (idle, ended).
+        let check = monitor.next_state_check();
         let msg = tokio::select! {
             msg = updates.recv() => msg,
             _ = super::events::shutdown() => break,
+            () = super::events::sleep_or_never(check) => {
+                let changes = monitor.look_at_processes();
+                exporter.update(&monitor, &changes);
+                continue;
+            }
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {

@@ -166,6 +166,9 @@ fn expect(d: &Data, want: (&str, &str, &[&str])) -> Value {
     // from scratch: the same state.
     let indexed = session(d, &[]);
     assert_eq!(state(&indexed), want, "through the index: {indexed}");
+    // Nothing changed since: the state comes from the stored ledger alone.
+    let reused = session(d, &[]);
+    assert_eq!(state(&reused), want, "from the stored index: {reused}");
     let fresh = session(d, &["--no-cache"]);
     assert_eq!(state(&fresh), want, "without the index: {fresh}");
     indexed
@@ -275,9 +278,11 @@ impl Drop for Events {
 }
 
 impl Events {
-    fn start(root: &Path) -> Events {
+    fn start(root: &Path, extra: &[&str]) -> Events {
         let mut child = ccwatch(root)
-            .args(["events", "--json", "--dir"])
+            .args(["events", "--json"])
+            .args(extra)
+            .arg("--dir")
             .arg(root)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -330,7 +335,7 @@ fn events_follow_the_state_line_by_line() {
     let d = data();
     let _running = Holder::open(&d.transcript);
     append(&d.transcript, &prompt(&ago(30), "go"));
-    let mut events = Events::start(d.dir.path());
+    let mut events = Events::start(d.dir.path(), &[]);
     append(
         &d.transcript,
         &response("msg_1", &ago(20), "null", &[("toolu_a", "Bash")]),
@@ -429,4 +434,28 @@ fn the_agent_tree_nests_both_layouts_and_workflow_agents_running_first() {
         .map(|a| a["state"].as_str().unwrap())
         .collect();
     assert!(!states.contains(&"working"), "{states:?}");
+}
+
+#[test]
+fn events_say_when_a_waiting_session_goes_idle_without_a_line_written() {
+    let d = data();
+    let _running = Holder::open(&d.transcript);
+    let config = d.dir.path().join("config.toml");
+    std::fs::write(&config, "idle_timeout = \"3s\"\n").unwrap();
+    let mut events = Events::start(d.dir.path(), &["--config", config.to_str().unwrap()]);
+    let now = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    append(
+        &d.transcript,
+        &response("msg_1", &now, "\"end_turn\"", &[("text", "ok")]),
+    );
+    let v = events.next_where(|e| e["event"] == "appeared", "appeared");
+    assert_eq!(v["session"]["state"], "waiting");
+    let v = events.next_where(|e| e["event"] == "state", "state");
+    assert_eq!(
+        (&v["state"], &v["previous"]),
+        (&Value::from("idle"), &Value::from("waiting"))
+    );
+    assert_eq!(v["session"]["stateSince"], now.as_str());
 }

@@ -248,12 +248,16 @@ fn nest(mut flat: Vec<AgentNode>) -> Vec<AgentNode> {
     let mut order: Vec<usize> = (0..slots.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(slots[i].as_ref().map_or(0, |n| n.depth)));
     for i in order {
-        if let Some(p) = parent[i].filter(|&p| p != i && !is_below(&parent, p, i)) {
-            if let Some(child) = slots[i].take()
-                && let Some(Some(up)) = slots.get_mut(p)
-            {
-                up.agents.push(child);
-            }
+        // A parent already moved (it was deeper than its child) leaves
+        // the child where it is, never lost.
+        let Some(p) = parent[i].filter(|&p| p != i && !is_below(&parent, p, i)) else {
+            continue;
+        };
+        if slots.get(p).is_some_and(Option::is_some)
+            && let Some(child) = slots[i].take()
+            && let Some(Some(up)) = slots.get_mut(p)
+        {
+            up.agents.push(child);
         }
     }
     let mut roots: Vec<AgentNode> = slots.into_iter().flatten().collect();
@@ -334,6 +338,23 @@ mod tests {
             agent("b2x", 3, 23, Working),
         ];
         assert_eq!(shape(&nest(flat)), "b(b2(b2x) b1) a(a1)");
+    }
+
+    #[test]
+    fn no_agent_is_lost_when_its_named_parent_sits_deeper() {
+        use AgentState::*;
+        // "deep" goes under "mid" first; "c" names "deep" by its call.
+        let mid = agent("mid", 2, 5, Working);
+        let mut deep = agent("deep", 3, 10, Working);
+        deep.pending = vec![id_hash("toolu_x")];
+        let mut child = agent("c", 2, 20, Working);
+        child.tool_use = Some(id_hash("toolu_x"));
+        let nested = nest(vec![mid, deep, child]);
+        assert_eq!(count(&nested), 3, "{}", shape(&nested));
+    }
+
+    fn count(nodes: &[AgentNode]) -> usize {
+        nodes.iter().map(|n| 1 + count(&n.agents)).sum()
     }
 
     #[test]

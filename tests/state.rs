@@ -193,6 +193,17 @@ fn every_state_and_transition_in_claude_codes_order() {
         ),
     );
     expect(&d, ("working", "Bash", &["Bash"]));
+    // The table for people says it too.
+    let out = ccwatch(d.dir.path())
+        .args(["status", "--dir"])
+        .arg(d.dir.path())
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains(" STATE ") && table.contains("working (Bash)"),
+        "{table}"
+    );
     append(&d.transcript, &result(&ago(90), "toolu_a"));
     expect(&d, ("working", "model", &[]));
 

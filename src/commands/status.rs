@@ -130,6 +130,7 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
             .set_header([
                 "PROJECT",
                 "SESSION",
+                "STATE",
                 "MODEL",
                 "CONTEXT",
                 "USED",
@@ -139,7 +140,7 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
         for s in &status.sessions {
             table.add_row(row(&s.session, now, home));
         }
-        for i in [3, 4, 5] {
+        for i in [4, 5, 6] {
             if let Some(col) = table.column_mut(i) {
                 col.set_cell_alignment(CellAlignment::Right);
             }
@@ -180,9 +181,21 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
         Some(t) => format!("{} ({} ago)", format::local_time(t), format::age(now, t)),
         None => "-".into(),
     };
+    let state = match &s.state {
+        Some(st) if !st.tools.is_empty() => {
+            format!(
+                "{} ({})",
+                st.state.name(),
+                st.waiting_for.as_deref().unwrap_or("")
+            )
+        }
+        Some(st) => st.state.name().to_owned(),
+        None => "-".into(),
+    };
     vec![
         Cell::new(format::project(&s.project, home)),
         Cell::new(format::short_id(&s.session_id)),
+        Cell::new(state),
         Cell::new(model),
         Cell::new(context),
         Cell::new(used),

@@ -7,6 +7,9 @@ use crate::state::{State, StateJson};
 use crate::tui::theme::Theme;
 use ratatui::style::{Color, Modifier, Style};
 
+/// What the marks mean, for the help overlay.
+pub const LEGEND: &str = "● waiting  ◐ working  ◌ compacting  ○ idle  × ended";
+
 /// The glyph of a state; a blank for a session whose state is not known.
 pub fn glyph(state: Option<State>) -> &'static str {
     match state {

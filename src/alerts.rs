@@ -120,6 +120,8 @@ mod tests {
             }),
             compactions,
             last_activity: None,
+            state: None,
+            turn: None,
             last_compaction: None,
             cycle_start,
         }

@@ -99,6 +99,12 @@ pub struct UiArgs {
     #[arg(long, value_name = "CMD")]
     pub on_alert: Option<String>,
 
+    /// Alert (bell, --notify, --on-alert with CCWATCH_LEVEL=waiting) when a
+    /// session starts waiting for you after working longer than this; off
+    /// unless given, e.g. --alert-waiting 2m.
+    #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    pub alert_waiting: Option<std::time::Duration>,
+
     /// Sessions idle longer than this are dimmed or hidden [default: 30m].
     #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
     pub idle_timeout: Option<std::time::Duration>,

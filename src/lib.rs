@@ -24,5 +24,6 @@ pub mod record;
 pub mod report;
 pub mod settings;
 pub mod source;
+pub mod state;
 pub mod statusline;
 pub mod tui;

@@ -8,6 +8,9 @@
 use crate::alerts::{Crossing, ThresholdTracker};
 use crate::ledger::snapshot::CompactionSnapshot;
 use crate::ledger::{FileUpdate, Ledger, SessionSnapshot, WindowPolicy};
+use crate::record::Millis;
+use crate::state::open_files::Processes;
+use crate::state::{Clock, State};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -31,6 +34,11 @@ pub enum Change {
     },
     /// Token totals changed without the context moving (a subagent's work).
     Usage(SessionSnapshot),
+    /// The session's state changed (working, waiting…), or what it works on.
+    State {
+        session: SessionSnapshot,
+        previous: Option<State>,
+    },
     /// Every file that mentioned the session is gone.
     Removed {
         session_id: String,
@@ -43,6 +51,7 @@ impl Change {
             Change::Appeared(s) | Change::Usage(s) => &s.session_id,
             Change::Compaction { session, .. }
             | Change::Context { session, .. }
+            | Change::State { session, .. }
             | Change::Threshold { session, .. } => &session.session_id,
             Change::Removed { session_id } => session_id,
         }
@@ -55,26 +64,72 @@ pub struct Monitor {
     pub window: WindowPolicy,
     last: HashMap<Arc<str>, SessionSnapshot>,
     alerts: ThresholdTracker,
+    idle_timeout_ms: Millis,
+    /// What `/proc` said last (Linux), for `ended`.
+    processes: Option<Processes>,
 }
 
 impl Monitor {
     /// Start from a scanned ledger. What is already there is the baseline:
     /// no alerts fire for levels a session had crossed before we started.
     pub fn new(ledger: Ledger, window: WindowPolicy, thresholds: Vec<u8>) -> Monitor {
-        let mut alerts = ThresholdTracker::new(thresholds);
-        let mut last = HashMap::new();
-        for id in ledger.session_ids() {
-            if let Some(s) = ledger.snapshot(id, &window) {
-                alerts.prime(&s);
-                last.insert(id.clone(), s);
-            }
-        }
-        Monitor {
+        let alerts = ThresholdTracker::new(thresholds);
+        let mut monitor = Monitor {
             ledger,
             window,
-            last,
+            last: HashMap::new(),
             alerts,
+            idle_timeout_ms: Millis::MAX,
+            processes: None,
+        };
+        monitor.prime();
+        monitor
+    }
+
+    /// Sessions idle longer than this are `idle`; `ended` is known after
+    /// the first `look_at_processes` (Linux).
+    pub fn with_state_rules(mut self, idle_timeout: std::time::Duration) -> Monitor {
+        self.idle_timeout_ms = Clock::now(idle_timeout).idle_timeout_ms;
+        self.processes = Processes::probe();
+        self.prime();
+        self
+    }
+
+    fn prime(&mut self) {
+        self.last.clear();
+        let ids: Vec<Arc<str>> = self.ledger.session_ids().cloned().collect();
+        for id in ids {
+            if let Some(s) = self.present(&id) {
+                self.alerts.prime(&s);
+                self.last.insert(id, s);
+            }
         }
+    }
+
+    fn clock(&self) -> Clock {
+        Clock {
+            now: chrono::Utc::now().timestamp_millis(),
+            idle_timeout_ms: self.idle_timeout_ms,
+        }
+    }
+
+    /// The session's snapshot with its state at this moment.
+    fn present(&self, id: &str) -> Option<SessionSnapshot> {
+        let mut s = self.ledger.snapshot(id, &self.window)?;
+        let ended = crate::state::ended(&self.ledger, id, &s.project, self.processes.as_ref());
+        s.present_state(self.clock(), ended);
+        Some(s)
+    }
+
+    /// Look at `/proc` again (Linux) and report the states that changed
+    /// with time or with processes ending: a session gone idle or ended.
+    /// Callers do this no more often than they redraw ages.
+    pub fn look_at_processes(&mut self) -> Vec<Change> {
+        if self.processes.is_some() {
+            self.processes = Processes::probe();
+        }
+        let ids: BTreeSet<Arc<str>> = self.last.keys().cloned().collect();
+        self.compare(ids)
     }
 
     /// The current snapshot of every session, newest activity first.
@@ -96,15 +151,45 @@ impl Monitor {
         self.alerts.levels()
     }
 
+    /// How long until a session's state may change without a line being
+    /// written (it goes idle, or its Claude Code exits): `None` when no
+    /// session is working, waiting or compacting. Processes are looked at
+    /// every `PROCESS_CHECK` at most.
+    pub fn next_state_check(&self) -> Option<std::time::Duration> {
+        let clock = self.clock();
+        let active = self.last.values().filter_map(|s| {
+            let st = s.state.as_ref()?;
+            matches!(
+                st.state,
+                State::Working | State::Waiting | State::Compacting
+            )
+            .then(|| s.last_activity.max(st.state_since))
+        });
+        let mut soonest: Option<Millis> = None;
+        for quiet_since in active {
+            let idle_at = quiet_since.map_or(0, |t| t.saturating_add(clock.idle_timeout_ms));
+            let mut wait = idle_at.saturating_sub(clock.now).max(0) + 1;
+            if self.processes.is_some() {
+                wait = wait.min(PROCESS_CHECK.as_millis() as Millis);
+            }
+            soonest = Some(soonest.map_or(wait, |s| s.min(wait)));
+        }
+        soonest.map(|ms| std::time::Duration::from_millis(ms as u64))
+    }
+
     /// Apply a batch of file updates and report what changed.
     pub fn apply(&mut self, updates: Vec<FileUpdate>) -> Vec<Change> {
         let mut touched = BTreeSet::new();
         for u in updates {
             touched.extend(self.ledger.apply(u));
         }
+        self.compare(touched)
+    }
+
+    fn compare(&mut self, touched: BTreeSet<Arc<str>>) -> Vec<Change> {
         let mut changes = Vec::new();
         for id in touched {
-            let now = self.ledger.snapshot(&id, &self.window);
+            let now = self.present(&id);
             let before = self.last.get(&id);
             match (before, now) {
                 (None, None) => {}
@@ -134,6 +219,11 @@ impl Monitor {
     }
 }
 
+/// How often a monitor without a screen looks at `/proc` while a session
+/// could end: an end shows within this long, at a cost of a few
+/// milliseconds each time.
+pub const PROCESS_CHECK: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn diff(before: Option<&SessionSnapshot>, now: &SessionSnapshot, out: &mut Vec<Change>) {
     let Some(before) = before else {
         out.push(Change::Appeared(now.clone()));
@@ -145,6 +235,17 @@ fn diff(before: Option<&SessionSnapshot>, now: &SessionSnapshot, out: &mut Vec<C
         out.push(Change::Compaction {
             session: now.clone(),
             boundary: boundary.clone(),
+        });
+    }
+    let state = |s: &SessionSnapshot| {
+        s.state
+            .as_ref()
+            .map(|st| (st.state, st.waiting_for.clone(), st.state_since))
+    };
+    if state(now) != state(before) {
+        out.push(Change::State {
+            session: now.clone(),
+            previous: before.state.as_ref().map(|s| s.state),
         });
     }
     if now.context != before.context {

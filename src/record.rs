@@ -173,6 +173,48 @@ pub struct CompactionMark {
     pub cwd: Option<String>,
 }
 
+/// One step of a transcript's turn-taking: what the session's state
+/// (working, waiting, compacting) is derived from. Only the main chain of a
+/// file gives these (a subagent file's own chain is its main chain).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnFact {
+    /// `None` when the line has no usable timestamp.
+    pub timestamp: Option<Millis>,
+    pub event: TurnEvent,
+}
+
+/// What a line says about whose move it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TurnEvent {
+    /// One line of an assistant response (Claude Code writes one line per
+    /// content block, all with the same message id).
+    Response {
+        /// Hash of `message.id`; `None` when the line has none.
+        key: Option<u64>,
+        /// `stop_reason` said the turn is over (`end_turn`,
+        /// `stop_sequence`, `max_tokens`, `refusal`), or the line is an
+        /// error Claude Code wrote itself: the person is next.
+        ended: bool,
+        /// The `tool_use` blocks of this line: (hash of the id, tool name).
+        tools: Vec<(u64, String)>,
+    },
+    /// A user line carrying `tool_result` blocks, by hash of `tool_use_id`.
+    Results(Vec<u64>),
+    /// A person's prompt: the model is next.
+    Prompt,
+    /// The person interrupted the response (`[Request interrupted by user…`).
+    Interrupted,
+    /// A `system` line with `subtype: "turn_duration"`: the turn is over.
+    TurnEnd,
+    /// The summary of a compaction (`isCompactSummary: true`) arrived.
+    CompactSummary,
+}
+
+/// Hash of a tool call or message id, as turn facts carry them.
+pub fn id_hash(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
 /// Parse an RFC 3339 timestamp to UTC milliseconds.
 pub fn parse_timestamp(s: &str) -> Option<Millis> {
     chrono::DateTime::parse_from_rfc3339(s)

@@ -41,6 +41,8 @@ pub struct Options {
     pub notify: bool,
     /// Program and arguments to run on an alert.
     pub on_alert: Option<Vec<String>>,
+    /// Alert when a session starts waiting after working this long.
+    pub alert_waiting: Option<Duration>,
     /// The config file that was read, if any.
     pub config_path: Option<PathBuf>,
     /// Neither read nor write the persistent index.
@@ -126,6 +128,7 @@ impl Options {
             bell: !ui.no_bell && file.bell.unwrap_or(true),
             notify: ui.notify || file.notify.unwrap_or(false),
             on_alert,
+            alert_waiting: ui.alert_waiting,
             config_path,
             no_cache: data.no_cache,
         })

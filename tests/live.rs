@@ -67,7 +67,7 @@ impl Events {
 
     fn take(&mut self, v: Value) {
         match v["event"].as_str().unwrap() {
-            "appeared" | "context" | "usage" | "compaction" | "threshold" => {
+            "appeared" | "context" | "usage" | "compaction" | "threshold" | "state" => {
                 self.sessions.insert(
                     v["sessionId"].as_str().unwrap().to_owned(),
                     v["session"].clone(),
@@ -150,6 +150,7 @@ fn comparable(mut st: Value) -> Value {
     // Costs are priced when status runs; events carry tokens only.
     for s in st["sessions"].as_array_mut().unwrap() {
         s.as_object_mut().unwrap().remove("costUSD");
+        s.as_object_mut().unwrap().remove("agents");
     }
     st["totals"].as_object_mut().unwrap().remove("costUSD");
     st

@@ -1528,3 +1528,66 @@ fn links_and_link_loops_are_never_followed_live_or_in_the_scan() {
     assert_eq!(scan["totals"]["output"], live["totals"]["output"]);
     assert_eq!(scan["skipped"], live["skipped"]);
 }
+
+// ---- session state and the agent tree (issue 20) ----
+
+/// Bug: an agent whose open tool call named a parent that had already been
+/// nested under its own parent was dropped from the agent tree (taken out
+/// of its slot, then not put anywhere). Every agent must stay listed.
+#[test]
+fn an_agent_named_by_a_nested_agents_call_stays_in_the_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let sid = "5e551021-0000-4000-8000-000000000021";
+    let sub = dir
+        .path()
+        .join(format!("projects/-home-dev-src-app/{sid}/subagents"));
+    let line = |agent: &str, msg: &str, ts: &str, tools: &str| {
+        serde_json::json!({
+            "type": "assistant", "sessionId": sid, "isSidechain": true, "agentId": agent,
+            "cwd": "/home/dev/src/app", "timestamp": ts, "requestId": format!("req_{msg}"),
+            "message": {"id": msg, "model": "claude-sonnet-4-5-20250929", "role": "assistant",
+                "stop_reason": "tool_use",
+                "content": [{"type": "tool_use", "id": tools, "name": "Task", "input": {}}],
+                "usage": {"input_tokens": 1, "output_tokens": 1}}
+        })
+        .to_string()
+            + "\n"
+    };
+    // mid (depth 2) starts first; deep (depth 3) nests under it and has
+    // the open call toolu_x; c (depth 2) was started by that call.
+    for (agent, ts, depth, call, from) in [
+        ("mid", "2026-11-30T10:00:05.000Z", 2, "toolu_m", None),
+        ("deep", "2026-11-30T10:00:10.000Z", 3, "toolu_x", None),
+        (
+            "c",
+            "2026-11-30T10:00:20.000Z",
+            2,
+            "toolu_c",
+            Some("toolu_x"),
+        ),
+    ] {
+        write(
+            &sub.join(format!("agent-{agent}.jsonl")),
+            line(agent, &format!("msg_{agent}"), ts, call),
+        );
+        let mut meta = serde_json::json!({"agentType": "Explore", "spawnDepth": depth});
+        if let Some(from) = from {
+            meta["toolUseId"] = from.into();
+        }
+        write(
+            &sub.join(format!("agent-{agent}.meta.json")),
+            meta.to_string(),
+        );
+    }
+    let status = status_json(dir.path());
+    fn ids(nodes: &Value, out: &mut Vec<String>) {
+        for n in nodes.as_array().unwrap() {
+            out.push(n["agentId"].as_str().unwrap().to_owned());
+            ids(&n["agents"], out);
+        }
+    }
+    let mut all = Vec::new();
+    ids(&status["sessions"][0]["agents"], &mut all);
+    all.sort();
+    assert_eq!(all, ["c", "deep", "mid"]);
+}

@@ -475,3 +475,48 @@ fn a_real_prometheus_scrapes_context_and_tokens_per_session() {
         assert_eq!(*output, want, "output tokens of {id}");
     }
 }
+
+// ---- session state (issue 20) ----
+
+#[test]
+fn metrics_count_sessions_by_state_and_give_each_live_ones() {
+    let data = tempfile::tempdir().unwrap();
+    let id = "5e551020-0000-4000-8000-000000000020";
+    let path = data
+        .path()
+        .join("projects/-home-dev-src-app")
+        .join(format!("{id}.jsonl"));
+    let ts = (chrono::Utc::now() - chrono::Duration::seconds(30))
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let line = serde_json::json!({
+        "type": "assistant", "sessionId": id, "cwd": "/home/dev/src/app", "timestamp": ts,
+        "isSidechain": false, "requestId": "req_1",
+        "message": {"id": "msg_1", "model": "claude-sonnet-4-5-20250929", "role": "assistant",
+            "content": [{"type": "text", "text": "done"}], "stop_reason": "end_turn",
+            "usage": {"input_tokens": 1, "output_tokens": 2}}
+    });
+    common::write(&path, line.to_string() + "\n");
+    // Held open, as a running Claude Code is seen on Linux.
+    let mut holder = std::process::Command::new("sleep")
+        .arg("60")
+        .stdin(std::fs::File::open(&path).unwrap())
+        .spawn()
+        .unwrap();
+    let server = Server::start(data.path(), "30m");
+    let (_, body) = server.get("/metrics");
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert!(
+        body.contains("ccwatch_sessions{state=\"waiting\"} 1"),
+        "{body}"
+    );
+    assert!(
+        body.contains("ccwatch_sessions{state=\"working\"} 0"),
+        "{body}"
+    );
+    let mine = format!("ccwatch_session_state{{session_id=\"{id}\",state=\"waiting\"}} 1");
+    assert!(body.contains(&mine), "{body}");
+    let working = format!("ccwatch_session_state{{session_id=\"{id}\",state=\"working\"}} 0");
+    assert!(body.contains(&working), "{body}");
+}

@@ -486,3 +486,115 @@ fn a_taken_port_is_said_before_the_screen_changes() {
     assert_eq!(said[1], "CCWATCH-EXITED 1");
     drop(taken);
 }
+
+/// A line of a turn, written `seconds_ago`: a prompt (`None`) or a
+/// response that calls Bash (`Some(false)`) or ends the turn (`Some(true)`).
+fn turn_line(session: &str, n: u32, response: Option<bool>, seconds_ago: i64) -> String {
+    let at = chrono::Utc::now() - chrono::Duration::seconds(seconds_ago);
+    let ts = at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let head = serde_json::json!({
+        "parentUuid": null, "isSidechain": false, "userType": "external",
+        "cwd": "/home/dev/src/webapp", "sessionId": session, "version": "2.1.197",
+        "uuid": format!("{session}-t{n}"), "timestamp": ts,
+    });
+    let mut line = head.as_object().unwrap().clone();
+    match response {
+        None => {
+            line.insert("type".into(), "user".into());
+            line.insert(
+                "message".into(),
+                serde_json::json!({"role": "user", "content": "go"}),
+            );
+        }
+        Some(ended) => {
+            let content = if ended {
+                serde_json::json!([{"type": "text", "text": "done"}])
+            } else {
+                serde_json::json!([{"type": "tool_use", "id": format!("toolu_{n}"), "name": "Bash", "input": {}}])
+            };
+            line.insert("type".into(), "assistant".into());
+            line.insert("requestId".into(), format!("req_t{n}").into());
+            line.insert(
+                "message".into(),
+                serde_json::json!({
+                    "model": "claude-sonnet-4-5-20250929", "id": format!("msg_t{n}"),
+                    "type": "message", "role": "assistant", "content": content,
+                    "stop_reason": if ended { "end_turn" } else { "tool_use" },
+                    "usage": {"input_tokens": 3, "cache_creation_input_tokens": 1_000,
+                              "cache_read_input_tokens": 20_000, "output_tokens": 50}
+                }),
+            );
+        }
+    }
+    serde_json::Value::Object(line).to_string() + "\n"
+}
+
+#[test]
+fn the_mark_and_the_bell_follow_a_session_from_working_to_waiting() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let webapp = transcript(data.path(), "webapp", WEBAPP);
+    // A finished turn: the session waits for the person.
+    append(
+        &webapp,
+        &(turn_line(WEBAPP, 1, None, 600) + &turn_line(WEBAPP, 2, Some(true), 590)),
+    );
+    // A process holding the transcript, as a running Claude Code is seen.
+    let mut holder = Command::new("sleep")
+        .arg("60")
+        .stdin(std::fs::File::open(&webapp).expect("opening the transcript"))
+        .spawn()
+        .expect("starting a holder");
+    let hook_out = data.path().join("hook.txt");
+    let args = format!(
+        "--alert-waiting 1m --on-alert \"sh -c 'echo \\$CCWATCH_LEVEL >> {}'\"",
+        hook_out.display()
+    );
+    let tmux = dashboard_in_tmux(
+        "waiting",
+        data.path(),
+        home.path(),
+        &args,
+        "",
+        &[],
+        (80, 24),
+    );
+    tmux.run(&["set-option", "-g", "monitor-bell", "on"]);
+    tmux.wait_for("the waiting mark", |s| {
+        selected(s).starts_with("▸ ● webapp")
+    });
+    // The person answers; Claude works on a Bash call for a minute and a half.
+    append(
+        &webapp,
+        &(turn_line(WEBAPP, 3, None, 90) + &turn_line(WEBAPP, 4, Some(false), 60)),
+    );
+    let screen = tmux.wait_for("the working mark", |s| {
+        selected(s).starts_with("▸ ◐ webapp")
+    });
+    assert!(!screen.contains("▸ ●"), "{screen}");
+    assert_eq!(tmux.display("#{window_bell_flag}"), "0");
+
+    append(&webapp, &turn_line(WEBAPP, 5, Some(true), 0));
+    let screen = tmux.wait_for("the waiting mark", |s| {
+        selected(s).starts_with("▸ ● webapp")
+    });
+    assert!(
+        screen.contains("is waiting for you (worked 1m)"),
+        "{screen}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_to_string(&hook_out)
+        .unwrap_or_default()
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "the hook never ran");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(std::fs::read_to_string(&hook_out).unwrap(), "waiting\n");
+    assert_eq!(tmux.display("#{window_bell_flag}"), "1", "the bell rang");
+    let _ = holder.kill();
+    let _ = holder.wait();
+}

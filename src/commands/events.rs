@@ -59,6 +59,16 @@ pub enum EventJson<'a> {
         session_id: &'a str,
         session: &'a SessionSnapshot,
     },
+    /// The session's state changed (working, waiting, compacting, idle,
+    /// ended), or what it works on.
+    #[serde(rename_all = "camelCase")]
+    State {
+        time: String,
+        session_id: &'a str,
+        state: Option<crate::state::State>,
+        previous: Option<crate::state::State>,
+        session: &'a SessionSnapshot,
+    },
     #[serde(rename_all = "camelCase")]
     Removed { time: String, session_id: &'a str },
     /// After each batch: the totals as `status --json` would print them.
@@ -128,6 +138,13 @@ fn change_json(c: &Change) -> EventJson<'_> {
             session_id: &s.session_id,
             session: s,
         },
+        Change::State { session, previous } => EventJson::State {
+            time,
+            session_id: &session.session_id,
+            state: session.state.as_ref().map(|s| s.state),
+            previous: *previous,
+            session,
+        },
         Change::Removed { session_id } => EventJson::Removed { time, session_id },
     }
 }
@@ -169,6 +186,18 @@ fn change_text(c: &Change) -> String {
             context(session)
         ),
         Change::Usage(s) => format!("{clock} usage      {}  {} responses", who(s), s.records),
+        Change::State { session, .. } => {
+            let state = session.state.as_ref();
+            format!(
+                "{clock} {:<10} {}{}",
+                state.map_or("unknown", |s| s.state.name()),
+                who(session),
+                state
+                    .and_then(|s| s.waiting_for.as_deref())
+                    .map(|w| format!("  waiting for {w}"))
+                    .unwrap_or_default()
+            )
+        }
         Change::Removed { session_id } => {
             format!("{clock} removed    {}", format::short_id(session_id))
         }
@@ -293,9 +322,20 @@ async fn follow(
     let stop = shutdown();
     tokio::pin!(stop);
     loop {
+        // A state can change with no line written (idle, ended): wake for
+        // that only while some session could, never on a fixed tick.
+        let check = monitor.next_state_check();
         let msg = tokio::select! {
             msg = updates.recv() => msg,
             _ = &mut stop => break,
+            () = sleep_or_never(check) => {
+                let changes = monitor.look_at_processes();
+                exporter.update(&monitor, &changes);
+                for c in &changes {
+                    printer.line(&change_json(c), || change_text(c));
+                }
+                continue;
+            }
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {
@@ -319,6 +359,14 @@ async fn follow(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sleep this long, or for ever.
+pub(crate) async fn sleep_or_never(d: Option<std::time::Duration>) {
+    match d {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -88,7 +88,8 @@ pub fn start_live(settings: &Settings) -> Result<(Live, Monitor), UserError> {
         ledger,
         settings.options.window.clone(),
         settings.options.thresholds.clone(),
-    );
+    )
+    .with_state_rules(settings.options.idle_timeout);
     Ok((live, monitor))
 }
 
@@ -110,7 +111,10 @@ pub fn scan_once(settings: &Settings) -> crate::source::scan::Scan {
 
 fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCode, UserError> {
     let scan = scan_once(settings);
-    let report = status::StatusJson::of(&scan.ledger, &settings.options.window);
+    let mut report = status::StatusJson::of(&scan.ledger, &settings.options.window);
+    let procs = crate::state::open_files::Processes::probe();
+    let clock = crate::state::Clock::now(settings.options.idle_timeout);
+    report.present_states(&scan.ledger, clock, procs.as_ref());
     let text = if json {
         serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))? + "\n"
     } else {

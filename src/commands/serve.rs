@@ -59,9 +59,16 @@ async fn serve(
     let stop = super::events::shutdown();
     tokio::pin!(stop);
     loop {
+        // States change with time and processes too (idle, ended).
+        let check = monitor.next_state_check();
         let msg = tokio::select! {
             msg = updates.recv() => msg,
             _ = &mut stop => break,
+            () = super::events::sleep_or_never(check) => {
+                let changes = monitor.look_at_processes();
+                exporter.update(&monitor, &changes);
+                continue;
+            }
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {

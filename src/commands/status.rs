@@ -31,6 +31,8 @@ pub struct SessionCost {
     pub session: SessionSnapshot,
     #[serde(rename = "costUSD")]
     pub cost_usd: f64,
+    /// The subagents it started, nested (see `state::agents`).
+    pub agents: Vec<crate::state::agents::AgentNode>,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +61,7 @@ impl StatusJson {
                         .copied()
                         .unwrap_or(0.0),
                     session,
+                    agents: Vec::new(),
                 })
                 .collect(),
             daily: ledger
@@ -70,6 +73,27 @@ impl StatusJson {
             files: ledger.files(),
             bytes: ledger.bytes(),
             skipped: ledger.skipped(),
+        }
+    }
+}
+
+impl StatusJson {
+    /// Every session's state and agent tree at this moment (see
+    /// `state::present` and `state::agents`).
+    pub fn present_states(
+        &mut self,
+        ledger: &Ledger,
+        clock: crate::state::Clock,
+        procs: Option<&crate::state::open_files::Processes>,
+    ) {
+        let mut pricer = Pricer::default_prices();
+        let mut sidecars = crate::state::agents::Sidecars::default();
+        for s in &mut self.sessions {
+            let id = s.session.session_id.clone();
+            s.agents = crate::state::agents::tree(ledger, &id, clock, &mut pricer, &mut sidecars);
+            let s = &mut s.session;
+            let ended = crate::state::ended(ledger, &s.session_id, &s.project, procs);
+            s.present_state(clock, ended);
         }
     }
 }
@@ -119,6 +143,7 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
             .set_header([
                 "PROJECT",
                 "SESSION",
+                "STATE",
                 "MODEL",
                 "CONTEXT",
                 "USED",
@@ -128,7 +153,7 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
         for s in &status.sessions {
             table.add_row(row(&s.session, now, home));
         }
-        for i in [3, 4, 5] {
+        for i in [4, 5, 6] {
             if let Some(col) = table.column_mut(i) {
                 col.set_cell_alignment(CellAlignment::Right);
             }
@@ -169,9 +194,21 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
         Some(t) => format!("{} ({} ago)", format::local_time(t), format::age(now, t)),
         None => "-".into(),
     };
+    let state = match &s.state {
+        Some(st) if !st.tools.is_empty() => {
+            format!(
+                "{} ({})",
+                st.state.name(),
+                st.waiting_for.as_deref().unwrap_or("")
+            )
+        }
+        Some(st) => st.state.name().to_owned(),
+        None => "-".into(),
+    };
     vec![
         Cell::new(format::project(&s.project, home)),
         Cell::new(format::short_id(&s.session_id)),
+        Cell::new(state),
         Cell::new(model),
         Cell::new(context),
         Cell::new(used),

@@ -30,6 +30,8 @@ pub enum Metric {
     ThresholdCrossings,
     SkippedLines,
     FilesWatched,
+    Sessions,
+    SessionState,
 }
 
 /// Whether a metric only counts up (between resets) or goes up and down.
@@ -40,7 +42,7 @@ pub enum Kind {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 11] = [
         Metric::Tokens,
         Metric::Cost,
         Metric::ContextTokens,
@@ -50,6 +52,8 @@ impl Metric {
         Metric::ThresholdCrossings,
         Metric::SkippedLines,
         Metric::FilesWatched,
+        Metric::Sessions,
+        Metric::SessionState,
     ];
 
     /// The OpenTelemetry instrument name. With its unit, Prometheus's
@@ -67,6 +71,8 @@ impl Metric {
             Metric::ThresholdCrossings => "ccwatch.threshold.crossings",
             Metric::SkippedLines => "ccwatch.skipped.lines",
             Metric::FilesWatched => "ccwatch.files.watched",
+            Metric::Sessions => "ccwatch.sessions",
+            Metric::SessionState => "ccwatch.session.state",
         }
     }
 
@@ -82,6 +88,8 @@ impl Metric {
             Metric::ThresholdCrossings => "ccwatch_threshold_crossings",
             Metric::SkippedLines => "ccwatch_skipped_lines",
             Metric::FilesWatched => "ccwatch_files_watched",
+            Metric::Sessions => "ccwatch_sessions",
+            Metric::SessionState => "ccwatch_session_state",
         }
     }
 
@@ -95,6 +103,8 @@ impl Metric {
             Metric::ThresholdCrossings => "{crossing}",
             Metric::SkippedLines => "{line}",
             Metric::FilesWatched => "{file}",
+            Metric::Sessions => "{session}",
+            Metric::SessionState => "{state}",
         }
     }
 
@@ -113,6 +123,10 @@ impl Metric {
             }
             Metric::SkippedLines => "Transcript lines ccwatch could not use, by reason",
             Metric::FilesWatched => "Transcript files ccwatch reads",
+            Metric::Sessions => {
+                "Sessions in each state (working, waiting, compacting, idle, ended)"
+            }
+            Metric::SessionState => "1 for the state each live session is in, 0 for the others",
         }
     }
 
@@ -121,7 +135,9 @@ impl Metric {
             Metric::ContextTokens
             | Metric::ContextWindow
             | Metric::ContextRatio
-            | Metric::FilesWatched => Kind::Gauge,
+            | Metric::FilesWatched
+            | Metric::Sessions
+            | Metric::SessionState => Kind::Gauge,
             _ => Kind::Counter,
         }
     }
@@ -143,6 +159,7 @@ pub enum Label {
     Model,
     Level,
     Reason,
+    State,
 }
 
 impl Label {
@@ -154,6 +171,7 @@ impl Label {
             Label::Model => "model",
             Label::Level => "level",
             Label::Reason => "reason",
+            Label::State => "state",
         }
     }
 
@@ -181,6 +199,7 @@ struct SessionMetrics {
     /// Context occupancy: (model, tokens, window), when known.
     context: Option<(String, u64, u64)>,
     compactions: u64,
+    state: Option<crate::state::State>,
 }
 
 /// Token sums of one session and model.
@@ -337,6 +356,37 @@ impl MetricState {
             push(Metric::SkippedLines, labels, *n as f64);
         }
         push(Metric::FilesWatched, Vec::new(), self.files as f64);
+        use crate::state::State;
+        for state in State::ALL {
+            let n = self
+                .sessions
+                .values()
+                .filter(|s| s.state == Some(state))
+                .count();
+            push(
+                Metric::Sessions,
+                vec![(Label::State, state.name().to_owned())],
+                n as f64,
+            );
+        }
+        // Live: working, waiting or compacting (idle and ended sessions
+        // leave, so the number of series stays bounded).
+        let is_live = |s: &SessionMetrics| {
+            matches!(
+                s.state,
+                Some(State::Working | State::Waiting | State::Compacting)
+            )
+        };
+        for (id, s) in self.sessions.iter().filter(|(_, s)| is_live(s)) {
+            for state in State::ALL {
+                let labels = vec![
+                    (Label::SessionId, id.clone()),
+                    (Label::State, state.name().to_owned()),
+                ];
+                let on = s.state == Some(state);
+                push(Metric::SessionState, labels, f64::from(u8::from(on)));
+            }
+        }
         out
     }
 }
@@ -350,6 +400,7 @@ fn session_metrics(s: &SessionSnapshot) -> SessionMetrics {
             .as_ref()
             .map(|c| (c.model.clone(), c.tokens, c.window)),
         compactions: s.compactions,
+        state: s.state.as_ref().map(|st| st.state),
     }
 }
 
@@ -398,6 +449,7 @@ mod tests {
             last_activity: Some(last),
             context,
             compactions: 2,
+            state: None,
         };
         MetricState {
             sessions: [
@@ -469,6 +521,35 @@ mod tests {
         // In catalogue order, so each exporter can take a metric's run.
         let order: Vec<Metric> = samples.iter().map(|s| s.metric).collect();
         assert!(order.is_sorted());
+    }
+
+    #[test]
+    fn sessions_are_counted_by_state_and_live_ones_say_theirs() {
+        use crate::state::State;
+        let mut st = state();
+        st.sessions.get_mut("live").unwrap().state = Some(State::Waiting);
+        st.sessions.get_mut("idle").unwrap().state = Some(State::Idle);
+        let samples = st.samples(1_500, 1_000);
+        let count = |name: &str| value(&samples, Metric::Sessions, (Label::State, name));
+        assert_eq!(count("waiting"), [1.0]);
+        assert_eq!(count("idle"), [1.0]);
+        assert_eq!(count("working"), [0.0]);
+        let of = |id: &str| -> Vec<(String, f64)> {
+            samples
+                .iter()
+                .filter(|s| s.metric == Metric::SessionState)
+                .filter(|s| s.labels.contains(&(Label::SessionId, id.to_owned())))
+                .map(|s| (s.labels[1].1.clone(), s.value))
+                .collect()
+        };
+        let live = of("live");
+        assert_eq!(live.len(), 5);
+        assert_eq!(
+            live.iter().filter(|(_, v)| *v == 1.0).collect::<Vec<_>>(),
+            [&("waiting".to_owned(), 1.0)]
+        );
+        // An idle session has no state series.
+        assert!(of("idle").is_empty());
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub struct FileFacts {
     pub mentions: Vec<MentionFact>,
     pub skipped: Vec<u64>,
     pub size: u64,
+    /// The newest state of the file's chain.
+    pub turn: super::TurnTrack,
 }
 
 impl FileFacts {
@@ -92,6 +94,7 @@ impl Ledger {
         }
         let mut facts = FileFacts {
             size: entry.size,
+            turn: entry.turn.clone(),
             skipped: skipped.to_vec(),
             ..FileFacts::default()
         };
@@ -168,6 +171,7 @@ impl Ledger {
         entry.unreadable = false;
         entry.size = facts.size;
         entry.skipped = SkipCounts::from_slice(&facts.skipped);
+        entry.turn = facts.turn.clone();
         for m in &facts.mentions {
             let session = facts.string(m.session);
             let cwd = m.cwd.map(|(ts, c)| (ts, facts.string(c)));

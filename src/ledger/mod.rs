@@ -6,20 +6,24 @@
 //! and which file each came from, so a file can be withdrawn (truncated,
 //! replaced, deleted) and the totals equal a fresh scan of what remains.
 
+mod agents;
 mod dedup;
 mod export;
 pub mod image;
 mod names;
 mod session;
 pub mod snapshot;
+pub mod turn;
 mod window;
 mod wire;
 
+pub use agents::{AgentFile, AgentResponse};
 pub use dedup::{Copy, FileId};
 pub use export::FileFacts;
 pub use names::{NameId, Names};
 pub use session::{Boundary, ContextPoint, ModelUse, SessionContext, is_large_drop};
 pub use snapshot::{ContextSnapshot, SessionSnapshot, TokenJson};
+pub use turn::{Phase, SessionTurn, TurnTrack};
 pub use window::WindowPolicy;
 
 use crate::parse::{Parsed, SkipCounts, SkipReason};
@@ -97,6 +101,8 @@ struct FileEntry {
     sessions: BTreeSet<Arc<str>>,
     #[serde(with = "image::stored_skips")]
     skipped: SkipCounts,
+    /// The newest state of the file's chain (see `turn.rs`).
+    turn: TurnTrack,
 }
 
 /// Per-day sums.
@@ -163,8 +169,13 @@ impl Ledger {
                 entry.size = update.size;
             }
         }
+        let mut turned = false;
         for (offset, fact) in update.facts {
             match fact {
+                Parsed::Turn(t) => {
+                    self.files[id.0 as usize].turn.apply(&t);
+                    turned = true;
+                }
                 Parsed::Usage(r) => self.add_usage(id, offset, &r, &mut touched),
                 Parsed::Compaction(m) => self.add_boundary(id, offset, m, &mut touched),
                 Parsed::Entry {
@@ -182,6 +193,9 @@ impl Ledger {
                 }
                 Parsed::Skipped(reason) => self.files[id.0 as usize].skipped.add(reason),
             }
+        }
+        if turned {
+            touched.extend(self.files[id.0 as usize].sessions.iter().cloned());
         }
         touched
     }
@@ -279,6 +293,10 @@ impl Ledger {
         touched: &mut BTreeSet<Arc<str>>,
     ) {
         let session = self.mention(file, &m.session_id, m.cwd.as_deref(), offset);
+        self.files[file.0 as usize]
+            .turn
+            .compaction(m.timestamp, m.trigger.as_deref());
+        touched.insert(session.clone());
         let key = match m.uuid {
             Some(u) => BoundaryKey::Uuid(u),
             None => BoundaryKey::Unkeyed(file, offset),
@@ -360,6 +378,7 @@ impl Ledger {
         let sessions = std::mem::take(&mut entry.sessions);
         entry.skipped = SkipCounts::default();
         entry.size = 0;
+        entry.turn = TurnTrack::default();
         for key in keys {
             let files = &self.files;
             let path = |f: FileId| files[f.0 as usize].path.clone();
@@ -435,6 +454,45 @@ impl Ledger {
             .to_owned()
     }
 
+    /// What the session is doing, from its newest main transcript; a
+    /// compaction agent at work makes it compacting (see `turn.rs`).
+    pub fn turn(&self, id: &str) -> Option<SessionTurn> {
+        let s = self.sessions.get(id)?;
+        let entries = || s.files.keys().map(|f| &self.files[f.0 as usize]);
+        let stem_is = |e: &FileEntry| {
+            let name = e.path.rsplit(['/', '\\']).next().unwrap_or(&e.path);
+            name.strip_suffix(".jsonl") == Some(id)
+        };
+        let main = |e: &&FileEntry| !is_subagent_path(&e.path) && e.turn.phase != Phase::Unknown;
+        // A file named after the session is its own; others (a resumed
+        // session's copy of this one's lines) only when there is none.
+        let own = entries().filter(main).any(stem_is);
+        let track = entries()
+            .filter(main)
+            .filter(|e| !own || stem_is(e))
+            .max_by_key(|e| (e.turn.last, e.path.clone()))
+            .map(|e| &e.turn);
+        let compactor = entries()
+            .filter(|e| is_compaction_agent(&e.path) && e.turn.phase == Phase::Working)
+            .map(|e| &e.turn)
+            .filter(|c| track.is_none_or(|t| c.last >= t.last))
+            .max_by_key(|c| c.last);
+        SessionTurn::of(track, compactor)
+    }
+
+    /// The session's own transcripts (not its subagents').
+    pub fn main_transcripts(&self, id: &str) -> Vec<&Path> {
+        let Some(s) = self.sessions.get(id) else {
+            return Vec::new();
+        };
+        s.files
+            .keys()
+            .map(|f| &self.files[f.0 as usize])
+            .filter(|e| e.live && !is_subagent_path(&e.path))
+            .map(|e| Path::new(e.path.as_ref()))
+            .collect()
+    }
+
     /// Whether every file of the session is a subagent's (spec §1, v2).
     fn subagents_only(&self, s: &SessionContext) -> bool {
         !s.files.is_empty()
@@ -445,14 +503,16 @@ impl Ledger {
 
     pub fn snapshot(&self, id: &str, window: &WindowPolicy) -> Option<SessionSnapshot> {
         let s = self.sessions.get(id)?;
-        Some(SessionSnapshot::of(
+        let mut snap = SessionSnapshot::of(
             id,
             self.project(id),
             self.subagents_only(s),
             s,
             window,
             &self.models,
-        ))
+        );
+        snap.turn = self.turn(id);
+        Some(snap)
     }
 
     /// Every session's snapshot, newest activity first.
@@ -462,7 +522,10 @@ impl Ledger {
             .iter()
             .map(|(id, s)| {
                 let only = self.subagents_only(s);
-                SessionSnapshot::of(id, self.project(id), only, s, window, &self.models)
+                let mut snap =
+                    SessionSnapshot::of(id, self.project(id), only, s, window, &self.models);
+                snap.turn = self.turn(id);
+                snap
             })
             .collect();
         all.sort_by(|a, b| {
@@ -561,6 +624,12 @@ pub struct Record<'a> {
 fn is_subagent_path(path: &str) -> bool {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     name.starts_with("agent-") || path.contains("/subagents/") || path.contains("\\subagents\\")
+}
+
+/// The subagent that writes a compaction's summary (spec §1, v2).
+fn is_compaction_agent(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.starts_with("agent-acompact-")
 }
 
 /// Days since the Unix epoch of a UTC timestamp.

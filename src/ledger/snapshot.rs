@@ -2,8 +2,9 @@
 //! demand, serialised as the `status --json` session object.
 
 use super::names::Names;
-use super::{SessionContext, WindowPolicy};
+use super::{SessionContext, SessionTurn, WindowPolicy};
 use crate::record::{Millis, Tokens, format_timestamp};
+use crate::state::{Clock, StateJson};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -86,6 +87,14 @@ pub struct SessionSnapshot {
     pub compactions: u64,
     #[serde(serialize_with = "opt_timestamp")]
     pub last_activity: Option<Millis>,
+    /// `state`, `stateSince`, `waitingFor`, `tools`: set by `present_state`
+    /// where the clock is known; absent for a session whose transcripts
+    /// say nothing of turns.
+    #[serde(flatten)]
+    pub state: Option<StateJson>,
+    /// What the transcripts say the session is doing.
+    #[serde(skip)]
+    pub turn: Option<SessionTurn>,
     /// Not in the JSON: for the dashboard.
     #[serde(skip)]
     pub last_compaction: Option<CompactionSnapshot>,
@@ -134,6 +143,8 @@ impl SessionSnapshot {
             context,
             compactions: s.boundaries.len() as u64,
             last_activity: s.last_activity(),
+            state: None,
+            turn: None,
             last_compaction: s.last_boundary().map(|b| CompactionSnapshot {
                 timestamp: b.timestamp,
                 pre_tokens: b.pre_tokens,
@@ -141,6 +152,13 @@ impl SessionSnapshot {
             }),
             cycle_start: s.cycle_start(),
         }
+    }
+}
+
+impl SessionSnapshot {
+    /// Fill in `state` for this moment (see `state::present`).
+    pub fn present_state(&mut self, clock: Clock, ended: Option<bool>) {
+        self.state = crate::state::present(self.turn.as_ref(), self.last_activity, clock, ended);
     }
 }
 

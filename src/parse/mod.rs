@@ -17,11 +17,13 @@
 
 mod lenient;
 mod skip;
+mod turn;
 
 pub use skip::{SkipCounts, SkipReason};
+pub use turn::parse_turn;
 
 use crate::record::{
-    Billing, CompactionMark, DedupKey, Millis, Tokens, UsageRecord, parse_timestamp,
+    Billing, CompactionMark, DedupKey, Millis, Tokens, TurnFact, UsageRecord, parse_timestamp,
 };
 use lenient::{Bool, Count, Float, List, Object, Str};
 use memchr::memmem;
@@ -49,6 +51,8 @@ pub enum Parsed {
         cwd: Option<String>,
         timestamp: Option<Millis>,
     },
+    /// A step of the turn-taking (only from `parse_line_with_turns`).
+    Turn(TurnFact),
     Skipped(SkipReason),
 }
 
@@ -99,8 +103,9 @@ struct RawLine<'a> {
     data: Object<RawProgress<'a>>,
 }
 
-/// `message` of an assistant line. `content` is not named, so serde skips it
-/// as an unknown field without building it.
+/// `message` of an assistant line. Of `content` only each block's `type`,
+/// `id` and `name` are read (the tool calls); the text and tool inputs are
+/// skipped as unknown fields without being built.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawMessage<'a> {
@@ -110,6 +115,10 @@ struct RawMessage<'a> {
     model: Str<'a>,
     #[serde(borrow)]
     usage: Object<RawUsage<'a>>,
+    #[serde(borrow)]
+    stop_reason: Str<'a>,
+    #[serde(borrow)]
+    content: List<turn::RawBlock<'a>>,
 }
 
 /// A `usage` object, and also one step of its `iterations` (which has the
@@ -219,6 +228,17 @@ const BOM: &[u8] = b"\xef\xbb\xbf";
 /// order mark are allowed) into its facts. A line that carries nothing
 /// ccwatch accounts gives no facts.
 pub fn parse_line(line: &[u8], file: &FileContext, want: Want) -> Facts {
+    parse(line, file, want, false)
+}
+
+/// `parse_line`, plus a `Parsed::Turn` for each main-chain assistant line
+/// (at the line's position, before its usage). The other lines' turns are
+/// read by `parse_turn`, only for the lines that can still matter.
+pub fn parse_line_with_turns(line: &[u8], file: &FileContext, want: Want) -> Facts {
+    parse(line, file, want, true)
+}
+
+fn parse(line: &[u8], file: &FileContext, want: Want, turns: bool) -> Facts {
     let mut facts = Facts::new();
     let (skip, line) = match line.strip_prefix(BOM) {
         Some(rest) => (BOM.len() as u64, rest),
@@ -249,7 +269,7 @@ pub fn parse_line(line: &[u8], file: &FileContext, want: Want) -> Facts {
         match objects.next() {
             None => break,
             Some(Ok(raw)) => {
-                interpret(raw, file, want, start, &mut facts);
+                interpret(raw, file, want, turns, start, &mut facts);
                 at += objects.byte_offset();
             }
             Some(Err(e)) if e.to_string().starts_with("duplicate field") => {
@@ -258,7 +278,7 @@ pub fn parse_line(line: &[u8], file: &FileContext, want: Want) -> Facts {
                     break;
                 };
                 match serde_json::from_str::<RawLine>(&json) {
-                    Ok(raw) => interpret(raw, file, want, start, &mut facts),
+                    Ok(raw) => interpret(raw, file, want, turns, start, &mut facts),
                     Err(_) => {
                         facts.push((start, Parsed::Skipped(SkipReason::Malformed)));
                         break;
@@ -290,7 +310,14 @@ fn leading_space(s: &str) -> u64 {
     (s.len() - s.trim_start().len()) as u64
 }
 
-fn interpret(raw: RawLine, file: &FileContext, want: Want, at: u64, facts: &mut Facts) {
+fn interpret(
+    raw: RawLine,
+    file: &FileContext,
+    want: Want,
+    turns: bool,
+    at: u64,
+    facts: &mut Facts,
+) {
     let session_id = || {
         raw.session_id
             .as_deref()
@@ -309,7 +336,12 @@ fn interpret(raw: RawLine, file: &FileContext, want: Want, at: u64, facts: &mut 
                 facts.push((at, Parsed::Skipped(SkipReason::InvalidUsage)));
                 return;
             };
-            if raw.is_api_error_message.0 == Some(true) {
+            let error = raw.is_api_error_message.0 == Some(true);
+            if turns && (file.subagent || raw.is_sidechain.0 != Some(true)) {
+                let fact = turn::response(message, error, raw.timestamp.as_deref());
+                facts.push((at, Parsed::Turn(fact)));
+            }
+            if error {
                 return;
             }
             let response = Response {

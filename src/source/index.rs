@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 /// Bump when the stored layout or what a fact means changes. It is the
 /// first thing in the file, so any older index is recognised as one and
 /// rebuilt without a word.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 const MAGIC: &[u8; 8] = b"CCWATCH\x01";
 
 /// Where the index for a set of roots lives. `CCWATCH_CACHE_DIR` overrides
@@ -81,6 +81,8 @@ struct IndexedFile {
     path: StoredPath,
     tail: TailState,
     session_named: bool,
+    /// The newest response the reader saw (see `FileReader`).
+    response: Option<u64>,
 }
 
 /// The index after its header and checksum.
@@ -180,8 +182,13 @@ pub fn scan_indexed(
             (Some(entry), Some(meta)) => {
                 let unchanged = unchanged(&meta, &entry.tail);
                 continuing.insert(t.path.clone());
-                let reader =
-                    FileReader::resume(t.path, t.role, line_cap, entry.tail, entry.session_named);
+                let reader = FileReader::resume(
+                    t.path,
+                    t.role,
+                    line_cap,
+                    entry.tail,
+                    (entry.session_named, entry.response),
+                );
                 if unchanged {
                     usage.reused += 1;
                     scan.readers.push(reader);
@@ -314,6 +321,7 @@ pub fn save(
             path: StoredPath(r.path().to_path_buf()),
             tail: r.tailer().state(),
             session_named: r.session_named(),
+            response: r.response(),
         })
         .collect();
     let header = Header {

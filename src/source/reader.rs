@@ -7,7 +7,8 @@
 use super::discover::FileRole;
 use super::tail::{TailEvent, TailStatus, Tailer};
 use crate::ledger::{FileChange, FileUpdate};
-use crate::parse::{FileContext, Parsed, SkipReason, Want, parse_line};
+use crate::parse::{FileContext, Parsed, SkipReason, Want, parse_line_with_turns, parse_turn};
+use crate::record::TurnEvent;
 use std::path::{Path, PathBuf};
 
 /// The default cap on one line's length (64 MiB): longer lines are skipped
@@ -25,6 +26,9 @@ pub struct FileReader {
     /// response, and a file whose first lines carry no `cwd` (a summary, a
     /// queue operation) still finds the one a later line carries.
     session_named: bool,
+    /// The message id (hashed) of the newest main-chain response read:
+    /// lines before its first line cannot change the session's state.
+    response: Option<u64>,
 }
 
 impl FileReader {
@@ -37,6 +41,7 @@ impl FileReader {
             },
             encoded_project: role.encoded_project,
             session_named: false,
+            response: None,
         }
     }
 
@@ -46,17 +51,23 @@ impl FileReader {
         role: FileRole,
         line_cap: usize,
         state: super::tail::TailState,
-        session_named: bool,
+        (session_named, response): (bool, Option<u64>),
     ) -> FileReader {
         FileReader {
             tailer: Tailer::resume(path.clone(), line_cap, state),
             session_named,
+            response,
             ..FileReader::new(path, role, line_cap)
         }
     }
 
     pub fn session_named(&self) -> bool {
         self.session_named
+    }
+
+    /// The newest main-chain response read (its hashed message id).
+    pub fn response(&self) -> Option<u64> {
+        self.response
     }
 
     pub fn encoded_project(&self) -> &str {
@@ -81,11 +92,19 @@ impl FileReader {
         let mut change = FileChange::Appended;
         let context = &self.context;
         let named = &mut self.session_named;
+        let response = &mut self.response;
+        let line_cap = self.tailer.line_cap();
+        // Lines other than responses written since the newest response
+        // began: only these can still change the state, so only these are
+        // parsed for their turn, after the read (see `parse/turn.rs`).
+        let mut since_response: Vec<(u64, usize)> = Vec::new();
         let result = self.tailer.read_new(buf, &mut |event| match event {
             TailEvent::Reset => {
                 facts.clear();
+                since_response.clear();
                 change = FileChange::Reset;
                 *named = false;
+                *response = None;
             }
             TailEvent::Line { offset, bytes } => {
                 let want = if *named {
@@ -93,9 +112,25 @@ impl FileReader {
                 } else {
                     Want::Entries
                 };
-                for (at, fact) in parse_line(bytes, context, want) {
+                let mut turn = None;
+                for (at, fact) in parse_line_with_turns(bytes, context, want) {
                     *named |= names_project(&fact);
+                    if let Parsed::Turn(t) = &fact
+                        && let TurnEvent::Response { key, .. } = t.event
+                    {
+                        turn = Some(key);
+                    }
                     facts.push((offset + at, fact));
+                }
+                match turn {
+                    // A new response: what came before it no longer matters.
+                    Some(key) if key.is_none() || key != *response => {
+                        since_response.clear();
+                        *response = key;
+                    }
+                    Some(_) => {}
+                    None if bytes.len() <= line_cap => since_response.push((offset, bytes.len())),
+                    None => {}
                 }
             }
             TailEvent::Oversized { offset } => {
@@ -110,11 +145,15 @@ impl FileReader {
             Err(e) if change == FileChange::Reset => (FileChange::Reset, Some(e)),
             Err(e) => (FileChange::Unreadable, Some(e)),
         };
+        if change != FileChange::Gone && !since_response.is_empty() {
+            self.read_turns(&since_response, &mut facts);
+        }
         if change == FileChange::Gone {
             facts.clear();
             // Start over if the file comes back or becomes readable.
             self.tailer = Tailer::new(self.tailer.path().to_path_buf(), self.tailer.line_cap());
             self.session_named = false;
+            self.response = None;
         }
         let update = FileUpdate {
             path: self.tailer.path().to_path_buf(),
@@ -127,6 +166,39 @@ impl FileReader {
     }
 }
 
+impl FileReader {
+    /// Read the turn facts of the lines at `lines` (offset, length) again
+    /// from the file and put them among `facts` in file order. The bytes
+    /// were just read, so they come from the page cache; should the file
+    /// have changed meanwhile, a line that no longer parses gives nothing
+    /// and the next read sees the change.
+    fn read_turns(&self, lines: &[(u64, usize)], facts: &mut Vec<(u64, Parsed)>) {
+        use std::io::{Read, Seek, SeekFrom};
+        let Ok(Some(mut file)) = super::tail::open_transcript(self.path(), false) else {
+            return;
+        };
+        let mut bytes = Vec::new();
+        let mut found = false;
+        for &(offset, len) in lines {
+            bytes.resize(len, 0);
+            let read = file
+                .seek(SeekFrom::Start(offset))
+                .and_then(|_| file.read_exact(&mut bytes));
+            if read.is_err() {
+                break;
+            }
+            if let Some(turn) = parse_turn(&bytes, &self.context) {
+                facts.push((offset, Parsed::Turn(turn)));
+                found = true;
+            }
+        }
+        if found {
+            // Stable, and nearly sorted already: the facts stay in file order.
+            facts.sort_by_key(|(offset, _)| *offset);
+        }
+    }
+}
+
 /// Does this fact give the session's project and a time? Then the file's
 /// remaining lines need only be read for accounting.
 fn names_project(fact: &Parsed) -> bool {
@@ -134,6 +206,6 @@ fn names_project(fact: &Parsed) -> bool {
         Parsed::Usage(r) => r.cwd.is_some(),
         Parsed::Compaction(m) => m.cwd.is_some(),
         Parsed::Entry { cwd, timestamp, .. } => cwd.is_some() && timestamp.is_some(),
-        Parsed::Skipped(_) => false,
+        Parsed::Turn(_) | Parsed::Skipped(_) => false,
     }
 }

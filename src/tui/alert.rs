@@ -83,6 +83,50 @@ impl Alerter {
     }
 }
 
+impl Alerter {
+    /// A session started waiting after a long turn: the bell, a desktop
+    /// notification, the hook (`CCWATCH_LEVEL=waiting`). Returns the line
+    /// for the status bar.
+    pub fn fire_waiting(&self, w: &super::waiting::WaitAlert) -> String {
+        let line = format!(
+            "{} {} is waiting for you (worked {}).",
+            format::project_name(&w.project),
+            format::short_id(&w.session_id),
+            format::age(w.worked_ms, 0)
+        );
+        if self.bell {
+            let mut out = std::io::stdout();
+            let _ = out.write_all(b"\x07").and_then(|_| out.flush());
+        }
+        if self.notify {
+            let (summary, notices) = (line.clone(), self.notices.clone());
+            std::thread::spawn(move || {
+                let sent = notify_rust::Notification::new()
+                    .appname("ccwatch")
+                    .summary(&summary)
+                    .show();
+                if let Err(e) = sent {
+                    let _ = notices.send(format!("Desktop notification failed: {e}."));
+                }
+            });
+        }
+        if let Some(argv) = &self.hook {
+            let env = vec![
+                ("CCWATCH_SESSION_ID", w.session_id.clone()),
+                ("CCWATCH_PROJECT", w.project.clone()),
+                ("CCWATCH_LEVEL", "waiting".to_owned()),
+                ("CCWATCH_WORKED_SECS", (w.worked_ms / 1000).to_string()),
+            ];
+            if let Err(e) = spawn_hook(argv, env) {
+                let _ = self
+                    .notices
+                    .send(format!("--on-alert: cannot run {}: {e}.", argv[0]));
+            }
+        }
+        line
+    }
+}
+
 fn highest_per_session(crossed: &[Banner]) -> Vec<&Banner> {
     let mut best: Vec<&Banner> = Vec::new();
     for b in crossed {
@@ -111,12 +155,16 @@ pub fn hook_env(b: &Banner) -> Vec<(&'static str, String)> {
 /// Start the hook from its argv (no shell, so nothing in a project path can
 /// be taken as a command) and reap it in the background.
 fn run_hook(argv: &[String], b: &Banner) -> std::io::Result<()> {
+    spawn_hook(argv, hook_env(b))
+}
+
+fn spawn_hook(argv: &[String], env: Vec<(&'static str, String)>) -> std::io::Result<()> {
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| std::io::Error::other("empty command"))?;
     let mut child = Command::new(program)
         .args(args)
-        .envs(hook_env(b))
+        .envs(env)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

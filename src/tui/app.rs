@@ -50,6 +50,9 @@ pub struct Config {
     /// Local time's offset from UTC, for clock times.
     pub utc_offset_secs: i32,
     pub theme: Theme,
+    /// `--alert-waiting`: alert when a session starts waiting after
+    /// working this long; `None`: off.
+    pub alert_waiting_ms: Option<Millis>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +68,8 @@ pub struct App {
     pub banner: Option<Banner>,
     /// Something the user should know about the watching itself.
     pub notice: Option<String>,
+    /// Subagent sidecars already read (they do not change).
+    pub sidecars: crate::state::agents::Sidecars,
     pub now: Millis,
     pub quit: bool,
 }
@@ -81,6 +86,7 @@ impl App {
             filter: String::new(),
             banner: None,
             notice: None,
+            sidecars: Default::default(),
             now,
             quit: false,
         }
@@ -251,6 +257,7 @@ pub mod tests {
             roots: vec!["/home/dev/.claude/projects".into()],
             utc_offset_secs: 0,
             theme: Theme { color: true },
+            alert_waiting_ms: None,
         }
     }
 

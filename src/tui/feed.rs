@@ -18,6 +18,9 @@ pub fn load_all(app: &mut App, monitor: &Monitor) {
             app.upsert(v);
         }
     }
+    for id in app.sessions.keys().cloned().collect::<Vec<_>>() {
+        refresh_agents(app, monitor, &id);
+    }
 }
 
 /// Bring the sessions a batch touched up to date; returns the thresholds
@@ -31,7 +34,10 @@ pub fn apply(app: &mut App, monitor: &Monitor, changes: &[Change]) -> Vec<Banner
     });
     for id in touched {
         match view(app, monitor, id, &costs) {
-            Some(v) => app.upsert(v),
+            Some(v) => {
+                app.upsert(v);
+                refresh_agents(app, monitor, id);
+            }
             None => app.remove(id),
         }
     }
@@ -54,6 +60,26 @@ pub fn headline(crossed: &[Banner]) -> Option<&Banner> {
     crossed.iter().rev().max_by_key(|b| b.crossing.level)
 }
 
+/// Rebuild a session's agent tree (its sidecars are read once, then kept).
+fn refresh_agents(app: &mut App, monitor: &Monitor, id: &str) {
+    let clock = crate::state::Clock {
+        now: app.now,
+        idle_timeout_ms: app.config.idle_timeout_ms,
+    };
+    let mut sidecars = std::mem::take(&mut app.sidecars);
+    let tree = crate::state::agents::tree(
+        &monitor.ledger,
+        id,
+        clock,
+        &mut Pricer::default_prices(),
+        &mut sidecars,
+    );
+    app.sidecars = sidecars;
+    if let Some(v) = app.sessions.get_mut(id) {
+        v.agents = tree;
+    }
+}
+
 fn view(
     app: &App,
     monitor: &Monitor,
@@ -73,6 +99,7 @@ fn view(
         snap,
         series,
         cost_usd,
+        agents: Vec::new(),
     })
 }
 

@@ -177,7 +177,7 @@ pub const BINDINGS: &[Binding] = &[
         Scope::Browse,
         Action::Sort,
         "s",
-        "sort: activity/context/project",
+        "sort: activity/context/project/waiting first",
         "s sort",
     ),
     bind(

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod sessions;
 pub mod terminal;
 pub mod theme;
+pub mod waiting;
 
 #[cfg(test)]
 mod snapshot_tests;
@@ -78,6 +79,7 @@ fn config(settings: &Settings) -> Config {
             .map(|r| r.0.display().to_string())
             .collect(),
         utc_offset_secs: chrono::Local::now().offset().local_minus_utc(),
+        alert_waiting_ms: o.alert_waiting.map(ms),
         theme: theme::Theme::from_env(),
     }
 }
@@ -177,12 +179,23 @@ fn handle(
             MouseEventKind::ScrollUp if app.banner.is_none() => app.apply(Action::Up),
             _ => false,
         },
-        Event::Resize | Event::Tick => true,
+        Event::Resize => true,
+        // The ages moved on: states may too (idle, or ended on Linux).
+        Event::Tick => {
+            let changes = monitor.look_at_processes();
+            exporter.update(monitor, &changes);
+            feed::apply(app, monitor, &changes);
+            true
+        }
         Event::Source(SourceMsg::Updates(batch)) => {
             let changes = monitor.apply(batch);
             exporter.update(monitor, &changes);
             let crossed = feed::apply(app, monitor, &changes);
             alerter.fire(&crossed);
+            let after = app.config.alert_waiting_ms;
+            for w in waiting::alerts(&changes, after) {
+                app.notice = Some(alerter.fire_waiting(&w));
+            }
             if let Some(b) = feed::headline(&crossed) {
                 app.alert(b.clone());
             }

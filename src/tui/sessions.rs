@@ -5,6 +5,7 @@ use crate::burn;
 use crate::format;
 use crate::ledger::SessionSnapshot;
 use crate::record::Millis;
+use crate::state::{State, StateJson};
 use std::cmp::Ordering;
 
 /// One session as the dashboard holds it: the monitor's snapshot and the
@@ -17,6 +18,8 @@ pub struct SessionView {
     pub series: Vec<(Millis, u64)>,
     /// What the session's responses cost, subagents included.
     pub cost_usd: f64,
+    /// The subagents it started, nested (see `state::agents`).
+    pub agents: Vec<crate::state::agents::AgentNode>,
 }
 
 impl SessionView {
@@ -48,6 +51,17 @@ impl SessionView {
         burn::current_rate(&self.series, now)
     }
 
+    /// The session's state, when its transcript says anything of turns.
+    pub fn state(&self) -> Option<&StateJson> {
+        self.snap.state.as_ref()
+    }
+
+    /// How long the session has been in its state, when known.
+    pub fn in_state_for(&self, now: Millis) -> Option<Millis> {
+        let since = self.state()?.state_since?;
+        Some(now.saturating_sub(since).max(0))
+    }
+
     fn matches(&self, filter: &str) -> bool {
         let f = filter.to_lowercase();
         self.snap.project.to_lowercase().contains(&f)
@@ -60,6 +74,8 @@ pub enum Sort {
     Activity,
     Context,
     Project,
+    /// Sessions waiting for the person first, the longest waiting first.
+    Waiting,
 }
 
 impl Sort {
@@ -67,7 +83,8 @@ impl Sort {
         match self {
             Sort::Activity => Sort::Context,
             Sort::Context => Sort::Project,
-            Sort::Project => Sort::Activity,
+            Sort::Project => Sort::Waiting,
+            Sort::Waiting => Sort::Activity,
         }
     }
 
@@ -76,6 +93,7 @@ impl Sort {
             Sort::Activity => "activity",
             Sort::Context => "context %",
             Sort::Project => "project",
+            Sort::Waiting => "waiting",
         }
     }
 
@@ -89,6 +107,22 @@ impl Sort {
             }
             Sort::Project => {
                 format::project_name(&a.snap.project).cmp(format::project_name(&b.snap.project))
+            }
+            Sort::Waiting => {
+                // Waiting, then working, compacting, idle, ended, unknown;
+                // among the waiting the longest wait first.
+                let rank = |s: &SessionView| s.state().map_or(usize::MAX, |st| st.state as usize);
+                let since = |s: &SessionView| {
+                    let waiting = s.state().is_some_and(|st| st.state == State::Waiting);
+                    waiting
+                        .then(|| s.state().and_then(|st| st.state_since))
+                        .flatten()
+                };
+                rank(a).cmp(&rank(b)).then_with(|| {
+                    since(a)
+                        .unwrap_or(Millis::MAX)
+                        .cmp(&since(b).unwrap_or(Millis::MAX))
+                })
             }
         };
         by.then(recent).then_with(|| a.id().cmp(b.id()))
@@ -200,11 +234,14 @@ pub mod tests {
                 }),
                 compactions: 0,
                 last_activity: Some(at),
+                state: None,
+                turn: None,
                 last_compaction: None,
                 cycle_start: None,
             },
             series: vec![(at - 600_000, tokens / 2), (at, tokens)],
             cost_usd: 4.87,
+            agents: Vec::new(),
         }
     }
 

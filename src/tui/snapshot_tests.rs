@@ -275,3 +275,164 @@ fn a_session_of_subagent_files_only_says_so_in_the_list_and_the_panel() {
     assert!(shown.contains("2 replies"), "{shown}");
     assert!(!shown.contains("no reply yet"), "{shown}");
 }
+
+/// Sessions in every state, for the marks: waiting 3 minutes, working on
+/// a tool for 12 seconds, writing a reply, compacting, idle and ended.
+fn in_states() -> App {
+    use crate::state::{State, StateJson, ToolJson};
+    let mut app = App::new(config(), NOW);
+    let cases: [(&str, &str, State, Option<&str>, Millis); 6] = [
+        (
+            "a1000000-0000-4000-8000-000000000001",
+            "/home/dev/src/webapp",
+            State::Working,
+            Some("Bash"),
+            12_000,
+        ),
+        (
+            "b2000000-0000-4000-8000-000000000002",
+            "/home/dev/src/api-server",
+            State::Waiting,
+            Some("you"),
+            3 * MIN,
+        ),
+        (
+            "c3000000-0000-4000-8000-000000000003",
+            "/home/dev/src/infra.tools",
+            State::Working,
+            Some("model"),
+            4_000,
+        ),
+        (
+            "d4000000-0000-4000-8000-000000000004",
+            "/home/dev/src/docs",
+            State::Compacting,
+            Some("compaction"),
+            20_000,
+        ),
+        (
+            "e5000000-0000-4000-8000-000000000005",
+            "/home/dev/src/old",
+            State::Idle,
+            Some("you"),
+            2 * 60 * MIN,
+        ),
+        (
+            "f6000000-0000-4000-8000-000000000006",
+            "/home/dev/src/gone",
+            State::Ended,
+            None,
+            3 * 60 * MIN,
+        ),
+    ];
+    for (i, (id, project, state, waiting_for, ago)) in cases.into_iter().enumerate() {
+        let active = if matches!(state, State::Idle | State::Ended) {
+            NOW - ago
+        } else {
+            NOW - 2_000
+        };
+        let mut v = view(id, project, 20.0 + 12.0 * i as f64, active);
+        let tools = match waiting_for {
+            Some("Bash") => vec![ToolJson {
+                name: "Bash".into(),
+                since: Some(NOW - ago),
+            }],
+            _ => vec![],
+        };
+        v.snap.state = Some(StateJson {
+            state,
+            state_since: Some(NOW - ago),
+            waiting_for: waiting_for.map(str::to_owned),
+            tools,
+            working_since: None,
+        });
+        app.upsert(v);
+    }
+    app.apply(super::keys::Action::ToggleIdle);
+    app
+}
+
+#[test]
+fn state_marks_at_50_and_120_columns() {
+    let app = in_states();
+    for size in [(50, 16), (120, 16)] {
+        let t = screen(&app, size);
+        insta::assert_snapshot!(format!("states_{}x{}", size.0, size.1), t.backend());
+    }
+    // Waiting sessions first when sorted so.
+    let mut sorted = in_states();
+    for _ in 0..3 {
+        sorted.apply(super::keys::Action::Sort);
+    }
+    assert_eq!(sorted.sort, super::sessions::Sort::Waiting);
+    let rows: Vec<String> = sorted.rows().iter().map(|s| s.id().to_owned()).collect();
+    assert!(rows[0].starts_with("b2"), "{rows:?}");
+    assert!(
+        rows[1].starts_with("a1") || rows[1].starts_with("c3"),
+        "{rows:?}"
+    );
+}
+
+/// Without colour the glyph alone tells the states apart, and the waiting
+/// mark still stands out by weight.
+#[test]
+fn state_marks_read_without_colour() {
+    let mut app = in_states();
+    app.config.theme = Theme { color: false };
+    let t = screen(&app, (50, 40));
+    let buf = t.backend().buffer();
+    let marks: Vec<(String, Modifier, Color)> = (1..7)
+        .map(|y| {
+            let c = &buf[(2, y)];
+            (c.symbol().to_owned(), c.modifier, c.fg)
+        })
+        .filter(|(s, _, _)| s != " ")
+        .collect();
+    let shapes: std::collections::BTreeSet<&str> = marks.iter().map(|m| m.0.as_str()).collect();
+    assert_eq!(shapes.len(), 5, "{marks:?}");
+    assert!(marks.iter().all(|m| m.2 == Color::Reset), "{marks:?}");
+    let waiting = marks.iter().find(|m| m.0 == "●").unwrap();
+    assert!(waiting.1.contains(Modifier::BOLD));
+}
+
+/// The zoom view of a working session with nested subagents.
+#[test]
+fn agent_tree_in_the_zoom_view_at_50_and_120_columns() {
+    use crate::state::agents::{AgentNode, AgentState};
+    let mut app = in_states();
+    let id = "a1000000-0000-4000-8000-000000000001";
+    let mut fix = AgentNode::sample(
+        "a2",
+        ("general-purpose", "fix the failing test"),
+        AgentState::Working,
+        &["Task"],
+    );
+    let mut logs = AgentNode::sample(
+        "a3",
+        ("Explore", "read the CI logs"),
+        AgentState::Working,
+        &["Read"],
+    );
+    logs.depth = 2;
+    fix.agents.push(logs);
+    let mut wf = AgentNode::sample(
+        "w1",
+        ("workflow-subagent", "step one"),
+        AgentState::Done,
+        &[],
+    );
+    wf.workflow = Some("wf_77aa".into());
+    let done = AgentNode::sample("a1", ("Explore", "map the parser"), AgentState::Done, &[]);
+    if let Some(s) = app.sessions.get_mut(id) {
+        s.agents = vec![fix, done, wf];
+    }
+    app.selected = Some(id.into());
+    app.mode = Mode::Zoom;
+    for size in [(50, 30), (120, 30)] {
+        let t = screen(&app, size);
+        insta::assert_snapshot!(format!("agents_zoom_{}x{}", size.0, size.1), t.backend());
+    }
+    let shown = text_of(&screen(&app, (120, 30)));
+    assert!(shown.contains("working on Bash 12s"), "{shown}");
+    assert!(shown.contains("agents (4 · 2 running)"), "{shown}");
+}

@@ -34,6 +34,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             "A mouse click on a row selects it.",
             theme.dim(),
         ));
+        lines.push(Line::styled(super::mark::LEGEND.to_owned(), theme.dim()));
     }
     let width = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
     let height = lines.len() as u16 + 2;

@@ -1,6 +1,9 @@
-//! The session list: one row per session with project, short id, model, a
-//! mini gauge, the percentage and the age; idle rows dimmed.
+//! The session list: one row per session with its state mark, project,
+//! short id, model, a mini gauge, the percentage and the age (for a
+//! session waiting for the person, how long it has waited); idle rows
+//! dimmed.
 
+use super::mark;
 use super::text::{bar, cut, fit, right};
 use crate::format;
 use crate::tui::app::App;
@@ -19,8 +22,9 @@ struct Columns {
     gauge: usize,
 }
 
-/// Marker, " id", " 100.0%" and " 12d" take this much whatever the width.
-const FIXED: usize = 2 + 9 + 7 + 5;
+/// Marker, state mark, " id", " 100.0%" and " 12d" take this much
+/// whatever the width.
+const FIXED: usize = 2 + 2 + 9 + 7 + 5;
 
 impl Columns {
     fn for_width(w: usize) -> Columns {
@@ -79,6 +83,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
 fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'a> {
     let theme = app.config.theme;
     let mut spans = vec![Span::raw(if selected { "▸ " } else { "  " })];
+    let state = s.state().map(|st| st.state);
+    spans.push(Span::styled(
+        mark::glyph(state),
+        mark::style(theme, state).patch(if selected {
+            theme.selected()
+        } else {
+            Style::new()
+        }),
+    ));
+    spans.push(Span::raw(" "));
     spans.push(Span::raw(fit(
         format::project_name(&s.snap.project),
         cols.project,
@@ -119,9 +133,13 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
             spans.push(Span::styled(fit(words, cols.gauge + 7), theme.dim()))
         }
     }
-    let age = s
-        .snap
-        .last_activity
+    // A session waiting for the person shows how long it has waited.
+    let waiting_since = s
+        .state()
+        .filter(|st| st.state == crate::state::State::Waiting)
+        .and_then(|st| st.state_since);
+    let age = waiting_since
+        .or(s.snap.last_activity)
         .map_or("?".to_owned(), |t| format::age(app.now, t));
     spans.push(Span::raw(right(&cut(&age, 4), 5)));
     let mut style = Style::new();

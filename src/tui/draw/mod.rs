@@ -5,10 +5,12 @@
 //! `layout` is public because mouse clicks are mapped back to rows with the
 //! very same geometry the list was drawn with.
 
+mod agents;
 mod banner;
 mod detail;
 mod help;
 mod list;
+mod mark;
 mod status;
 mod text;
 
@@ -91,7 +93,18 @@ pub fn draw(f: &mut Frame, app: &App) {
     if !areas.detail.is_empty()
         && let Some(s) = app.selected_session()
     {
-        detail::draw(f, areas.detail, app, s);
+        // Zoomed, the session's state and agent tree take the bottom.
+        let zoomed = matches!(app.mode, Mode::Zoom | Mode::Help(Screen::Zoom));
+        let want = if zoomed { agents::wanted_height(s) } else { 0 };
+        let room = want.min(areas.detail.height / 2);
+        if room >= 2 {
+            let [top, bottom] = Layout::vertical([Constraint::Fill(1), Constraint::Length(room)])
+                .areas(areas.detail);
+            detail::draw(f, top, app, s);
+            agents::draw(f, bottom, app, s);
+        } else {
+            detail::draw(f, areas.detail, app, s);
+        }
     }
     status::draw_status(f, areas.status, app);
     status::draw_footer(f, areas.footer, app);

@@ -109,6 +109,9 @@ mod tests {
             context: Some(ContextSnapshot {
                 tokens: (percent * 2000.0) as u64,
                 window: 200_000,
+                window_source: crate::gauge::WindowSource::Default,
+                auto_compact_at: 155_000,
+                auto_compact_source: crate::gauge::auto_compact::AutoCompactSource::Default,
                 percent,
                 input: 0,
                 cache_creation: 0,

@@ -36,6 +36,10 @@ pub struct ConfigFile {
     /// Context window per model-name substring, e.g. `opus = 1000000`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub windows: Option<BTreeMap<String, u64>>,
+    /// Where Claude Code auto-compacts, in percent of the window (learned
+    /// from past compactions when not set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_compact: Option<f64>,
 }
 
 /// Where the config file is looked for when `--config` is not given.
@@ -142,6 +146,13 @@ fn validate(c: &ConfigFile) -> Result<(), String> {
     if let Some(cmd) = &c.on_alert {
         parse_command(cmd).map_err(|e| format!("key `on_alert`: {e}"))?;
     }
+    if let Some(p) = c.auto_compact
+        && !(p > 0.0 && p <= 100.0)
+    {
+        return Err(format!(
+            "key `auto_compact`: {p} is not a percentage above 0 and up to 100"
+        ));
+    }
     if let Some(w) = &c.windows
         && let Some((k, _)) = w.iter().find(|(_, v)| **v == 0)
     {
@@ -207,6 +218,11 @@ mod tests {
         let e = load_text("idle_timeout = \"soon\"\n").unwrap_err();
         assert!(
             e.starts_with("config file FILE: key `idle_timeout`:"),
+            "{e}"
+        );
+        let e = load_text("auto_compact = 120\n").unwrap_err();
+        assert!(
+            e.contains("key `auto_compact`: 120 is not a percentage"),
             "{e}"
         );
         let e = load_text("thresholds = [70, 150]\n").unwrap_err();

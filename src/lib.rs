@@ -17,6 +17,8 @@ pub mod corpus;
 pub mod cost;
 pub mod export;
 pub mod format;
+pub mod gauge;
+pub mod hints;
 pub mod ledger;
 pub mod monitor;
 pub mod parse;

@@ -6,9 +6,11 @@
 //! the same changes computed the same way.
 
 use crate::alerts::{Crossing, ThresholdTracker};
+use crate::hints::HintWatch;
 use crate::ledger::snapshot::CompactionSnapshot;
 use crate::ledger::{FileUpdate, Ledger, SessionSnapshot, WindowPolicy};
 use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +57,8 @@ pub struct Monitor {
     pub window: WindowPolicy,
     last: HashMap<Arc<str>, SessionSnapshot>,
     alerts: ThresholdTracker,
+    /// The status-line hints folder, read again when it changes.
+    hints: Option<HintWatch>,
 }
 
 impl Monitor {
@@ -74,7 +78,39 @@ impl Monitor {
             window,
             last,
             alerts,
+            hints: None,
         }
+    }
+
+    /// Follow the status-line hints in `dir` (see [`Monitor::refresh_hints`]).
+    pub fn watch_hints(&mut self, dir: Option<PathBuf>) {
+        self.hints = dir.map(|d| {
+            let mut w = HintWatch::new(d);
+            // What is there now was read when the policy was prepared.
+            let _ = w.poll(chrono::Utc::now().timestamp_millis());
+            w
+        });
+    }
+
+    /// When the hints folder changed, take in its hints: sessions whose
+    /// window moved report it as a context change. One `stat` otherwise,
+    /// so it may be called on every wake-up.
+    pub fn refresh_hints(&mut self) -> Vec<Change> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let Some(book) = self.hints.as_mut().and_then(|w| w.poll(now)) else {
+            return Vec::new();
+        };
+        if *self.window.sources.hints == book {
+            return Vec::new();
+        }
+        self.window.sources.hints = Arc::new(book);
+        self.refresh_all()
+    }
+
+    /// Snapshot every session again (the policy changed).
+    fn refresh_all(&mut self) -> Vec<Change> {
+        let ids: Vec<Arc<str>> = self.last.keys().cloned().collect();
+        self.resnapshot(ids)
     }
 
     /// The current snapshot of every session, newest activity first.
@@ -102,6 +138,25 @@ impl Monitor {
         for u in updates {
             touched.extend(self.ledger.apply(u));
         }
+        let compacted = touched.iter().any(|id| {
+            let before = self.last.get(id).map_or(0, |s| s.compactions);
+            self.ledger
+                .session(id)
+                .is_some_and(|s| s.boundaries.len() as u64 > before)
+        });
+        if compacted {
+            // A new boundary may move the learned auto-compact point of
+            // every session.
+            let before = self.window.sources.auto_compact.clone();
+            crate::gauge::learn_auto_compact(&mut self.window, &self.ledger);
+            if self.window.sources.auto_compact != before {
+                touched.extend(self.last.keys().cloned());
+            }
+        }
+        self.resnapshot(touched)
+    }
+
+    fn resnapshot(&mut self, touched: impl IntoIterator<Item = Arc<str>>) -> Vec<Change> {
         let mut changes = Vec::new();
         for id in touched {
             let now = self.ledger.snapshot(&id, &self.window);

@@ -110,7 +110,13 @@ impl Options {
                 (None, Some(s)) => parse_size(&s).map_err(bad)?,
                 (None, None) => DEFAULT_LINE_CAP,
             },
-            window: WindowPolicy { overrides },
+            window: WindowPolicy {
+                overrides,
+                sources: crate::gauge::GaugeSources {
+                    auto_compact_percent: file.auto_compact,
+                    ..Default::default()
+                },
+            },
             thresholds,
             idle_timeout: match (ui.idle_timeout, file.idle_timeout) {
                 (Some(d), _) => d,

@@ -288,14 +288,17 @@ async fn follow(
         Arc::new(|message| eprintln!("ccwatch: {message}")),
     )?;
     let mut updates = live.updates;
+    let mut hint_check = crate::hints::poll_interval();
     loop {
         let msg = tokio::select! {
             msg = updates.recv() => msg,
+            _ = hint_check.tick() => Some(SourceMsg::Updates(Vec::new())),
             _ = shutdown() => break,
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {
-                let changes = monitor.apply(batch);
+                let mut changes = monitor.apply(batch);
+                changes.extend(monitor.refresh_hints());
                 exporter.update(&monitor, &changes);
                 for c in &changes {
                     printer.line(&change_json(c), || change_text(c));

@@ -74,11 +74,9 @@ pub fn start_live(settings: &Settings) -> Result<(Live, Monitor), UserError> {
     )
     .map_err(UserError)?;
     let ledger = std::mem::replace(&mut live.ledger, Ledger::new());
-    let monitor = Monitor::new(
-        ledger,
-        settings.options.window.clone(),
-        settings.options.thresholds.clone(),
-    );
+    let window = crate::gauge::prepared(&settings.options.window, &settings.roots, &ledger);
+    let mut monitor = Monitor::new(ledger, window, settings.options.thresholds.clone());
+    monitor.watch_hints(crate::hints::default_dir());
     Ok((live, monitor))
 }
 
@@ -100,7 +98,8 @@ pub fn scan_once(settings: &Settings) -> crate::source::scan::Scan {
 
 fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCode, UserError> {
     let scan = scan_once(settings);
-    let report = status::StatusJson::of(&scan.ledger, &settings.options.window);
+    let window = crate::gauge::prepared(&settings.options.window, &settings.roots, &scan.ledger);
+    let report = status::StatusJson::of(&scan.ledger, &window);
     let text = if json {
         serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))? + "\n"
     } else {

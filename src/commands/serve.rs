@@ -54,14 +54,17 @@ async fn serve(
         );
     }
     let mut updates = live.updates;
+    let mut hint_check = crate::hints::poll_interval();
     loop {
         let msg = tokio::select! {
             msg = updates.recv() => msg,
+            _ = hint_check.tick() => Some(SourceMsg::Updates(Vec::new())),
             _ = super::events::shutdown() => break,
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {
-                let changes = monitor.apply(batch);
+                let mut changes = monitor.apply(batch);
+                changes.extend(monitor.refresh_hints());
                 exporter.update(&monitor, &changes);
             }
             Some(SourceMsg::Notice(message)) => eprintln!("ccwatch: {message}"),

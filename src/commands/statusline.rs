@@ -56,6 +56,7 @@ fn answer(data: &DataArgs, ui: &UiArgs, args: &StatuslineArgs, notes: &mut Vec<S
                 data.line_cap.unwrap_or(DEFAULT_LINE_CAP),
                 WindowPolicy {
                     overrides: data.windows.clone(),
+                    ..WindowPolicy::default()
                 },
             )
         }
@@ -74,6 +75,7 @@ fn answer(data: &DataArgs, ui: &UiArgs, args: &StatuslineArgs, notes: &mut Vec<S
         line_cap,
         window,
         cache_path,
+        hints_dir: crate::hints::default_dir(),
         zone: args.timezone.unwrap_or_else(Zone::system),
         now: super::report::now(),
         pricer,

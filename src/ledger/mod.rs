@@ -12,7 +12,7 @@ pub mod image;
 mod names;
 mod session;
 pub mod snapshot;
-mod window;
+pub mod window;
 mod wire;
 
 pub use dedup::{Copy, FileId};
@@ -400,6 +400,11 @@ impl Ledger {
 
     pub fn session(&self, id: &str) -> Option<&SessionContext> {
         self.sessions.get(id)
+    }
+
+    /// The model name a record's id stands for.
+    pub fn model_name(&self, id: NameId) -> &str {
+        self.models.get(id)
     }
 
     pub fn session_ids(&self) -> impl Iterator<Item = &Arc<str>> {

@@ -155,6 +155,22 @@ fn crash_test() {
     }
 }
 
+/// Show what changed, alert, and export.
+fn take_changes(
+    app: &mut App,
+    monitor: &Monitor,
+    alerter: &Alerter,
+    exporter: &Exporter,
+    changes: &[crate::monitor::Change],
+) {
+    exporter.update(monitor, changes);
+    let crossed = feed::apply(app, monitor, changes);
+    alerter.fire(&crossed);
+    if let Some(b) = feed::headline(&crossed) {
+        app.alert(b.clone());
+    }
+}
+
 /// Update the state for one event; returns whether to redraw.
 fn handle(
     event: Event,
@@ -177,15 +193,16 @@ fn handle(
             MouseEventKind::ScrollUp if app.banner.is_none() => app.apply(Action::Up),
             _ => false,
         },
-        Event::Resize | Event::Tick => true,
+        Event::Resize => true,
+        Event::Tick => {
+            let changes = monitor.refresh_hints();
+            take_changes(app, monitor, alerter, exporter, &changes);
+            true
+        }
         Event::Source(SourceMsg::Updates(batch)) => {
-            let changes = monitor.apply(batch);
-            exporter.update(monitor, &changes);
-            let crossed = feed::apply(app, monitor, &changes);
-            alerter.fire(&crossed);
-            if let Some(b) = feed::headline(&crossed) {
-                app.alert(b.clone());
-            }
+            let mut changes = monitor.apply(batch);
+            changes.extend(monitor.refresh_hints());
+            take_changes(app, monitor, alerter, exporter, &changes);
             !changes.is_empty()
         }
         Event::Source(SourceMsg::Notice(n)) | Event::Notice(n) => {

@@ -67,6 +67,8 @@ pub struct App {
     pub notice: Option<String>,
     pub now: Millis,
     pub quit: bool,
+    /// The plan's usage limits from the newest status-line hint.
+    pub plan: Option<crate::hints::rate::PlanLimits>,
 }
 
 impl App {
@@ -83,6 +85,7 @@ impl App {
             notice: None,
             now,
             quit: false,
+            plan: None,
         }
     }
 

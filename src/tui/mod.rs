@@ -18,6 +18,8 @@ pub mod terminal;
 pub mod theme;
 
 #[cfg(test)]
+mod gauge_snapshot_tests;
+#[cfg(test)]
 mod snapshot_tests;
 
 use crate::cli::ExportArgs;
@@ -108,6 +110,7 @@ async fn dashboard(
     app.notice = live.notes.first().cloned();
     app.now = clock();
     feed::load_all(app, &monitor);
+    app.plan = crate::hints::rate::PlanLimits::of(&monitor.window.sources.hints, app.now);
     crash_test();
     let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();
     if let Some(address) = plan.address() {
@@ -164,6 +167,7 @@ fn take_changes(
     changes: &[crate::monitor::Change],
 ) {
     exporter.update(monitor, changes);
+    app.plan = crate::hints::rate::PlanLimits::of(&monitor.window.sources.hints, app.now);
     let crossed = feed::apply(app, monitor, changes);
     alerter.fire(&crossed);
     if let Some(b) = feed::headline(&crossed) {

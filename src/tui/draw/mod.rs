@@ -6,9 +6,11 @@
 //! very same geometry the list was drawn with.
 
 mod banner;
+mod context_gauge;
 mod detail;
 mod help;
 mod list;
+mod plan;
 mod status;
 mod text;
 

@@ -92,19 +92,19 @@ impl Monitor {
         });
     }
 
-    /// When the hints folder changed, take in its hints: sessions whose
-    /// window moved report it as a context change. One `stat` otherwise,
-    /// so it may be called on every wake-up.
-    pub fn refresh_hints(&mut self) -> Vec<Change> {
+    /// When the hints folder changed, take in its hints and return the
+    /// changes (sessions whose window moved report a context change; the
+    /// list may be empty when only the plan's limits moved); `None` when
+    /// nothing new came. One `stat` otherwise, so it may be called on every
+    /// wake-up.
+    pub fn refresh_hints(&mut self) -> Option<Vec<Change>> {
         let now = chrono::Utc::now().timestamp_millis();
-        let Some(book) = self.hints.as_mut().and_then(|w| w.poll(now)) else {
-            return Vec::new();
-        };
+        let book = self.hints.as_mut().and_then(|w| w.poll(now))?;
         if *self.window.sources.hints == book {
-            return Vec::new();
+            return None;
         }
         self.window.sources.hints = Arc::new(book);
-        self.refresh_all()
+        Some(self.refresh_all())
     }
 
     /// Snapshot every session again (the policy changed).

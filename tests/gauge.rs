@@ -210,3 +210,89 @@ fn boundary(session: &str, uuid: &str, at: i64, trigger: &str, pre: u64) -> Stri
         iso(at)
     ) + "\n"
 }
+
+/// `ccwatch serve` on a free port; the address it printed.
+struct Serve {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(isolate: &Path, data: &Path) -> Serve {
+    use std::io::{BufRead, BufReader};
+    let mut child = ccwatch(isolate)
+        .args(["serve", "--listen", "127.0.0.1:0", "--dir"])
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = rx.recv_timeout(left).expect("serve said where it listens");
+        if let Some(rest) = line.split("http://").nth(1) {
+            let addr = rest.split('/').next().unwrap().to_owned();
+            return Serve { child, addr };
+        }
+    }
+}
+
+/// The `ccwatch_rate_limit_ratio` samples of one scrape, by window.
+fn rate_limits(addr: &str) -> Vec<(String, f64)> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let body = response.split_once("\r\n\r\n").unwrap().1;
+    let scrape = prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_owned()))).unwrap();
+    scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == "ccwatch_rate_limit_ratio")
+        .map(|s| {
+            let v = match s.value {
+                prometheus_parse::Value::Gauge(v) | prometheus_parse::Value::Untyped(v) => v,
+                ref other => panic!("{other:?}"),
+            };
+            (s.labels.get("window").unwrap_or("").to_owned(), v)
+        })
+        .collect()
+}
+
+#[test]
+fn metrics_export_the_plan_limits_of_the_newest_hint_and_follow_new_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = data_with_session(tmp.path(), now_ms() - 60_000);
+    let server = serve(tmp.path(), &data);
+    assert_eq!(rate_limits(&server.addr), vec![], "nothing without a hint");
+    statusline(tmp.path(), &data, &hint_input(SID), None);
+    // The live engine looks at the hints folder every two seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let got = rate_limits(&server.addr);
+        if got == vec![("five_hour".to_owned(), 0.42)] {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {got:?}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}

@@ -292,13 +292,21 @@ async fn follow(
     loop {
         let msg = tokio::select! {
             msg = updates.recv() => msg,
-            _ = hint_check.tick() => Some(SourceMsg::Updates(Vec::new())),
+            _ = hint_check.tick() => {
+                if let Some(changes) = monitor.refresh_hints() {
+                    exporter.update(&monitor, &changes);
+                    for c in &changes {
+                        printer.line(&change_json(c), || change_text(c));
+                    }
+                }
+                continue;
+            }
             _ = shutdown() => break,
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {
                 let mut changes = monitor.apply(batch);
-                changes.extend(monitor.refresh_hints());
+                changes.extend(monitor.refresh_hints().unwrap_or_default());
                 exporter.update(&monitor, &changes);
                 for c in &changes {
                     printer.line(&change_json(c), || change_text(c));

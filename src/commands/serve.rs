@@ -58,13 +58,18 @@ async fn serve(
     loop {
         let msg = tokio::select! {
             msg = updates.recv() => msg,
-            _ = hint_check.tick() => Some(SourceMsg::Updates(Vec::new())),
+            _ = hint_check.tick() => {
+                if let Some(changes) = monitor.refresh_hints() {
+                    exporter.update(&monitor, &changes);
+                }
+                continue;
+            }
             _ = super::events::shutdown() => break,
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {
                 let mut changes = monitor.apply(batch);
-                changes.extend(monitor.refresh_hints());
+                changes.extend(monitor.refresh_hints().unwrap_or_default());
                 exporter.update(&monitor, &changes);
             }
             Some(SourceMsg::Notice(message)) => eprintln!("ccwatch: {message}"),

@@ -11,6 +11,7 @@
 //! a monotonic one; Prometheus treats the drop as a reset.
 
 use crate::cost::{Dollars, Pricer};
+use crate::hints::rate::PlanLimits;
 use crate::ledger::SessionSnapshot;
 use crate::monitor::{Change, Monitor};
 use crate::parse::SkipReason;
@@ -30,6 +31,8 @@ pub enum Metric {
     ThresholdCrossings,
     SkippedLines,
     FilesWatched,
+    /// The plan's usage windows, from the newest status-line hint.
+    RateLimitRatio,
 }
 
 /// Whether a metric only counts up (between resets) or goes up and down.
@@ -40,7 +43,7 @@ pub enum Kind {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 10] = [
         Metric::Tokens,
         Metric::Cost,
         Metric::ContextTokens,
@@ -50,6 +53,7 @@ impl Metric {
         Metric::ThresholdCrossings,
         Metric::SkippedLines,
         Metric::FilesWatched,
+        Metric::RateLimitRatio,
     ];
 
     /// The OpenTelemetry instrument name. With its unit, Prometheus's
@@ -67,6 +71,7 @@ impl Metric {
             Metric::ThresholdCrossings => "ccwatch.threshold.crossings",
             Metric::SkippedLines => "ccwatch.skipped.lines",
             Metric::FilesWatched => "ccwatch.files.watched",
+            Metric::RateLimitRatio => "ccwatch.rate_limit",
         }
     }
 
@@ -82,6 +87,7 @@ impl Metric {
             Metric::ThresholdCrossings => "ccwatch_threshold_crossings",
             Metric::SkippedLines => "ccwatch_skipped_lines",
             Metric::FilesWatched => "ccwatch_files_watched",
+            Metric::RateLimitRatio => "ccwatch_rate_limit_ratio",
         }
     }
 
@@ -90,7 +96,7 @@ impl Metric {
         match self {
             Metric::Tokens | Metric::ContextTokens | Metric::ContextWindow => "tokens",
             Metric::Cost => "USD",
-            Metric::ContextRatio => "1",
+            Metric::ContextRatio | Metric::RateLimitRatio => "1",
             Metric::Compactions => "{compaction}",
             Metric::ThresholdCrossings => "{crossing}",
             Metric::SkippedLines => "{line}",
@@ -113,6 +119,9 @@ impl Metric {
             }
             Metric::SkippedLines => "Transcript lines ccwatch could not use, by reason",
             Metric::FilesWatched => "Transcript files ccwatch reads",
+            Metric::RateLimitRatio => {
+                "The plan's usage of its 5-hour and 7-day limits, 0 to 1, as Claude Code's status line last reported it"
+            }
         }
     }
 
@@ -121,14 +130,18 @@ impl Metric {
             Metric::ContextTokens
             | Metric::ContextWindow
             | Metric::ContextRatio
-            | Metric::FilesWatched => Kind::Gauge,
+            | Metric::FilesWatched
+            | Metric::RateLimitRatio => Kind::Gauge,
             _ => Kind::Counter,
         }
     }
 
     /// Whether values are fractions rather than whole counts.
     pub fn is_float(self) -> bool {
-        matches!(self, Metric::Cost | Metric::ContextRatio)
+        matches!(
+            self,
+            Metric::Cost | Metric::ContextRatio | Metric::RateLimitRatio
+        )
     }
 }
 
@@ -143,6 +156,7 @@ pub enum Label {
     Model,
     Level,
     Reason,
+    Window,
 }
 
 impl Label {
@@ -154,6 +168,7 @@ impl Label {
             Label::Model => "model",
             Label::Level => "level",
             Label::Reason => "reason",
+            Label::Window => "window",
         }
     }
 
@@ -203,6 +218,7 @@ pub struct MetricState {
     crossings: BTreeMap<(String, u8), u64>,
     skipped: Vec<(&'static str, u64)>,
     files: u64,
+    plan: Option<PlanLimits>,
 }
 
 /// Shared between the engine loop and the exporters.
@@ -251,6 +267,8 @@ impl MetricState {
             .map(|r| (r.name(), skipped.get(*r)))
             .collect();
         self.files = monitor.ledger.files();
+        let now = chrono::Utc::now().timestamp_millis();
+        self.plan = PlanLimits::of(&monitor.window.sources.hints, now);
     }
 
     /// Every sample at `now`, in [`Metric::ALL`] order. Sessions idle for
@@ -352,6 +370,10 @@ impl MetricState {
             push(Metric::SkippedLines, labels, *n as f64);
         }
         push(Metric::FilesWatched, Vec::new(), self.files as f64);
+        for (window, w) in self.plan.iter().flat_map(|p| p.windows()) {
+            let labels = vec![(Label::Window, window.to_owned())];
+            push(Metric::RateLimitRatio, labels, w.ratio);
+        }
         out
     }
 }
@@ -402,6 +424,14 @@ mod tests {
             crossings: [(("live".to_owned(), 70), 1)].into(),
             skipped: vec![("malformed", 3)],
             files: 7,
+            plan: Some(PlanLimits {
+                five_hour: Some(crate::hints::rate::PlanWindow {
+                    ratio: 0.42,
+                    resets_at: Some(5_000),
+                }),
+                seven_day: None,
+                reported_at: 1_000,
+            }),
         }
     }
 
@@ -446,6 +476,16 @@ mod tests {
             .map(|s| s.value)
             .collect();
         assert_eq!(files, [7.0]);
+        let five = (Label::Window, "five_hour");
+        assert_eq!(value(&samples, Metric::RateLimitRatio, five), [0.42]);
+        assert!(
+            value(
+                &samples,
+                Metric::RateLimitRatio,
+                (Label::Window, "seven_day")
+            )
+            .is_empty()
+        );
         // In catalogue order, so each exporter can take a metric's run.
         let order: Vec<Metric> = samples.iter().map(|s| s.metric).collect();
         assert!(order.is_sorted());

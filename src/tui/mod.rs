@@ -199,13 +199,14 @@ fn handle(
         },
         Event::Resize => true,
         Event::Tick => {
-            let changes = monitor.refresh_hints();
-            take_changes(app, monitor, alerter, exporter, &changes);
+            if let Some(changes) = monitor.refresh_hints() {
+                take_changes(app, monitor, alerter, exporter, &changes);
+            }
             true
         }
         Event::Source(SourceMsg::Updates(batch)) => {
             let mut changes = monitor.apply(batch);
-            changes.extend(monitor.refresh_hints());
+            changes.extend(monitor.refresh_hints().unwrap_or_default());
             take_changes(app, monitor, alerter, exporter, &changes);
             !changes.is_empty()
         }

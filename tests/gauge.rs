@@ -226,14 +226,19 @@ impl Drop for Serve {
 
 fn serve(isolate: &Path, data: &Path) -> Serve {
     use std::io::{BufRead, BufReader};
-    let mut child = ccwatch(isolate)
+    let child = ccwatch(isolate)
         .args(["serve", "--listen", "127.0.0.1:0", "--dir"])
         .arg(data)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
+    // Killed and waited for on drop, whatever happens below.
+    let mut server = Serve {
+        child,
+        addr: String::new(),
+    };
+    let stderr = server.child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -241,14 +246,14 @@ fn serve(isolate: &Path, data: &Path) -> Serve {
         }
     });
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
+    while server.addr.is_empty() {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         let line = rx.recv_timeout(left).expect("serve said where it listens");
         if let Some(rest) = line.split("http://").nth(1) {
-            let addr = rest.split('/').next().unwrap().to_owned();
-            return Serve { child, addr };
+            server.addr = rest.split('/').next().unwrap().to_owned();
         }
     }
+    server
 }
 
 /// The `ccwatch_rate_limit_ratio` samples of one scrape, by window.

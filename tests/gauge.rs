@@ -301,3 +301,24 @@ fn metrics_export_the_plan_limits_of_the_newest_hint_and_follow_new_ones() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
+
+#[test]
+fn a_compacted_session_reads_compacted_from_not_tokens_of_the_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    let now = now_ms();
+    let data = data_with_session(tmp.path(), now - 60_000);
+    let old = "1f2e3d4c-5b6a-4798-8877-665544332211";
+    let mut lines = response(old, "/work/app", "m1", now - 120_000, 157_900);
+    lines += &boundary(old, "b1", now - 100_000, "auto", 157_900);
+    write(&data.join(format!("projects/-work-app/{old}.jsonl")), lines);
+    let out = ccwatch(tmp.path())
+        .args(["status", "--dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = text.lines().find(|l| l.contains("1f2e3d4c")).unwrap();
+    assert!(row.contains("compacted from 157.9k"), "{row}");
+    assert!(row.contains("waiting"), "{row}");
+    assert!(!row.contains("/ 200k"), "{row}");
+}

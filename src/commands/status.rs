@@ -129,6 +129,17 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
 
 fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
     let (model, context, used) = match &s.context {
+        // After a compaction the last reply's figure is the old context's.
+        Some(c) if c.compacted => (
+            format::short_model(&c.model).to_owned(),
+            s.last_compaction
+                .as_ref()
+                .and_then(|b| b.pre_tokens)
+                .map_or("compacted".to_owned(), |t| {
+                    format!("compacted from {}", format::tokens(t))
+                }),
+            "waiting".to_owned(),
+        ),
         Some(c) => (
             format::short_model(&c.model).to_owned(),
             format!(
@@ -136,11 +147,7 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
                 format::tokens(c.tokens),
                 format::tokens(c.window)
             ),
-            if c.compacted {
-                "compacted".to_owned()
-            } else {
-                format!("{:.1}%", c.percent)
-            },
+            format!("{:.1}%", c.percent),
         ),
         None => (
             s.models

@@ -52,6 +52,11 @@ pub struct DataArgs {
     )]
     pub thresholds: Option<Vec<u8>>,
 
+    /// Also alert once per context cycle when a session comes within TOKENS
+    /// of its auto-compact point, e.g. 10k.
+    #[arg(long, global = true, value_name = "TOKENS", value_parser = crate::alerts::parse_tokens)]
+    pub before_auto_compact: Option<u64>,
+
     /// Read every transcript in full, neither using nor updating the index
     /// kept in the cache dir.
     #[arg(long, global = true)]

@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod alerts;
+pub mod budget;
 pub mod burn;
 pub mod cli;
 pub mod commands;

@@ -1,11 +1,14 @@
 //! Turning ledger updates into changes a person cares about: a session
-//! appeared, its context moved, it compacted, it crossed a threshold.
+//! appeared, its context moved, it compacted, it crossed a threshold, the
+//! plan's usage or a cost budget crossed an alert level.
 //!
 //! The monitor keeps the last snapshot of every session and compares after
 //! each batch, so every consumer (the `events` stream, the dashboard) sees
 //! the same changes computed the same way.
 
+use crate::alerts::limits::{LimitCrossing, LimitTracker, Reading};
 use crate::alerts::{Crossing, ThresholdTracker};
+use crate::budget::{Budgets, Spend};
 use crate::hints::HintWatch;
 use crate::ledger::snapshot::CompactionSnapshot;
 use crate::ledger::{FileUpdate, Ledger, SessionSnapshot, WindowPolicy};
@@ -37,6 +40,9 @@ pub enum Change {
     Removed {
         session_id: String,
     },
+    /// The plan's usage or a cost budget crossed an alert level: about the
+    /// account, no session.
+    Limit(LimitCrossing),
 }
 
 impl Change {
@@ -47,6 +53,7 @@ impl Change {
             | Change::Context { session, .. }
             | Change::Threshold { session, .. } => &session.session_id,
             Change::Removed { session_id } => session_id,
+            Change::Limit(_) => "",
         }
     }
 }
@@ -59,6 +66,18 @@ pub struct Monitor {
     alerts: ThresholdTracker,
     /// The status-line hints folder, read again when it changes.
     hints: Option<HintWatch>,
+    limits: LimitTracker,
+    budgets: Budgets,
+    /// What the budgets' periods have spent, as of the last batch.
+    spend: Vec<Spend>,
+}
+
+/// The alerts beyond the percentage thresholds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MoreAlerts {
+    pub before_auto_compact: Option<u64>,
+    pub rate_limit_levels: Vec<u8>,
+    pub budgets: Budgets,
 }
 
 impl Monitor {
@@ -79,7 +98,62 @@ impl Monitor {
             last,
             alerts,
             hints: None,
+            limits: LimitTracker::default(),
+            budgets: Budgets::default(),
+            spend: Vec::new(),
         }
+    }
+
+    /// Also alert before auto-compact, on the plan's usage and on the
+    /// budgets. What is there already is the baseline, as in [`Monitor::new`].
+    pub fn with_alerts(mut self, more: MoreAlerts) -> Monitor {
+        let levels = self.alerts.levels().to_vec();
+        self.alerts =
+            ThresholdTracker::new(levels).with_before_auto_compact(more.before_auto_compact);
+        for s in self.last.values() {
+            self.alerts.prime(s);
+        }
+        self.limits = LimitTracker::new(more.rate_limit_levels, more.budgets.levels.clone());
+        self.budgets = more.budgets;
+        self.spend = self.current_spend();
+        let readings = self.readings();
+        self.limits.prime(&readings);
+        self
+    }
+
+    /// The budgets' periods so far (empty without budgets).
+    pub fn spend(&self) -> &[Spend] {
+        &self.spend
+    }
+
+    fn current_spend(&self) -> Vec<Spend> {
+        if self.budgets.is_empty() {
+            return Vec::new();
+        }
+        let now = chrono::Utc::now().timestamp_millis();
+        crate::budget::spend(
+            &self.ledger,
+            &self.budgets,
+            now,
+            &crate::report::Zone::system(),
+        )
+    }
+
+    fn readings(&self) -> Vec<Reading> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let plan = crate::hints::rate::PlanLimits::of(&self.window.sources.hints, now);
+        Reading::all(plan.as_ref(), &self.spend)
+    }
+
+    /// Levels the plan's usage and the budgets crossed.
+    fn check_limits(&mut self, changes: &mut Vec<Change>) {
+        let readings = self.readings();
+        changes.extend(
+            self.limits
+                .observe(&readings)
+                .into_iter()
+                .map(Change::Limit),
+        );
     }
 
     /// Follow the status-line hints in `dir` (see [`Monitor::refresh_hints`]).
@@ -104,7 +178,9 @@ impl Monitor {
             return None;
         }
         self.window.sources.hints = Arc::new(book);
-        Some(self.refresh_all())
+        let mut changes = self.refresh_all();
+        self.check_limits(&mut changes);
+        Some(changes)
     }
 
     /// Snapshot every session again (the policy changed).
@@ -153,7 +229,12 @@ impl Monitor {
                 touched.extend(self.last.keys().cloned());
             }
         }
-        self.resnapshot(touched)
+        let mut changes = self.resnapshot(touched);
+        if !self.budgets.is_empty() {
+            self.spend = self.current_spend();
+            self.check_limits(&mut changes);
+        }
+        changes
     }
 
     fn resnapshot(&mut self, touched: impl IntoIterator<Item = Arc<str>>) -> Vec<Change> {

@@ -75,7 +75,14 @@ pub fn start_live(settings: &Settings) -> Result<(Live, Monitor), UserError> {
     .map_err(UserError)?;
     let ledger = std::mem::replace(&mut live.ledger, Ledger::new());
     let window = crate::gauge::prepared(&settings.options.window, &settings.roots, &ledger);
-    let mut monitor = Monitor::new(ledger, window, settings.options.thresholds.clone());
+    let o = &settings.options;
+    let mut monitor = Monitor::new(ledger, window, o.thresholds.clone()).with_alerts(
+        crate::monitor::MoreAlerts {
+            before_auto_compact: o.before_auto_compact,
+            rate_limit_levels: o.rate_limit_alerts.clone(),
+            budgets: o.budgets.clone(),
+        },
+    );
     monitor.watch_hints(crate::hints::default_dir());
     Ok((live, monitor))
 }
@@ -99,7 +106,10 @@ pub fn scan_once(settings: &Settings) -> crate::source::scan::Scan {
 fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCode, UserError> {
     let scan = scan_once(settings);
     let window = crate::gauge::prepared(&settings.options.window, &settings.roots, &scan.ledger);
-    let report = status::StatusJson::of(&scan.ledger, &window);
+    let mut report = status::StatusJson::of(&scan.ledger, &window);
+    let now = chrono::Utc::now().timestamp_millis();
+    let zone = crate::report::Zone::system();
+    report.budgets = crate::budget::spend(&scan.ledger, &settings.options.budgets, now, &zone);
     let text = if json {
         serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))? + "\n"
     } else {

@@ -42,6 +42,9 @@ pub struct StatusJson {
     pub files: u64,
     pub bytes: u64,
     pub skipped: SkipCounts,
+    /// Spend against the configured budgets, when there are any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<crate::budget::Spend>,
 }
 
 impl StatusJson {
@@ -70,6 +73,7 @@ impl StatusJson {
             files: ledger.files(),
             bytes: ledger.bytes(),
             skipped: ledger.skipped(),
+            budgets: Vec::new(),
         }
     }
 }
@@ -124,7 +128,23 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
         out.push('\n');
     }
     out.push_str(&summary_line(status));
+    for s in &status.budgets {
+        out.push_str(&format!(
+            "{} budget: {} of {} spent ({:.0}%).\n",
+            capitalized(s.period.name()),
+            format::usd(s.spent_usd),
+            format::usd(s.budget_usd),
+            s.ratio * 100.0
+        ));
+    }
     out
+}
+
+fn capitalized(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {

@@ -101,3 +101,77 @@ fn plan_limits_show_only_with_a_hint() {
     assert!(with.contains("5h ▰▰▱▱▱ 42% ↻"), "{with}");
     assert!(with.contains("7d ▰▱▱▱▱ 12%"), "{with}");
 }
+
+fn spend(period: crate::budget::BudgetPeriod, spent: f64, budget: f64) -> crate::budget::Spend {
+    crate::budget::Spend {
+        period,
+        spent_usd: spent,
+        budget_usd: budget,
+        ratio: spent / budget,
+        since: String::new(),
+        resets: String::new(),
+        starts_at: NOW - 600 * MIN,
+        resets_at: NOW + 840 * MIN,
+    }
+}
+
+#[test]
+fn budgets_show_as_gauges_beside_the_plan_only_when_set() {
+    use crate::budget::BudgetPeriod::{Daily, Weekly};
+    let mut app = one_m_session();
+    let without = rows(&screen(&app, 120, 40)).join("\n");
+    assert!(!without.contains("day "), "{without}");
+    app.spend = vec![spend(Daily, 16.0, 20.0), spend(Weekly, 58.0, 100.0)];
+    let t = screen(&app, 120, 40);
+    insta::assert_snapshot!("budgets_120x40", t.backend());
+    let with = rows(&t).join("\n");
+    assert!(with.contains("day ▰▰▰▰▱ $16.00/$20.00"), "{with}");
+    assert!(with.contains("week ▰▰▰▱▱ $58.00/$100.00"), "{with}");
+    // A narrow pane keeps the figures and drops the bars.
+    let narrow = rows(&screen(&app, 80, 24)).join("\n");
+    assert!(narrow.contains("day 80% · week 58%"), "{narrow}");
+}
+
+#[test]
+fn a_budget_alert_and_a_near_auto_compact_alert_read_plainly() {
+    use crate::alerts::limits::{LimitCrossing, LimitKind, Reading};
+    use crate::alerts::{Crossing, CrossingKind};
+    use crate::tui::app::Banner;
+    let mut app = one_m_session();
+    app.alert(crate::tui::app::Alert::Limit(LimitCrossing {
+        level: 80,
+        reading: Reading {
+            kind: LimitKind::Budget(crate::budget::BudgetPeriod::Daily),
+            percent: 80.0,
+            resets_at: Some(NOW + 60 * MIN),
+            spend: Some((16.0, 20.0)),
+        },
+    }));
+    let t = screen(&app, 100, 24);
+    insta::assert_snapshot!("budget_banner_100x24", t.backend());
+    assert!(
+        rows(&t)[0].starts_with(
+            " ⚠ Your daily budget passed 80%: $16.00 of $20.00 · resets 12:06 · any key dismisses"
+        ),
+        "{}",
+        rows(&t)[0]
+    );
+    app.alert(Banner {
+        session_id: "6d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b".into(),
+        project: "/home/dev/src/webapp".into(),
+        crossing: Crossing {
+            level: 80,
+            percent: 79.0,
+            tokens: 790_000,
+            window: 1_000_000,
+            kind: CrossingKind::AutoCompact { at: 800_000 },
+        },
+    });
+    let top = rows(&screen(&app, 100, 24))[0].clone();
+    assert!(
+        top.starts_with(
+            " ⚠ webapp 6d1f2a3b is 10k from auto-compact: 79.0% · 790k / 1M · compacts at 800k"
+        ),
+        "{top}"
+    );
+}

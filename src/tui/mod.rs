@@ -170,8 +170,8 @@ fn take_changes(
     app.plan = crate::hints::rate::PlanLimits::of(&monitor.window.sources.hints, app.now);
     let crossed = feed::apply(app, monitor, changes);
     alerter.fire(&crossed);
-    if let Some(b) = feed::headline(&crossed) {
-        app.alert(b.clone());
+    if let Some(a) = feed::headline(&crossed) {
+        app.alert(a.clone());
     }
 }
 

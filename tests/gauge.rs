@@ -322,3 +322,72 @@ fn a_compacted_session_reads_compacted_from_not_tokens_of_the_window() {
     assert!(row.contains("waiting"), "{row}");
     assert!(!row.contains("/ 200k"), "{row}");
 }
+
+#[test]
+fn the_status_line_of_a_compacted_session_says_compacted_from_and_waiting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let now = now_ms();
+    let data = tmp.path().join("claude");
+    let path = data.join(format!("projects/-work-app/{SID}.jsonl"));
+    let mut lines = response(SID, "/work/app", "m1", now - 120_000, 157_900);
+    lines += &boundary(SID, "b1", now - 100_000, "auto", 157_900);
+    write(&path, lines);
+    // An older Claude Code: no context figures, so the transcript speaks.
+    let input = format!(
+        r#"{{"session_id":"{SID}","transcript_path":"{}","model":{{"id":"claude-opus-4-6","display_name":"Opus 4.6"}}}}"#,
+        path.display()
+    );
+    let line = statusline(tmp.path(), &data, &input, None);
+    assert!(
+        line.starts_with("Opus 4.6 │ ctx compacted from 157.9k · waiting │"),
+        "{line}"
+    );
+    assert!(!line.contains("/200k"), "{line}");
+}
+
+#[test]
+fn the_events_text_of_a_compaction_says_compacted_from_and_waiting() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let now = now_ms();
+    let data = data_with_session(tmp.path(), now - 60_000);
+    let mut child = ccwatch(tmp.path())
+        .args(["events", "--dir"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = |want: &str| loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("no line with {want:?}"));
+        if line.contains(want) {
+            break line;
+        }
+    };
+    next("Watching");
+    let path = data.join(format!("projects/-work-app/{SID}.jsonl"));
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    f.write_all(boundary(SID, "b1", now - 30_000, "auto", 150_000).as_bytes())
+        .unwrap();
+    drop(f);
+    let line = next("context ");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.ends_with("compacted from 150k · waiting for the next reply"),
+        "{line}"
+    );
+    assert!(!line.contains("/ 200k"), "{line}");
+}

@@ -45,10 +45,11 @@ pub fn render(f: &Facts) -> String {
             format::tokens(*window),
             whole_percent(*tokens, *window)
         ),
+        // Never the old context against the window: it is gone.
         Some(ContextShown::Compacted(Some(pre))) => {
-            format!("ctx compacted (was {})", format::tokens(*pre))
+            format!("ctx compacted from {} · waiting", format::tokens(*pre))
         }
-        Some(ContextShown::Compacted(None)) => "ctx compacted".into(),
+        Some(ContextShown::Compacted(None)) => "ctx compacted · waiting".into(),
         None => "ctx ?".into(),
     });
     if let Some(c) = f.session_cost {
@@ -136,7 +137,12 @@ mod tests {
         };
         assert_eq!(
             render(&bare),
-            "Claude │ ctx compacted (was 160k) │ no active block"
+            "Claude │ ctx compacted from 160k · waiting │ no active block"
         );
+        let unknown = Facts {
+            context: Some(ContextShown::Compacted(None)),
+            ..Facts::default()
+        };
+        assert_eq!(render(&unknown), "Claude │ ctx compacted · waiting");
     }
 }

@@ -12,6 +12,7 @@ use crate::budget::{Budgets, Spend};
 use crate::hints::HintWatch;
 use crate::ledger::snapshot::CompactionSnapshot;
 use crate::ledger::{FileUpdate, Ledger, SessionSnapshot, WindowPolicy};
+use crate::record::Millis;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -168,17 +169,32 @@ impl Monitor {
 
     /// When the hints folder changed, take in its hints and return the
     /// changes (sessions whose window moved report a context change; the
-    /// list may be empty when only the plan's limits moved); `None` when
-    /// nothing new came. One `stat` otherwise, so it may be called on every
+    /// list may be empty when only the plan's limits moved; a budget's
+    /// period that ended counts as new too); `None` when nothing new came. One `stat` otherwise, so it may be called on every
     /// wake-up.
     pub fn refresh_hints(&mut self) -> Option<Vec<Change>> {
         let now = chrono::Utc::now().timestamp_millis();
-        let book = self.hints.as_mut().and_then(|w| w.poll(now))?;
+        let Some(book) = self.hints.as_mut().and_then(|w| w.poll(now)) else {
+            return self.refresh_periods(now);
+        };
         if *self.window.sources.hints == book {
             return None;
         }
         self.window.sources.hints = Arc::new(book);
         let mut changes = self.refresh_all();
+        self.check_limits(&mut changes);
+        Some(changes)
+    }
+
+    /// When a budget's period ended (midnight, a new week), its spend
+    /// starts again from what the new period has: without this the gauge
+    /// would show yesterday's until the next reply.
+    fn refresh_periods(&mut self, now: Millis) -> Option<Vec<Change>> {
+        if !self.spend.iter().any(|s| now >= s.resets_at) {
+            return None;
+        }
+        self.spend = self.current_spend();
+        let mut changes = Vec::new();
         self.check_limits(&mut changes);
         Some(changes)
     }

@@ -385,6 +385,8 @@ async fn follow(
                     for c in &changes {
                         printer.line(&change_json(c), || change_text(c));
                     }
+                    // A budget's new period changes the spend.
+                    printer.totals(&monitor.ledger, monitor.spend());
                 }
                 continue;
             }

@@ -250,7 +250,11 @@ impl MetricState {
         }
         self.usage = usage;
         for c in changes {
-            if let Change::Threshold { session, crossing } = c {
+            // Percentage levels only: the before-auto-compact alert has no
+            // percentage of its own to label the series with.
+            if let Change::Threshold { session, crossing } = c
+                && crossing.kind == crate::alerts::CrossingKind::Percent
+            {
                 *self
                     .crossings
                     .entry((session.session_id.clone(), crossing.level))

@@ -60,7 +60,7 @@ pub fn parse_tokens(s: &str) -> Result<u64, String> {
         .parse()
         .map_err(|_| format!("`{s}` is not a number of tokens like 10k or 10000"))?;
     let tokens = (n * mult).round();
-    if !(tokens >= 1.0 && tokens < 1e12) {
+    if !(1.0..1e12).contains(&tokens) {
         return Err(format!("`{s}` is not a usable number of tokens"));
     }
     Ok(tokens as u64)

@@ -73,6 +73,11 @@ pub struct ThresholdArgs {
     /// e.g. --thresholds 60,80,95 [default: 70,85,95].
     #[arg(long, value_name = "PCT", value_delimiter = ',', value_parser = parse_percent)]
     pub thresholds: Option<Vec<u8>>,
+
+    /// Also alert once per context cycle when a session comes within TOKENS
+    /// of its auto-compact point, e.g. --before-auto-compact 10k.
+    #[arg(long, value_name = "TOKENS", value_parser = crate::alerts::parse_tokens)]
+    pub before_auto_compact: Option<u64>,
 }
 
 /// The gauge settings as given, wherever on the command line: after the
@@ -81,6 +86,7 @@ pub struct ThresholdArgs {
 pub struct Gauge {
     pub windows: Vec<(String, u64)>,
     pub thresholds: Option<Vec<u8>>,
+    pub before_auto_compact: Option<u64>,
 }
 
 /// Settings of the live dashboard (`ccwatch` with no command).
@@ -250,6 +256,9 @@ impl Cli {
             thresholds: alert
                 .and_then(|a| a.thresholds.clone())
                 .or_else(|| self.alert.thresholds.clone()),
+            before_auto_compact: alert
+                .and_then(|a| a.before_auto_compact)
+                .or(self.alert.before_auto_compact),
         }
     }
 }

@@ -36,6 +36,31 @@ pub struct ConfigFile {
     /// Context window per model-name substring, e.g. `opus = 1000000`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub windows: Option<BTreeMap<String, u64>>,
+    /// Where Claude Code auto-compacts, in percent of the window (learned
+    /// from past compactions when not set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_compact: Option<f64>,
+    /// Alert this many tokens before the auto-compact point (e.g. "10k").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_auto_compact: Option<String>,
+    /// Alert levels for the plan's 5-hour and 7-day usage, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_alerts: Option<Vec<u8>>,
+    /// Daily and weekly cost budgets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetFile>,
+}
+
+/// `[budget]`: USD per day and per week, and the alert levels in percent.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weekly: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Vec<u8>>,
 }
 
 /// Where the config file is looked for when `--config` is not given.
@@ -177,12 +202,33 @@ fn key_on_line(text: &str, line: usize) -> Option<String> {
 
 /// Checks serde cannot express: ranges and value syntax.
 fn validate(c: &ConfigFile) -> Result<(), String> {
-    if let Some(t) = &c.thresholds
-        && let Some(bad) = t.iter().find(|v| !(1..=100).contains(*v))
-    {
-        return Err(format!(
-            "key `thresholds`: {bad} is not a percentage from 1 to 100"
-        ));
+    let budget = c.budget.clone().unwrap_or_default();
+    for (key, levels, max) in [
+        ("thresholds", &c.thresholds, 100),
+        ("rate_limit_alerts", &c.rate_limit_alerts, 100),
+        // Over budget is worth a level of its own (150%).
+        ("budget.alerts", &budget.alerts, 250),
+    ] {
+        if let Some(t) = levels
+            && let Some(bad) = t.iter().find(|v| !(1..=max).contains(*v))
+        {
+            return Err(format!(
+                "key `{key}`: {bad} is not a percentage from 1 to {max}"
+            ));
+        }
+    }
+    for (key, usd) in [
+        ("budget.daily", budget.daily),
+        ("budget.weekly", budget.weekly),
+    ] {
+        if let Some(v) = usd
+            && !(v.is_finite() && v > 0.0)
+        {
+            return Err(format!("key `{key}`: {v} is not an amount of USD above 0"));
+        }
+    }
+    if let Some(v) = &c.before_auto_compact {
+        crate::alerts::parse_tokens(v).map_err(|e| format!("key `before_auto_compact`: {e}"))?;
     }
     for (key, value) in [
         ("idle_timeout", &c.idle_timeout),
@@ -197,6 +243,13 @@ fn validate(c: &ConfigFile) -> Result<(), String> {
     }
     if let Some(cmd) = &c.on_alert {
         parse_command(cmd).map_err(|e| format!("key `on_alert`: {e}"))?;
+    }
+    if let Some(p) = c.auto_compact
+        && !(p > 0.0 && p <= 100.0)
+    {
+        return Err(format!(
+            "key `auto_compact`: {p} is not a percentage above 0 and up to 100"
+        ));
     }
     if let Some(w) = &c.windows
         && let Some((k, _)) = w.iter().find(|(_, v)| **v == 0)
@@ -251,6 +304,15 @@ mod tests {
         .unwrap();
         assert_eq!(c.thresholds, Some(vec![60, 80]));
         assert_eq!(c.windows.unwrap()["opus"], 1_000_000);
+        let c = load_text(
+            "before_auto_compact = \"10k\"\nrate_limit_alerts = [90]\n[budget]\ndaily = 20\nweekly = 100\nalerts = [50, 100]\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.before_auto_compact.as_deref(), Some("10k"));
+        let b = c.budget.unwrap();
+        assert_eq!((b.daily, b.weekly), (Some(20.0), Some(100.0)));
+        assert_eq!(b.alerts, Some(vec![50, 100]));
     }
 
     #[test]
@@ -267,6 +329,19 @@ mod tests {
             e.starts_with("config file FILE: key `idle_timeout`:"),
             "{e}"
         );
+        let e = load_text("auto_compact = 120\n").unwrap_err();
+        assert!(
+            e.contains("key `auto_compact`: 120 is not a percentage"),
+            "{e}"
+        );
+        let e = load_text("before_auto_compact = \"soon\"\n").unwrap_err();
+        assert!(e.contains("key `before_auto_compact`"), "{e}");
+        let e = load_text("[budget]\ndaily = -5\n").unwrap_err();
+        assert!(e.contains("key `budget.daily`: -5 is not an amount"), "{e}");
+        let e = load_text("[budget]\nmonthly = 5\n").unwrap_err();
+        assert!(e.contains("key `monthly`: unknown field"), "{e}");
+        let e = load_text("rate_limit_alerts = [0]\n").unwrap_err();
+        assert!(e.contains("key `rate_limit_alerts`: 0 is not"), "{e}");
         let e = load_text("thresholds = [70, 150]\n").unwrap_err();
         assert!(e.contains("150 is not a percentage"), "{e}");
         // Wrong types are said in the README's words, never Rust's.

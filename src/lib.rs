@@ -10,6 +10,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod alerts;
+pub mod budget;
 pub mod burn;
 pub mod cli;
 pub mod commands;
@@ -17,6 +18,8 @@ pub mod config;
 pub mod cost;
 pub mod export;
 pub mod format;
+pub mod gauge;
+pub mod hints;
 pub mod ledger;
 pub mod monitor;
 pub mod parse;

@@ -1,17 +1,22 @@
 //! Turning ledger updates into changes a person cares about: a session
-//! appeared, its context moved, it compacted, it crossed a threshold.
+//! appeared, its context moved, it compacted, it crossed a threshold, the
+//! plan's usage or a cost budget crossed an alert level.
 //!
 //! The monitor keeps the last snapshot of every session and compares after
 //! each batch, so every consumer (the `events` stream, the dashboard) sees
 //! the same changes computed the same way.
 
+use crate::alerts::limits::{LimitCrossing, LimitTracker, Reading};
 use crate::alerts::{Crossing, ThresholdTracker};
+use crate::budget::{Budgets, Spend};
+use crate::hints::HintWatch;
 use crate::ledger::snapshot::CompactionSnapshot;
 use crate::ledger::{FileUpdate, Ledger, SessionSnapshot, WindowPolicy};
 use crate::record::Millis;
 use crate::state::open_files::Processes;
 use crate::state::{Clock, State};
 use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +48,9 @@ pub enum Change {
     Removed {
         session_id: String,
     },
+    /// The plan's usage or a cost budget crossed an alert level: about the
+    /// account, no session.
+    Limit(LimitCrossing),
 }
 
 impl Change {
@@ -54,6 +62,7 @@ impl Change {
             | Change::State { session, .. }
             | Change::Threshold { session, .. } => &session.session_id,
             Change::Removed { session_id } => session_id,
+            Change::Limit(_) => "",
         }
     }
 }
@@ -67,6 +76,20 @@ pub struct Monitor {
     idle_timeout_ms: Millis,
     /// What `/proc` said last (Linux), for `ended`.
     processes: Option<Processes>,
+    /// The status-line hints folder, read again when it changes.
+    hints: Option<HintWatch>,
+    limits: LimitTracker,
+    budgets: Budgets,
+    /// What the budgets' periods have spent, as of the last batch.
+    spend: Vec<Spend>,
+}
+
+/// The alerts beyond the percentage thresholds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MoreAlerts {
+    pub before_auto_compact: Option<u64>,
+    pub rate_limit_levels: Vec<u8>,
+    pub budgets: Budgets,
 }
 
 impl Monitor {
@@ -81,6 +104,10 @@ impl Monitor {
             alerts,
             idle_timeout_ms: Millis::MAX,
             processes: None,
+            hints: None,
+            limits: LimitTracker::default(),
+            budgets: Budgets::default(),
+            spend: Vec::new(),
         };
         monitor.prime();
         monitor
@@ -129,7 +156,107 @@ impl Monitor {
             self.processes = Processes::probe();
         }
         let ids: BTreeSet<Arc<str>> = self.last.keys().cloned().collect();
-        self.compare(ids)
+        self.resnapshot(ids)
+    }
+
+    /// Also alert before auto-compact, on the plan's usage and on the
+    /// budgets. What is there already is the baseline, as in [`Monitor::new`].
+    pub fn with_alerts(mut self, more: MoreAlerts) -> Monitor {
+        let levels = self.alerts.levels().to_vec();
+        self.alerts =
+            ThresholdTracker::new(levels).with_before_auto_compact(more.before_auto_compact);
+        for s in self.last.values() {
+            self.alerts.prime(s);
+        }
+        self.limits = LimitTracker::new(more.rate_limit_levels, more.budgets.levels.clone());
+        self.budgets = more.budgets;
+        self.spend = self.current_spend();
+        let readings = self.readings();
+        self.limits.prime(&readings);
+        self
+    }
+
+    /// The budgets' periods so far (empty without budgets).
+    pub fn spend(&self) -> &[Spend] {
+        &self.spend
+    }
+
+    fn current_spend(&self) -> Vec<Spend> {
+        if self.budgets.is_empty() {
+            return Vec::new();
+        }
+        let now = chrono::Utc::now().timestamp_millis();
+        crate::budget::spend(
+            &self.ledger,
+            &self.budgets,
+            now,
+            &crate::report::Zone::system(),
+        )
+    }
+
+    fn readings(&self) -> Vec<Reading> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let plan = crate::hints::rate::PlanLimits::of(&self.window.sources.hints, now);
+        Reading::all(plan.as_ref(), &self.spend)
+    }
+
+    /// Levels the plan's usage and the budgets crossed.
+    fn check_limits(&mut self, changes: &mut Vec<Change>) {
+        let readings = self.readings();
+        changes.extend(
+            self.limits
+                .observe(&readings)
+                .into_iter()
+                .map(Change::Limit),
+        );
+    }
+
+    /// Follow the status-line hints in `dir` (see [`Monitor::refresh_hints`]).
+    pub fn watch_hints(&mut self, dir: Option<PathBuf>) {
+        self.hints = dir.map(|d| {
+            let mut w = HintWatch::new(d);
+            // What is there now was read when the policy was prepared.
+            let _ = w.poll(chrono::Utc::now().timestamp_millis());
+            w
+        });
+    }
+
+    /// When the hints folder changed, take in its hints and return the
+    /// changes (sessions whose window moved report a context change; the
+    /// list may be empty when only the plan's limits moved; a budget's
+    /// period that ended counts as new too); `None` when nothing new came. One `stat` otherwise, so it may be called on every
+    /// wake-up.
+    pub fn refresh_hints(&mut self) -> Option<Vec<Change>> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let Some(book) = self.hints.as_mut().and_then(|w| w.poll(now)) else {
+            return self.refresh_periods(now);
+        };
+        if *self.window.sources.hints == book {
+            return None;
+        }
+        self.window.sources.hints = Arc::new(book);
+        let mut changes = self.refresh_all();
+        self.check_limits(&mut changes);
+        Some(changes)
+    }
+
+    /// When a budget's period ended (midnight, a new week), its spend
+    /// starts again from what the new period has: without this the gauge
+    /// would show yesterday's until the next reply.
+    fn refresh_periods(&mut self, now: Millis) -> Option<Vec<Change>> {
+        if !self.spend.iter().any(|s| now >= s.resets_at) {
+            return None;
+        }
+        self.spend = self.current_spend();
+        let mut changes = Vec::new();
+        self.check_limits(&mut changes);
+        Some(changes)
+    }
+
+    /// Snapshot every session again (the policy changed).
+    fn refresh_all(&mut self) -> Vec<Change> {
+        let ids: Vec<Arc<str>> = self.last.keys().cloned().collect();
+        self.resnapshot(ids)
     }
 
     /// The current snapshot of every session, newest activity first.
@@ -183,10 +310,30 @@ impl Monitor {
         for u in updates {
             touched.extend(self.ledger.apply(u));
         }
-        self.compare(touched)
+        let compacted = touched.iter().any(|id| {
+            let before = self.last.get(id).map_or(0, |s| s.compactions);
+            self.ledger
+                .session(id)
+                .is_some_and(|s| s.boundaries.len() as u64 > before)
+        });
+        if compacted {
+            // A new boundary may move the learned auto-compact point of
+            // every session.
+            let before = self.window.sources.auto_compact.clone();
+            crate::gauge::learn_auto_compact(&mut self.window, &self.ledger);
+            if self.window.sources.auto_compact != before {
+                touched.extend(self.last.keys().cloned());
+            }
+        }
+        let mut changes = self.resnapshot(touched);
+        if !self.budgets.is_empty() {
+            self.spend = self.current_spend();
+            self.check_limits(&mut changes);
+        }
+        changes
     }
 
-    fn compare(&mut self, touched: BTreeSet<Arc<str>>) -> Vec<Change> {
+    fn resnapshot(&mut self, touched: impl IntoIterator<Item = Arc<str>>) -> Vec<Change> {
         let mut changes = Vec::new();
         for id in touched {
             let now = self.present(&id);

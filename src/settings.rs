@@ -47,7 +47,15 @@ pub struct Options {
     pub config_path: Option<PathBuf>,
     /// Neither read nor write the persistent index.
     pub no_cache: bool,
+    /// Alert this many tokens before the auto-compact point.
+    pub before_auto_compact: Option<u64>,
+    /// Alert levels of the plan's usage windows, in percent, ascending.
+    pub rate_limit_alerts: Vec<u8>,
+    pub budgets: crate::budget::Budgets,
 }
+
+/// Rate-limit alert levels when the config names none.
+pub const DEFAULT_RATE_LIMIT_ALERTS: [u8; 2] = [80, 95];
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -107,13 +115,39 @@ impl Options {
             }
             None => None,
         };
+        let before_auto_compact = match (gauge.before_auto_compact, &file.before_auto_compact) {
+            (Some(n), _) => Some(n),
+            (None, Some(s)) => Some(crate::alerts::parse_tokens(s).map_err(bad)?),
+            (None, None) => None,
+        };
+        let levels = |v: Option<Vec<u8>>, default: &[u8]| {
+            let mut v = v.unwrap_or(default.to_vec());
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let budget = file.budget.clone().unwrap_or_default();
+        let budgets = crate::budget::Budgets {
+            daily: budget.daily,
+            weekly: budget.weekly,
+            levels: levels(budget.alerts, &crate::budget::DEFAULT_LEVELS),
+        };
         Ok(Options {
+            before_auto_compact,
+            rate_limit_alerts: levels(file.rate_limit_alerts, &DEFAULT_RATE_LIMIT_ALERTS),
+            budgets,
             line_cap: match (data.line_cap, file.line_cap) {
                 (Some(n), _) => n,
                 (None, Some(s)) => parse_size(&s).map_err(bad)?,
                 (None, None) => DEFAULT_LINE_CAP,
             },
-            window: WindowPolicy { overrides },
+            window: WindowPolicy {
+                overrides,
+                sources: crate::gauge::GaugeSources {
+                    auto_compact_percent: file.auto_compact,
+                    ..Default::default()
+                },
+            },
             thresholds,
             idle_timeout: match (ui.idle_timeout, file.idle_timeout) {
                 (Some(d), _) => d,
@@ -146,7 +180,14 @@ impl Options {
             #[serde(skip_serializing_if = "Option::is_none")]
             on_alert: Option<String>,
             line_cap: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            auto_compact: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            before_auto_compact: Option<String>,
+            rate_limit_alerts: &'a [u8],
             windows: std::collections::BTreeMap<&'a str, u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            budget: Option<crate::config::BudgetFile>,
         }
         let effective = Effective {
             thresholds: &self.thresholds,
@@ -156,6 +197,14 @@ impl Options {
             notify: self.notify,
             on_alert: self.on_alert.as_ref().map(shell_words::join),
             line_cap: size_text(self.line_cap),
+            auto_compact: self.window.sources.auto_compact_percent,
+            before_auto_compact: self.before_auto_compact.map(|n| n.to_string()),
+            rate_limit_alerts: &self.rate_limit_alerts,
+            budget: (!self.budgets.is_empty()).then(|| crate::config::BudgetFile {
+                daily: self.budgets.daily,
+                weekly: self.budgets.weekly,
+                alerts: Some(self.budgets.levels.clone()),
+            }),
             windows: self
                 .window
                 .overrides
@@ -170,7 +219,15 @@ impl Options {
                 None => "# no config file (defaults and flags)\n".to_owned(),
             },
         };
-        source + &toml::to_string(&effective).unwrap_or_default()
+        // Unset, the point is learned: say so rather than print nothing.
+        let learned = match self.window.sources.auto_compact_percent {
+            Some(_) => String::new(),
+            None => format!(
+                "# auto_compact is not set: learned from your past automatic compactions, else {}% of the window\n",
+                crate::gauge::auto_compact::DEFAULT_RATIO * 100.0
+            ),
+        };
+        source + &learned + &toml::to_string(&effective).unwrap_or_default()
     }
 }
 
@@ -308,5 +365,48 @@ mod tests {
         assert_eq!(back.windows.unwrap()["opus"], 1_000_000);
         assert_eq!(back.on_alert.as_deref(), Some("say 'hi there'"));
         assert_eq!(back.line_cap.as_deref(), Some("64MiB"));
+        assert!(
+            text.contains("# auto_compact is not set: learned"),
+            "{text}"
+        );
+        assert_eq!(back.auto_compact, None);
+        assert_eq!(back.rate_limit_alerts, Some(vec![80, 95]));
+        assert_eq!(back.budget, None);
+
+        let file = ConfigFile {
+            auto_compact: Some(80.0),
+            before_auto_compact: Some("12.5k".into()),
+            budget: Some(crate::config::BudgetFile {
+                daily: Some(20.0),
+                weekly: None,
+                alerts: None,
+            }),
+            ..Default::default()
+        };
+        let text = options(&[], file).to_toml();
+        let back: ConfigFile = toml::from_str(&text).unwrap();
+        assert!(!text.contains("learned"), "{text}");
+        assert_eq!(back.auto_compact, Some(80.0));
+        assert_eq!(back.before_auto_compact.as_deref(), Some("12500"));
+        let b = back.budget.unwrap();
+        assert_eq!(
+            (b.daily, b.weekly, b.alerts),
+            (Some(20.0), None, Some(vec![80, 100]))
+        );
+    }
+
+    #[test]
+    fn the_flag_for_before_auto_compact_wins_over_the_file() {
+        let file = ConfigFile {
+            before_auto_compact: Some("5k".into()),
+            ..Default::default()
+        };
+        assert_eq!(options(&[], file.clone()).before_auto_compact, Some(5_000));
+        let o = options(&["--before-auto-compact", "20k"], file);
+        assert_eq!(o.before_auto_compact, Some(20_000));
+        assert_eq!(
+            options(&[], ConfigFile::default()).before_auto_compact,
+            None
+        );
     }
 }

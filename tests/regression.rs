@@ -1591,3 +1591,36 @@ fn an_agent_named_by_a_nested_agents_call_stays_in_the_tree() {
     all.sort();
     assert_eq!(all, ["c", "deep", "mid"]);
 }
+
+// Gauge: the window, the status line's figures, auto-compact, limits.
+
+// Bug (gauge, issue 13): the status line printed 185k of 200k (92.5%) as
+// "92%" (Rust rounds a tie to even) where Claude Code's own status line says
+// 93%: the two disagreed by one point on every exact half.
+#[test]
+fn the_status_line_rounds_a_half_percent_up_as_claude_code_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(data.join("projects")).unwrap();
+    let input = format!(
+        r#"{{"session_id":"{SID}","model":{{"id":"claude-sonnet-4-5","display_name":"Sonnet"}},
+        "context_window":{{"context_window_size":200000,"used_percentage":93,
+        "current_usage":{{"input_tokens":5000,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":180000}}}}}}"#
+    );
+    let mut child = ccwatch(tmp.path())
+        .args(["statusline", "--dir"])
+        .arg(&data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(line.contains("ctx 185k/200k 93%"), "{line}");
+}

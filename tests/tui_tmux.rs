@@ -598,3 +598,88 @@ fn the_mark_and_the_bell_follow_a_session_from_working_to_waiting() {
     let _ = holder.kill();
     let _ = holder.wait();
 }
+
+// ---- gauge (issue 13): budgets and the alerts beyond the thresholds ----
+
+/// A daily budget in the config: the footer gauge, and an alert through the
+/// banner and the `--on-alert` hook (`CCWATCH_LEVEL=budget-80`, then
+/// `budget-100`) when a reply takes the day past it.
+#[test]
+fn a_daily_budget_shows_as_a_gauge_and_alerts_through_the_hook() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let webapp = transcript(data.path(), "webapp", WEBAPP);
+    // Two replies of about $0.03 each at the built-in Sonnet 4.5 prices.
+    append(
+        &webapp,
+        &(reply(WEBAPP, "webapp", 1, 80_000) + &reply(WEBAPP, "webapp", 2, 100_000)),
+    );
+    let out = home.path().join("hook.out");
+    let hook = home.path().join("hook.sh");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nprintf '%s|%s|%s|%s\\n' \"$CCWATCH_LEVEL\" \"$CCWATCH_PERIOD\" \"$CCWATCH_BUDGET_USD\" \"${{CCWATCH_SESSION_ID-none}}\" >> {}\n",
+            out.display()
+        ),
+    )
+    .expect("writing the hook");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+            .expect("making the hook runnable");
+    }
+    let config = home.path().join("ccwatch/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).expect("a config dir");
+    std::fs::write(
+        &config,
+        format!("on_alert = \"{}\"\n[budget]\ndaily = 0.1\n", hook.display()),
+    )
+    .expect("writing the config");
+
+    let tmux = dashboard_in_tmux(
+        "budget",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[("TZ", "UTC")],
+        (120, 40),
+    );
+    // About $0.07 of $0.10: the gauge, and no alert for what was there.
+    let screen = tmux.wait_for("the budget gauge", |s| s.contains("day ▰"));
+    assert!(screen.contains("/$0.10"), "{screen}");
+    assert!(!screen.contains("budget passed"), "{screen}");
+
+    append(&webapp, &reply(WEBAPP, "webapp", 3, 100_000));
+    let screen = tmux.wait_for("the budget banner", |s| {
+        s.contains("Your daily budget passed 100%")
+    });
+    assert!(screen.contains("of $0.10"), "{screen}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let lines = loop {
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        if text.lines().count() >= 2 || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // Each hook is its own process, started without waiting: two started
+    // close together may write in either order.
+    let mut got: Vec<&str> = lines.lines().collect();
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        ["budget-100|daily|0.10|none", "budget-80|daily|0.10|none"],
+        "{lines}"
+    );
+    // The first key dismisses the banner, the next quits.
+    tmux.keys(&["x"]);
+    tmux.wait_for("the banner to go", |s| !s.contains("budget passed"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
+}

@@ -3,6 +3,9 @@
 
 use super::print_out;
 use super::status::{Totals, totals};
+use crate::alerts::CrossingKind;
+use crate::alerts::limits::{LimitCrossing, LimitKind};
+use crate::budget::Spend;
 use crate::cli::ExportArgs;
 use crate::export::ExportPlan;
 use crate::format;
@@ -47,6 +50,11 @@ pub enum EventJson<'a> {
     Threshold {
         time: String,
         session_id: &'a str,
+        /// As `CCWATCH_LEVEL` says it: `85`, `auto-compact`.
+        alert: String,
+        /// For `auto-compact`: the point it warns of, in tokens.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        auto_compact_at: Option<u64>,
         level: u8,
         percent: f64,
         tokens: u64,
@@ -71,6 +79,23 @@ pub enum EventJson<'a> {
     },
     #[serde(rename_all = "camelCase")]
     Removed { time: String, session_id: &'a str },
+    /// The plan's usage or a cost budget crossed an alert level.
+    #[serde(rename_all = "camelCase")]
+    Limit {
+        time: String,
+        /// As `CCWATCH_LEVEL` says it: `budget-80`, `rate-limit-95`.
+        alert: String,
+        /// `five_hour`, `seven_day`, `daily`, `weekly`.
+        period: &'static str,
+        level: u8,
+        percent: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        resets: Option<String>,
+        #[serde(rename = "spentUSD", skip_serializing_if = "Option::is_none")]
+        spent_usd: Option<f64>,
+        #[serde(rename = "budgetUSD", skip_serializing_if = "Option::is_none")]
+        budget_usd: Option<f64>,
+    },
     /// After each batch: the totals as `status --json` would print them.
     #[serde(rename_all = "camelCase")]
     Totals {
@@ -79,6 +104,9 @@ pub enum EventJson<'a> {
         files: u64,
         bytes: u64,
         skipped: SkipCounts,
+        /// Spend against the configured budgets, when there are any.
+        #[serde(skip_serializing_if = "<[Spend]>::is_empty")]
+        budgets: &'a [Spend],
     },
     /// The start-up scan is done and watching has begun.
     #[serde(rename_all = "camelCase")]
@@ -90,6 +118,8 @@ pub enum EventJson<'a> {
         bytes: u64,
         skipped: SkipCounts,
         watcher: &'static str,
+        #[serde(skip_serializing_if = "<[Spend]>::is_empty")]
+        budgets: &'a [Spend],
     },
     #[serde(rename_all = "camelCase")]
     Notice { time: String, message: &'a str },
@@ -127,6 +157,11 @@ fn change_json(c: &Change) -> EventJson<'_> {
         Change::Threshold { session, crossing } => EventJson::Threshold {
             time,
             session_id: &session.session_id,
+            alert: crossing.name(),
+            auto_compact_at: match crossing.kind {
+                CrossingKind::AutoCompact { at } => Some(at),
+                CrossingKind::Percent => None,
+            },
             level: crossing.level,
             percent: crossing.percent,
             tokens: crossing.tokens,
@@ -146,6 +181,16 @@ fn change_json(c: &Change) -> EventJson<'_> {
             session,
         },
         Change::Removed { session_id } => EventJson::Removed { time, session_id },
+        Change::Limit(l) => EventJson::Limit {
+            time,
+            alert: l.name(),
+            period: l.reading.kind.period(),
+            level: l.level,
+            percent: l.reading.percent,
+            resets: l.reading.resets_at.map(format_timestamp),
+            spent_usd: l.reading.spend.map(|s| s.0),
+            budget_usd: l.reading.spend.map(|s| s.1),
+        },
     }
 }
 
@@ -160,7 +205,14 @@ fn change_text(c: &Change) -> String {
         )
     };
     let context = |s: &SessionSnapshot| match &s.context {
-        Some(c) if c.compacted => "compacted".to_owned(),
+        // The last reply's figure is the old context's: say what it was.
+        Some(c) if c.compacted => match s.last_compaction.as_ref().and_then(|b| b.pre_tokens) {
+            Some(pre) => format!(
+                "compacted from {} · waiting for the next reply",
+                format::tokens(pre)
+            ),
+            None => "compacted · waiting for the next reply".to_owned(),
+        },
         Some(c) => format!(
             "{} / {} ({:.1}%)",
             format::tokens(c.tokens),
@@ -179,12 +231,21 @@ fn change_text(c: &Change) -> String {
             who(session),
             boundary.pre_tokens.map_or("?".into(), format::tokens)
         ),
-        Change::Threshold { session, crossing } => format!(
-            "{clock} ALERT {}%  {}  {}",
-            crossing.level,
-            who(session),
-            context(session)
-        ),
+        Change::Threshold { session, crossing } => match crossing.kind {
+            CrossingKind::Percent => format!(
+                "{clock} ALERT {}%  {}  {}",
+                crossing.level,
+                who(session),
+                context(session)
+            ),
+            CrossingKind::AutoCompact { at } => format!(
+                "{clock} ALERT auto-compact  {}  {}, auto-compact at {}",
+                who(session),
+                context(session),
+                format::tokens(at)
+            ),
+        },
+        Change::Limit(l) => format!("{clock} ALERT {}  {}", l.name(), limit_text(l)),
         Change::Usage(s) => format!("{clock} usage      {}  {} responses", who(s), s.records),
         Change::State { session, .. } => {
             let state = session.state.as_ref();
@@ -201,6 +262,29 @@ fn change_text(c: &Change) -> String {
         Change::Removed { session_id } => {
             format!("{clock} removed    {}", format::short_id(session_id))
         }
+    }
+}
+
+/// "daily $16.20 of $20.00 (81%)", "five_hour 82% (resets 2026-12-05T14:00:00.000Z)".
+fn limit_text(l: &LimitCrossing) -> String {
+    let r = &l.reading;
+    match (r.kind, r.spend) {
+        (LimitKind::Budget(p), Some((spent, budget))) => format!(
+            "{} {} of {} ({:.0}%)",
+            p.name(),
+            format::usd(spent),
+            format::usd(budget),
+            r.percent
+        ),
+        (kind, _) => match r.resets_at {
+            Some(at) => format!(
+                "{} {:.0}% (resets {})",
+                kind.period(),
+                r.percent,
+                format_timestamp(at)
+            ),
+            None => format!("{} {:.0}%", kind.period(), r.percent),
+        },
     }
 }
 
@@ -222,11 +306,11 @@ impl Printer {
 
     /// After a batch: the totals, when they changed. People read totals in
     /// `status`; the stream carries them for scripts only.
-    fn totals(&mut self, ledger: &Ledger) {
+    fn totals(&mut self, ledger: &Ledger, budgets: &[Spend]) {
         if !self.json {
             return;
         }
-        let key = totals_key(ledger);
+        let key = totals_key(ledger, budgets);
         if self.last_totals.as_ref() == Some(&key) {
             return;
         }
@@ -237,17 +321,19 @@ impl Printer {
             files: ledger.files(),
             bytes: ledger.bytes(),
             skipped: ledger.skipped(),
+            budgets,
         };
         self.line(&event, String::new);
     }
 }
 
-fn totals_key(ledger: &Ledger) -> String {
+fn totals_key(ledger: &Ledger, budgets: &[Spend]) -> String {
     let all = (
         totals(ledger),
         ledger.files(),
         ledger.bytes(),
         ledger.skipped(),
+        budgets,
     );
     serde_json::to_string(&all).unwrap_or_default()
 }
@@ -298,6 +384,7 @@ async fn follow(
         bytes: ledger.bytes(),
         skipped: ledger.skipped(),
         watcher: live.mode.name(),
+        budgets: monitor.spend(),
     };
     printer.line(&ready, || {
         format!(
@@ -307,7 +394,7 @@ async fn follow(
             live.mode.name()
         )
     });
-    printer.last_totals = Some(totals_key(&monitor.ledger));
+    printer.last_totals = Some(totals_key(&monitor.ledger, monitor.spend()));
     let idle_timeout_ms =
         Millis::try_from(settings.options.idle_timeout.as_millis()).unwrap_or(Millis::MAX);
     // Export trouble goes to stderr: stdout is the event stream.
@@ -321,6 +408,7 @@ async fn follow(
     // handled is kept for the next wait, not lost with a dropped future.
     let stop = shutdown();
     tokio::pin!(stop);
+    let mut hint_check = crate::hints::poll_interval();
     loop {
         // A state can change with no line written (idle, ended): wake for
         // that only while some session could, never on a fixed tick.
@@ -336,15 +424,27 @@ async fn follow(
                 }
                 continue;
             }
+            _ = hint_check.tick() => {
+                if let Some(changes) = monitor.refresh_hints() {
+                    exporter.update(&monitor, &changes);
+                    for c in &changes {
+                        printer.line(&change_json(c), || change_text(c));
+                    }
+                    // A budget's new period changes the spend.
+                    printer.totals(&monitor.ledger, monitor.spend());
+                }
+                continue;
+            }
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {
-                let changes = monitor.apply(batch);
+                let mut changes = monitor.apply(batch);
+                changes.extend(monitor.refresh_hints().unwrap_or_default());
                 exporter.update(&monitor, &changes);
                 for c in &changes {
                     printer.line(&change_json(c), || change_text(c));
                 }
-                printer.totals(&monitor.ledger);
+                printer.totals(&monitor.ledger, monitor.spend());
             }
             Some(SourceMsg::Notice(message)) => {
                 printer.line(

@@ -84,12 +84,16 @@ pub fn start_live(settings: &Settings) -> Result<(Live, Monitor), UserError> {
     )
     .map_err(UserError)?;
     let ledger = std::mem::replace(&mut live.ledger, Ledger::new());
-    let monitor = Monitor::new(
-        ledger,
-        settings.options.window.clone(),
-        settings.options.thresholds.clone(),
-    )
-    .with_state_rules(settings.options.idle_timeout);
+    let window = crate::gauge::prepared(&settings.options.window, &settings.roots, &ledger);
+    let o = &settings.options;
+    let mut monitor = Monitor::new(ledger, window, o.thresholds.clone())
+        .with_state_rules(o.idle_timeout)
+        .with_alerts(crate::monitor::MoreAlerts {
+            before_auto_compact: o.before_auto_compact,
+            rate_limit_levels: o.rate_limit_alerts.clone(),
+            budgets: o.budgets.clone(),
+        });
+    monitor.watch_hints(crate::hints::default_dir());
     Ok((live, monitor))
 }
 
@@ -111,10 +115,14 @@ pub fn scan_once(settings: &Settings) -> crate::source::scan::Scan {
 
 fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCode, UserError> {
     let scan = scan_once(settings);
-    let mut report = status::StatusJson::of(&scan.ledger, &settings.options.window);
+    let window = crate::gauge::prepared(&settings.options.window, &settings.roots, &scan.ledger);
+    let mut report = status::StatusJson::of(&scan.ledger, &window);
     let procs = crate::state::open_files::Processes::probe();
     let clock = crate::state::Clock::now(settings.options.idle_timeout);
     report.present_states(&scan.ledger, clock, procs.as_ref());
+    let now = chrono::Utc::now().timestamp_millis();
+    let zone = crate::report::Zone::system();
+    report.budgets = crate::budget::spend(&scan.ledger, &settings.options.budgets, now, &zone);
     let text = if json {
         serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))? + "\n"
     } else {

@@ -58,6 +58,7 @@ async fn serve(
     // handled is kept for the next wait, not lost with a dropped future.
     let stop = super::events::shutdown();
     tokio::pin!(stop);
+    let mut hint_check = crate::hints::poll_interval();
     loop {
         // States change with time and processes too (idle, ended).
         let check = monitor.next_state_check();
@@ -69,10 +70,17 @@ async fn serve(
                 exporter.update(&monitor, &changes);
                 continue;
             }
+            _ = hint_check.tick() => {
+                if let Some(changes) = monitor.refresh_hints() {
+                    exporter.update(&monitor, &changes);
+                }
+                continue;
+            }
         };
         match msg {
             Some(SourceMsg::Updates(batch)) => {
-                let changes = monitor.apply(batch);
+                let mut changes = monitor.apply(batch);
+                changes.extend(monitor.refresh_hints().unwrap_or_default());
                 exporter.update(&monitor, &changes);
             }
             Some(SourceMsg::Notice(message)) => eprintln!("ccwatch: {message}"),

@@ -44,6 +44,9 @@ pub struct StatusJson {
     pub files: u64,
     pub bytes: u64,
     pub skipped: SkipCounts,
+    /// Spend against the configured budgets, when there are any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<crate::budget::Spend>,
 }
 
 impl StatusJson {
@@ -73,6 +76,7 @@ impl StatusJson {
             files: ledger.files(),
             bytes: ledger.bytes(),
             skipped: ledger.skipped(),
+            budgets: Vec::new(),
         }
     }
 }
@@ -162,11 +166,38 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
         out.push('\n');
     }
     out.push_str(&summary_line(status));
+    for s in &status.budgets {
+        out.push_str(&format!(
+            "{} budget: {} of {} spent ({:.0}%).\n",
+            capitalized(s.period.name()),
+            format::usd(s.spent_usd),
+            format::usd(s.budget_usd),
+            s.ratio * 100.0
+        ));
+    }
     out
+}
+
+fn capitalized(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
     let (model, context, used) = match &s.context {
+        // After a compaction the last reply's figure is the old context's.
+        Some(c) if c.compacted => (
+            format::short_model(&c.model).to_owned(),
+            s.last_compaction
+                .as_ref()
+                .and_then(|b| b.pre_tokens)
+                .map_or("compacted".to_owned(), |t| {
+                    format!("compacted from {}", format::tokens(t))
+                }),
+            "waiting".to_owned(),
+        ),
         Some(c) => (
             format::short_model(&c.model).to_owned(),
             format!(
@@ -174,11 +205,7 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
                 format::tokens(c.tokens),
                 format::tokens(c.window)
             ),
-            if c.compacted {
-                "compacted".to_owned()
-            } else {
-                format!("{:.1}%", c.percent)
-            },
+            format!("{:.1}%", c.percent),
         ),
         None => (
             s.models

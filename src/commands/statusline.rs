@@ -62,6 +62,7 @@ fn answer(
                 data.line_cap.unwrap_or(DEFAULT_LINE_CAP),
                 WindowPolicy {
                     overrides: gauge.windows.clone(),
+                    ..WindowPolicy::default()
                 },
             )
         }
@@ -80,6 +81,7 @@ fn answer(
         line_cap,
         window,
         cache_path,
+        hints_dir: crate::hints::default_dir(),
         zone: args.timezone.unwrap_or_else(Zone::system),
         now: super::report::now(),
         pricer,

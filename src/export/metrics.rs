@@ -11,6 +11,7 @@
 //! a monotonic one; Prometheus treats the drop as a reset.
 
 use crate::cost::{Dollars, Pricer};
+use crate::hints::rate::PlanLimits;
 use crate::ledger::SessionSnapshot;
 use crate::monitor::{Change, Monitor};
 use crate::parse::SkipReason;
@@ -32,6 +33,8 @@ pub enum Metric {
     FilesWatched,
     Sessions,
     SessionState,
+    /// The plan's usage windows, from the newest status-line hint.
+    RateLimitRatio,
 }
 
 /// Whether a metric only counts up (between resets) or goes up and down.
@@ -42,7 +45,7 @@ pub enum Kind {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 11] = [
+    pub const ALL: [Metric; 12] = [
         Metric::Tokens,
         Metric::Cost,
         Metric::ContextTokens,
@@ -54,6 +57,7 @@ impl Metric {
         Metric::FilesWatched,
         Metric::Sessions,
         Metric::SessionState,
+        Metric::RateLimitRatio,
     ];
 
     /// The OpenTelemetry instrument name. With its unit, Prometheus's
@@ -73,6 +77,7 @@ impl Metric {
             Metric::FilesWatched => "ccwatch.files.watched",
             Metric::Sessions => "ccwatch.sessions",
             Metric::SessionState => "ccwatch.session.state",
+            Metric::RateLimitRatio => "ccwatch.rate_limit",
         }
     }
 
@@ -90,6 +95,7 @@ impl Metric {
             Metric::FilesWatched => "ccwatch_files_watched",
             Metric::Sessions => "ccwatch_sessions",
             Metric::SessionState => "ccwatch_session_state",
+            Metric::RateLimitRatio => "ccwatch_rate_limit_ratio",
         }
     }
 
@@ -98,7 +104,7 @@ impl Metric {
         match self {
             Metric::Tokens | Metric::ContextTokens | Metric::ContextWindow => "tokens",
             Metric::Cost => "USD",
-            Metric::ContextRatio => "1",
+            Metric::ContextRatio | Metric::RateLimitRatio => "1",
             Metric::Compactions => "{compaction}",
             Metric::ThresholdCrossings => "{crossing}",
             Metric::SkippedLines => "{line}",
@@ -127,6 +133,9 @@ impl Metric {
                 "Sessions in each state (working, waiting, compacting, idle, ended)"
             }
             Metric::SessionState => "1 for the state each live session is in, 0 for the others",
+            Metric::RateLimitRatio => {
+                "The plan's usage of its 5-hour and 7-day limits, 0 to 1, as Claude Code's status line last reported it"
+            }
         }
     }
 
@@ -138,13 +147,17 @@ impl Metric {
             | Metric::FilesWatched
             | Metric::Sessions
             | Metric::SessionState => Kind::Gauge,
+            Metric::RateLimitRatio => Kind::Gauge,
             _ => Kind::Counter,
         }
     }
 
     /// Whether values are fractions rather than whole counts.
     pub fn is_float(self) -> bool {
-        matches!(self, Metric::Cost | Metric::ContextRatio)
+        matches!(
+            self,
+            Metric::Cost | Metric::ContextRatio | Metric::RateLimitRatio
+        )
     }
 }
 
@@ -160,6 +173,7 @@ pub enum Label {
     Level,
     Reason,
     State,
+    Window,
 }
 
 impl Label {
@@ -172,6 +186,7 @@ impl Label {
             Label::Level => "level",
             Label::Reason => "reason",
             Label::State => "state",
+            Label::Window => "window",
         }
     }
 
@@ -222,6 +237,7 @@ pub struct MetricState {
     crossings: BTreeMap<(String, u8), u64>,
     skipped: Vec<(&'static str, u64)>,
     files: u64,
+    plan: Option<PlanLimits>,
 }
 
 /// Shared between the engine loop and the exporters.
@@ -238,7 +254,11 @@ impl MetricState {
             .collect();
         self.usage = usage_by_session_and_model(monitor);
         for c in changes {
-            if let Change::Threshold { session, crossing } = c {
+            // Percentage levels only: the before-auto-compact alert has no
+            // percentage of its own to label the series with.
+            if let Change::Threshold { session, crossing } = c
+                && crossing.kind == crate::alerts::CrossingKind::Percent
+            {
                 *self
                     .crossings
                     .entry((session.session_id.clone(), crossing.level))
@@ -255,6 +275,8 @@ impl MetricState {
             .map(|r| (r.name(), skipped.get(*r)))
             .collect();
         self.files = monitor.ledger.files();
+        let now = chrono::Utc::now().timestamp_millis();
+        self.plan = PlanLimits::of(&monitor.window.sources.hints, now);
     }
 
     /// Every sample at `now`, in [`Metric::ALL`] order. Sessions idle for
@@ -387,6 +409,10 @@ impl MetricState {
                 push(Metric::SessionState, labels, f64::from(u8::from(on)));
             }
         }
+        for (window, w) in self.plan.iter().flat_map(|p| p.windows()) {
+            let labels = vec![(Label::Window, window.to_owned())];
+            push(Metric::RateLimitRatio, labels, w.ratio);
+        }
         out
     }
 }
@@ -474,6 +500,14 @@ mod tests {
             crossings: [(("live".to_owned(), 70), 1)].into(),
             skipped: vec![("malformed", 3)],
             files: 7,
+            plan: Some(PlanLimits {
+                five_hour: Some(crate::hints::rate::PlanWindow {
+                    ratio: 0.42,
+                    resets_at: Some(5_000),
+                }),
+                seven_day: None,
+                reported_at: 1_000,
+            }),
         }
     }
 
@@ -518,6 +552,16 @@ mod tests {
             .map(|s| s.value)
             .collect();
         assert_eq!(files, [7.0]);
+        let five = (Label::Window, "five_hour");
+        assert_eq!(value(&samples, Metric::RateLimitRatio, five), [0.42]);
+        assert!(
+            value(
+                &samples,
+                Metric::RateLimitRatio,
+                (Label::Window, "seven_day")
+            )
+            .is_empty()
+        );
         // In catalogue order, so each exporter can take a metric's run.
         let order: Vec<Metric> = samples.iter().map(|s| s.metric).collect();
         assert!(order.is_sorted());

@@ -14,7 +14,7 @@ mod names;
 mod session;
 pub mod snapshot;
 pub mod turn;
-mod window;
+pub mod window;
 mod wire;
 
 pub use agents::{AgentFile, AgentResponse};
@@ -419,6 +419,11 @@ impl Ledger {
 
     pub fn session(&self, id: &str) -> Option<&SessionContext> {
         self.sessions.get(id)
+    }
+
+    /// The model name a record's id stands for.
+    pub fn model_name(&self, id: NameId) -> &str {
+        self.models.get(id)
     }
 
     pub fn session_ids(&self) -> impl Iterator<Item = &Arc<str>> {

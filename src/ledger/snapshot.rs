@@ -3,6 +3,8 @@
 
 use super::names::Names;
 use super::{SessionContext, SessionTurn, WindowPolicy};
+use crate::gauge::auto_compact::AutoCompactSource;
+use crate::gauge::{SessionFacts, WindowSource};
 use crate::record::{Millis, Tokens, format_timestamp};
 use crate::state::{Clock, StateJson};
 use serde::{Serialize, Serializer};
@@ -47,8 +49,13 @@ pub struct ContextSnapshot {
     /// Occupancy: input + cache writes + cache reads of the newest main-chain record.
     pub tokens: u64,
     pub window: u64,
+    /// Where `window` came from (`crate::gauge`).
+    pub window_source: WindowSource,
     /// `tokens / window` in percent, to two decimals.
     pub percent: f64,
+    /// Where Claude Code is expected to auto-compact, in tokens.
+    pub auto_compact_at: u64,
+    pub auto_compact_source: AutoCompactSource,
     pub input: u64,
     pub cache_creation: u64,
     pub cache_read: u64,
@@ -114,11 +121,25 @@ impl SessionSnapshot {
         let context = s.newest().map(|(at, p)| {
             let tokens = p.tokens.prompt();
             let model = models.get(p.model);
-            let window = policy.window(model, s.max_prompt);
+            let (window, window_source) = policy.resolve(&SessionFacts {
+                session_id: id,
+                cwd: &project,
+                model,
+                max_prompt: s.max_prompt,
+                newest_at: at,
+            });
+            let (auto_compact_at, auto_compact_source) = policy.sources.auto_compact.point(
+                model,
+                window,
+                policy.sources.auto_compact_percent,
+            );
             ContextSnapshot {
                 tokens,
                 window,
+                window_source,
                 percent: percent(tokens, window),
+                auto_compact_at,
+                auto_compact_source,
                 input: p.tokens.input,
                 cache_creation: p.tokens.cache_creation,
                 cache_read: p.tokens.cache_read,

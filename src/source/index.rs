@@ -43,20 +43,7 @@ pub fn default_path(roots: &[ProjectsDir], line_cap: usize) -> Option<PathBuf> {
 /// A cache file named for what it holds and for the roots and line cap it
 /// was made with, so runs over different data never share one.
 pub fn cache_file(kind: &str, roots: &[ProjectsDir], line_cap: usize) -> Option<PathBuf> {
-    let dir = match std::env::var_os("CCWATCH_CACHE_DIR").filter(|v| !v.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => {
-            // With HOME pointing nowhere (`HOME=/nonexistent` in services),
-            // keep no cache rather than create a home directory.
-            let base = directories::BaseDirs::new()?;
-            if !base.home_dir().is_dir() {
-                return None;
-            }
-            directories::ProjectDirs::from("", "", "ccwatch")?
-                .cache_dir()
-                .to_path_buf()
-        }
-    };
+    let dir = cache_dir()?;
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for r in roots {
         h.update(r.0.to_string_lossy().as_bytes());
@@ -64,6 +51,26 @@ pub fn cache_file(kind: &str, roots: &[ProjectsDir], line_cap: usize) -> Option<
     }
     h.update(&line_cap.to_le_bytes());
     Some(dir.join(format!("{kind}-{:016x}.bin", h.digest())))
+}
+
+/// ccwatch's cache directory: `CCWATCH_CACHE_DIR`, else the platform's.
+pub fn cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("CCWATCH_CACHE_DIR").filter(|v| !v.is_empty()) {
+        Some(d) => Some(PathBuf::from(d)),
+        None => {
+            // With HOME pointing nowhere (`HOME=/nonexistent` in services),
+            // keep no cache rather than create a home directory.
+            let base = directories::BaseDirs::new()?;
+            if !base.home_dir().is_dir() {
+                return None;
+            }
+            Some(
+                directories::ProjectDirs::from("", "", "ccwatch")?
+                    .cache_dir()
+                    .to_path_buf(),
+            )
+        }
+    }
 }
 
 /// What the index was made for: checked before the rest is decoded.

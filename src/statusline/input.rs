@@ -4,9 +4,10 @@
 //!
 //! Older versions send `session_id`, `transcript_path`, `cwd`, `model`,
 //! `workspace` and `cost`; newer ones add `context_window` (window size,
-//! percentages and `current_usage`, the four counts of the last response).
+//! percentages and `current_usage`, the four counts of the last response),
+//! `exceeds_200k_tokens`, and with subscription sign-in `rate_limits`.
 
-use crate::record::Tokens;
+use crate::record::{Millis, Tokens, parse_timestamp};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -21,6 +22,25 @@ pub struct Input {
     /// `cost.total_cost_usd`: Claude Code's own estimate for the session.
     pub session_cost: Option<f64>,
     pub context: Option<ContextInput>,
+    pub exceeds_200k: Option<bool>,
+    /// Claude Code's version, as it says it.
+    pub version: Option<String>,
+    pub rate_limits: Option<RateLimitsInput>,
+}
+
+/// `rate_limits`: the plan's usage windows, with subscription sign-in only.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RateLimitsInput {
+    pub five_hour: Option<RateWindowInput>,
+    pub seven_day: Option<RateWindowInput>,
+}
+
+/// One of `rate_limits`' windows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateWindowInput {
+    pub used_percentage: f64,
+    /// When the window resets, in ms since the epoch.
+    pub resets_at: Option<Millis>,
 }
 
 /// `context_window`, when the version sends it.
@@ -57,6 +77,28 @@ fn count(v: &Value, key: &str) -> Option<u64> {
     })
 }
 
+/// `resets_at` as seconds since the epoch, milliseconds, or an RFC 3339 time.
+fn instant(v: &Value) -> Option<Millis> {
+    if let Some(s) = v.as_str() {
+        return parse_timestamp(s);
+    }
+    let n = v.as_f64().filter(|n| n.is_finite() && *n > 0.0)?;
+    // Seconds until the year 33658; anything larger is milliseconds.
+    Some(if n < 1e12 {
+        (n * 1000.0) as Millis
+    } else {
+        n as Millis
+    })
+}
+
+fn rate_window(v: &Value, key: &str) -> Option<RateWindowInput> {
+    let w = v.get(key)?;
+    Some(RateWindowInput {
+        used_percentage: number(w, &["used_percentage"])?,
+        resets_at: w.get("resets_at").and_then(instant),
+    })
+}
+
 impl Input {
     pub fn parse(bytes: &[u8]) -> Result<Input, String> {
         let v: Value =
@@ -88,6 +130,16 @@ impl Input {
             cwd: text(&v, &["workspace", "current_dir"]).or_else(|| text(&v, &["cwd"])),
             session_cost: number(&v, &["cost", "total_cost_usd"]),
             context,
+            exceeds_200k: v.get("exceeds_200k_tokens").and_then(Value::as_bool),
+            version: text(&v, &["version"]),
+            rate_limits: v
+                .get("rate_limits")
+                .filter(|r| r.is_object())
+                .map(|r| RateLimitsInput {
+                    five_hour: rate_window(r, "five_hour"),
+                    seven_day: rate_window(r, "seven_day"),
+                })
+                .filter(|r| r.five_hour.is_some() || r.seven_day.is_some()),
         })
     }
 }
@@ -113,6 +165,34 @@ mod tests {
         let c = i.context.unwrap();
         assert_eq!(c.size, Some(200_000));
         assert_eq!(c.current.unwrap().prompt(), 85_000);
+    }
+
+    #[test]
+    fn rate_limits_read_in_seconds_milliseconds_or_text() {
+        let i = Input::parse(
+            br#"{"exceeds_200k_tokens":true,"version":"2.1.197",
+            "rate_limits":{"five_hour":{"used_percentage":42,"resets_at":1764932400},
+              "seven_day":{"used_percentage":12.5,"resets_at":"2025-12-08T10:00:00Z"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(i.exceeds_200k, Some(true));
+        assert_eq!(i.version.as_deref(), Some("2.1.197"));
+        let r = i.rate_limits.unwrap();
+        let five = r.five_hour.unwrap();
+        assert_eq!(five.used_percentage, 42.0);
+        assert_eq!(five.resets_at, Some(1_764_932_400_000));
+        let seven = r.seven_day.unwrap();
+        assert_eq!(seven.resets_at, parse_timestamp("2025-12-08T10:00:00Z"));
+        let ms = Input::parse(
+            br#"{"rate_limits":{"five_hour":{"used_percentage":1,"resets_at":1764932400000}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            ms.rate_limits.unwrap().five_hour.unwrap().resets_at,
+            Some(1_764_932_400_000)
+        );
+        let none = Input::parse(br#"{"rate_limits":{"five_hour":{"resets_at":1}}}"#).unwrap();
+        assert_eq!(none.rate_limits, None);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! from how they are gathered so the format can be tested on its own.
 
 use crate::format;
-use crate::ledger::snapshot::percent;
 use crate::report::blocks::BurnRate;
 
 /// The context window as the line shows it.
@@ -41,15 +40,16 @@ pub fn render(f: &Facts) -> String {
     parts.push(f.model.clone().unwrap_or_else(|| "Claude".into()));
     parts.push(match &f.context {
         Some(ContextShown::Used { tokens, window }) => format!(
-            "ctx {}/{} {:.0}%",
+            "ctx {}/{} {}%",
             format::tokens(*tokens),
             format::tokens(*window),
-            percent(*tokens, *window)
+            whole_percent(*tokens, *window)
         ),
+        // Never the old context against the window: it is gone.
         Some(ContextShown::Compacted(Some(pre))) => {
-            format!("ctx compacted (was {})", format::tokens(*pre))
+            format!("ctx compacted from {} · waiting", format::tokens(*pre))
         }
-        Some(ContextShown::Compacted(None)) => "ctx compacted".into(),
+        Some(ContextShown::Compacted(None)) => "ctx compacted · waiting".into(),
         None => "ctx ?".into(),
     });
     if let Some(c) = f.session_cost {
@@ -79,6 +79,16 @@ pub fn render(f: &Facts) -> String {
     parts.join(" │ ")
 }
 
+/// A whole percentage rounded half up, as Claude Code rounds its own
+/// `used_percentage` (92.5 → 93), so the two never disagree by one.
+pub fn whole_percent(part: u64, whole: u64) -> u64 {
+    if whole == 0 {
+        return 0;
+    }
+    let (part, whole) = (part as u128, whole as u128);
+    ((part * 200 + whole) / (whole * 2)) as u64
+}
+
 fn money(c: f64) -> String {
     crate::format::usd(c)
 }
@@ -86,6 +96,15 @@ fn money(c: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_percentages_round_half_up() {
+        assert_eq!(whole_percent(185_000, 200_000), 93);
+        assert_eq!(whole_percent(184_999, 200_000), 92);
+        assert_eq!(whole_percent(1_000, 200_000), 1);
+        assert_eq!(whole_percent(999, 200_000), 0);
+        assert_eq!(whole_percent(5, 0), 0);
+    }
 
     #[test]
     fn the_line_has_every_piece_it_knows_and_skips_the_rest() {
@@ -118,7 +137,12 @@ mod tests {
         };
         assert_eq!(
             render(&bare),
-            "Claude │ ctx compacted (was 160k) │ no active block"
+            "Claude │ ctx compacted from 160k · waiting │ no active block"
         );
+        let unknown = Facts {
+            context: Some(ContextShown::Compacted(None)),
+            ..Facts::default()
+        };
+        assert_eq!(render(&unknown), "Claude │ ctx compacted · waiting");
     }
 }

@@ -5,7 +5,9 @@
 //! whatever the size of the history, and must never be an error message:
 //! the context comes from the stdin JSON or the end of one transcript
 //! (`tail.rs`), today's and the block's cost from a small incremental cache
-//! (`cache/`). Reading flags and printing is `commands/statusline.rs`.
+//! (`cache/`). Each call also leaves what Claude Code sent about the session
+//! as a hint for the dashboard (`crate::hints`). Reading flags and printing
+//! is `commands/statusline.rs`.
 
 pub mod cache;
 pub mod input;
@@ -38,6 +40,8 @@ pub struct Env {
     pub line_cap: usize,
     pub window: WindowPolicy,
     pub cache_path: Option<PathBuf>,
+    /// Where the call leaves its status-line hint (see `crate::hints`).
+    pub hints_dir: Option<PathBuf>,
     pub zone: Zone,
     pub now: Millis,
     pub pricer: Pricer,
@@ -46,6 +50,12 @@ pub struct Env {
 /// Work out the line's facts; `notes` collects what `--debug` reports.
 pub fn facts(stdin: &[u8], env: &mut Env, notes: &mut Vec<String>) -> Result<Facts, String> {
     let input = Input::parse(stdin)?;
+    if let Some(dir) = &env.hints_dir
+        && let Some(hint) = crate::hints::Hint::of(&input, env.now)
+        && let Err(e) = crate::hints::write(dir, &hint)
+    {
+        notes.push(format!("could not save the hint in {}: {e}", dir.display()));
+    }
     let mut facts = Facts {
         model: input.model_name.clone().or_else(|| {
             input

@@ -5,8 +5,11 @@
 //! thread, the hook is spawned and reaped without being waited on, and
 //! failures come back as notices for the status line.
 
-use super::app::Banner;
+use super::app::{Alert, Banner};
+use crate::alerts::CrossingKind;
+use crate::alerts::limits::{LimitCrossing, LimitKind};
 use crate::format;
+use crate::record::format_timestamp;
 use crate::settings::Options;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -31,8 +34,8 @@ impl Alerter {
     }
 
     /// Everything crossed in one batch: one bell, one notification per
-    /// session (its highest level), one hook run per crossing.
-    pub fn fire(&self, crossed: &[Banner]) {
+    /// session or limit (its highest level), one hook run per crossing.
+    pub fn fire(&self, crossed: &[Alert]) {
         if crossed.is_empty() {
             return;
         }
@@ -56,19 +59,8 @@ impl Alerter {
         }
     }
 
-    fn notify(&self, b: &Banner) {
-        let summary = format!(
-            "{} passed {}% of its context",
-            format::project_name(&b.project),
-            b.crossing.level
-        );
-        let body = format!(
-            "Session {}: {} of {} tokens ({:.1}%).",
-            format::short_id(&b.session_id),
-            format::tokens(b.crossing.tokens),
-            format::tokens(b.crossing.window),
-            b.crossing.percent
-        );
+    fn notify(&self, a: &Alert) {
+        let (summary, body) = notification(a);
         let notices = self.notices.clone();
         std::thread::spawn(move || {
             let sent = notify_rust::Notification::new()
@@ -127,35 +119,116 @@ impl Alerter {
     }
 }
 
-fn highest_per_session(crossed: &[Banner]) -> Vec<&Banner> {
-    let mut best: Vec<&Banner> = Vec::new();
-    for b in crossed {
-        match best.iter_mut().find(|k| k.session_id == b.session_id) {
-            Some(k) if k.crossing.level < b.crossing.level => *k = b,
+/// A notification's summary and body.
+fn notification(a: &Alert) -> (String, String) {
+    match a {
+        Alert::Session(b) => {
+            let c = &b.crossing;
+            let project = format::project_name(&b.project);
+            let summary = match c.kind {
+                CrossingKind::Percent => format!("{project} passed {}% of its context", c.level),
+                CrossingKind::AutoCompact { at } => format!(
+                    "{project} is {} tokens from auto-compact",
+                    format::tokens(at.saturating_sub(c.tokens))
+                ),
+            };
+            let body = format!(
+                "Session {}: {} of {} tokens ({:.1}%).",
+                format::short_id(&b.session_id),
+                format::tokens(c.tokens),
+                format::tokens(c.window),
+                c.percent
+            );
+            (summary, body)
+        }
+        Alert::Limit(l) => {
+            let r = &l.reading;
+            let summary = format!("Your {} passed {}%", r.kind.label(), l.level);
+            let body = match (r.spend, r.resets_at) {
+                (Some((spent, budget)), _) => format!(
+                    "{} of {} spent ({:.0}%).",
+                    format::usd(spent),
+                    format::usd(budget),
+                    r.percent
+                ),
+                (None, Some(at)) => format!(
+                    "{:.0}% used; resets at {}.",
+                    r.percent,
+                    format::local_time(at)
+                ),
+                (None, None) => format!("{:.0}% used.", r.percent),
+            };
+            (summary, body)
+        }
+    }
+}
+
+/// What one notification stands for: a session, or one limit.
+fn subject(a: &Alert) -> (&str, Option<LimitKind>) {
+    match a {
+        Alert::Session(b) => (b.session_id.as_str(), None),
+        Alert::Limit(l) => ("", Some(l.reading.kind)),
+    }
+}
+
+fn highest_per_session(crossed: &[Alert]) -> Vec<&Alert> {
+    let mut best: Vec<&Alert> = Vec::new();
+    for a in crossed {
+        match best.iter_mut().find(|k| subject(k) == subject(a)) {
+            Some(k) if k.rank() < a.rank() => *k = a,
             Some(_) => {}
-            None => best.push(b),
+            None => best.push(a),
         }
     }
     best
 }
 
 /// What the hook is told, in its environment.
-pub fn hook_env(b: &Banner) -> Vec<(&'static str, String)> {
+pub fn hook_env(a: &Alert) -> Vec<(&'static str, String)> {
+    match a {
+        Alert::Session(b) => session_env(b),
+        Alert::Limit(l) => limit_env(l),
+    }
+}
+
+fn session_env(b: &Banner) -> Vec<(&'static str, String)> {
     let c = &b.crossing;
-    vec![
+    let mut env = vec![
         ("CCWATCH_SESSION_ID", b.session_id.clone()),
         ("CCWATCH_PROJECT", b.project.clone()),
-        ("CCWATCH_LEVEL", c.level.to_string()),
+        ("CCWATCH_LEVEL", c.name()),
         ("CCWATCH_PERCENT", format!("{:.2}", c.percent)),
         ("CCWATCH_TOKENS", c.tokens.to_string()),
         ("CCWATCH_WINDOW", c.window.to_string()),
-    ]
+    ];
+    if let CrossingKind::AutoCompact { at } = c.kind {
+        env.push(("CCWATCH_AUTO_COMPACT_AT", at.to_string()));
+    }
+    env
+}
+
+/// A limit is about the account: no session, the period instead.
+fn limit_env(l: &LimitCrossing) -> Vec<(&'static str, String)> {
+    let r = &l.reading;
+    let mut env = vec![
+        ("CCWATCH_LEVEL", l.name()),
+        ("CCWATCH_PERIOD", r.kind.period().to_owned()),
+        ("CCWATCH_PERCENT", format!("{:.2}", r.percent)),
+    ];
+    if let Some(at) = r.resets_at {
+        env.push(("CCWATCH_RESETS_AT", format_timestamp(at)));
+    }
+    if let Some((spent, budget)) = r.spend {
+        env.push(("CCWATCH_SPENT_USD", format!("{spent:.2}")));
+        env.push(("CCWATCH_BUDGET_USD", format!("{budget:.2}")));
+    }
+    env
 }
 
 /// Start the hook from its argv (no shell, so nothing in a project path can
 /// be taken as a command) and reap it in the background.
-fn run_hook(argv: &[String], b: &Banner) -> std::io::Result<()> {
-    spawn_hook(argv, hook_env(b))
+fn run_hook(argv: &[String], a: &Alert) -> std::io::Result<()> {
+    spawn_hook(argv, hook_env(a))
 }
 
 fn spawn_hook(argv: &[String], env: Vec<(&'static str, String)>) -> std::io::Result<()> {
@@ -179,8 +252,8 @@ mod tests {
     use crate::alerts::Crossing;
     use std::time::{Duration, Instant};
 
-    fn banner(id: &str, project: &str, level: u8) -> Banner {
-        Banner {
+    fn banner(id: &str, project: &str, level: u8) -> Alert {
+        Alert::Session(Banner {
             session_id: id.into(),
             project: project.into(),
             crossing: Crossing {
@@ -188,8 +261,66 @@ mod tests {
                 percent: 86.5,
                 tokens: 173_000,
                 window: 200_000,
+                kind: CrossingKind::Percent,
             },
+        })
+    }
+
+    fn budget(level: u8, spent: f64) -> Alert {
+        Alert::Limit(LimitCrossing {
+            level,
+            reading: crate::alerts::limits::Reading {
+                kind: LimitKind::Budget(crate::budget::BudgetPeriod::Daily),
+                percent: spent * 5.0,
+                resets_at: Some(1_796_000_000_000),
+                spend: Some((spent, 20.0)),
+            },
+        })
+    }
+
+    fn env_of(a: &Alert) -> Vec<String> {
+        hook_env(a)
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
+    }
+
+    #[test]
+    fn the_hook_hears_which_kind_of_alert_it_is() {
+        let mut near = banner("abc", "/p", 78);
+        if let Alert::Session(b) = &mut near {
+            b.crossing.kind = CrossingKind::AutoCompact { at: 155_000 };
+            b.crossing.tokens = 147_000;
         }
+        let env = env_of(&near);
+        assert!(
+            env.contains(&"CCWATCH_LEVEL=auto-compact".to_owned()),
+            "{env:?}"
+        );
+        assert!(env.contains(&"CCWATCH_AUTO_COMPACT_AT=155000".to_owned()));
+        assert_eq!(
+            env_of(&budget(80, 16.5)),
+            [
+                "CCWATCH_LEVEL=budget-80",
+                "CCWATCH_PERIOD=daily",
+                "CCWATCH_PERCENT=82.50",
+                "CCWATCH_RESETS_AT=2026-11-30T00:53:20.000Z",
+                "CCWATCH_SPENT_USD=16.50",
+                "CCWATCH_BUDGET_USD=20.00",
+            ]
+        );
+        let (summary, body) = notification(&budget(80, 16.5));
+        assert_eq!(summary, "Your daily budget passed 80%");
+        assert_eq!(body, "$16.50 of $20.00 spent (82%).");
+        let (summary, _) = notification(&near);
+        assert_eq!(summary, "p is 8k tokens from auto-compact");
+    }
+
+    #[test]
+    fn each_limit_gets_its_own_notification() {
+        let all = [budget(80, 16.0), budget(100, 21.0), banner("a", "/p", 70)];
+        let kept: Vec<String> = highest_per_session(&all).iter().map(|a| a.name()).collect();
+        assert_eq!(kept, ["budget-100", "70"]);
     }
 
     #[test]
@@ -201,7 +332,7 @@ mod tests {
         ];
         let levels: Vec<(&str, u8)> = highest_per_session(&all)
             .iter()
-            .map(|b| (b.session_id.as_str(), b.crossing.level))
+            .map(|a| (subject(a).0, a.rank()))
             .collect();
         assert_eq!(levels, [("a", 85), ("b", 70)]);
     }

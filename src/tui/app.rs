@@ -7,6 +7,7 @@ use super::keys::Action;
 use super::sessions::{self, ListQuery, SessionView, Show, Sort};
 use super::theme::Theme;
 use crate::alerts::Crossing;
+use crate::alerts::limits::LimitCrossing;
 use crate::record::Millis;
 use std::collections::BTreeMap;
 
@@ -29,12 +30,44 @@ pub enum Screen {
     Zoom,
 }
 
-/// An alert the user has not acknowledged yet.
+/// A session's alert: a threshold or the before-auto-compact margin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Banner {
     pub session_id: String,
     pub project: String,
     pub crossing: Crossing,
+}
+
+/// An alert the user has not acknowledged yet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Alert {
+    Session(Banner),
+    /// The plan's usage or a cost budget: about the account, no session.
+    Limit(LimitCrossing),
+}
+
+impl From<Banner> for Alert {
+    fn from(b: Banner) -> Alert {
+        Alert::Session(b)
+    }
+}
+
+impl Alert {
+    /// How urgent it is, for picking one of a batch: the level in percent.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Alert::Session(b) => b.crossing.level,
+            Alert::Limit(l) => l.level.min(100),
+        }
+    }
+
+    /// `CCWATCH_LEVEL`: `85`, `auto-compact`, `budget-80`, `rate-limit-95`.
+    pub fn name(&self) -> String {
+        match self {
+            Alert::Session(b) => b.crossing.name(),
+            Alert::Limit(l) => l.name(),
+        }
+    }
 }
 
 /// Settings the dashboard reads, fixed for the run.
@@ -65,13 +98,17 @@ pub struct App {
     pub sort: Sort,
     pub show: Show,
     pub filter: String,
-    pub banner: Option<Banner>,
+    pub banner: Option<Alert>,
     /// Something the user should know about the watching itself.
     pub notice: Option<String>,
     /// Subagent sidecars already read (they do not change).
     pub sidecars: crate::state::agents::Sidecars,
     pub now: Millis,
     pub quit: bool,
+    /// The plan's usage limits from the newest status-line hint.
+    pub plan: Option<crate::hints::rate::PlanLimits>,
+    /// Spend against the configured budgets.
+    pub spend: Vec<crate::budget::Spend>,
 }
 
 impl App {
@@ -89,6 +126,8 @@ impl App {
             sidecars: Default::default(),
             now,
             quit: false,
+            plan: None,
+            spend: Vec::new(),
         }
     }
 
@@ -147,14 +186,14 @@ impl App {
 
     pub fn remove(&mut self, id: &str) {
         self.sessions.remove(id);
-        if self.banner.as_ref().is_some_and(|b| b.session_id == id) {
+        if matches!(&self.banner, Some(Alert::Session(b)) if b.session_id == id) {
             self.banner = None;
         }
     }
 
-    /// A threshold was crossed: show it, over any older banner.
-    pub fn alert(&mut self, banner: Banner) {
-        self.banner = Some(banner);
+    /// A level was crossed: show it, over any older banner.
+    pub fn alert(&mut self, alert: impl Into<Alert>) {
+        self.banner = Some(alert.into());
     }
 
     /// Select the n-th row (0-based), if there is one.
@@ -363,6 +402,7 @@ pub mod tests {
                 percent: 75.0,
                 tokens: 150_000,
                 window: 200_000,
+                kind: crate::alerts::CrossingKind::Percent,
             },
         };
         a.alert(banner.clone());

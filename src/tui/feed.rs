@@ -1,7 +1,7 @@
 //! From the engine to the dashboard: copying the monitor's sessions (and
 //! their occupancy series) into the app, and picking out the alerts.
 
-use super::app::{App, Banner};
+use super::app::{Alert, App, Banner};
 use super::sessions::SessionView;
 use crate::burn;
 use crate::cost::{self, Dollars, Pricer};
@@ -21,12 +21,18 @@ pub fn load_all(app: &mut App, monitor: &Monitor) {
     for id in app.sessions.keys().cloned().collect::<Vec<_>>() {
         refresh_agents(app, monitor, &id);
     }
+    app.spend = monitor.spend().to_vec();
 }
 
-/// Bring the sessions a batch touched up to date; returns the thresholds
+/// Bring the sessions a batch touched up to date; returns the levels
 /// crossed, in the order they happened.
-pub fn apply(app: &mut App, monitor: &Monitor, changes: &[Change]) -> Vec<Banner> {
-    let touched: BTreeSet<&str> = changes.iter().map(Change::session_id).collect();
+pub fn apply(app: &mut App, monitor: &Monitor, changes: &[Change]) -> Vec<Alert> {
+    app.spend = monitor.spend().to_vec();
+    let touched: BTreeSet<&str> = changes
+        .iter()
+        .filter(|c| !matches!(c, Change::Limit(_)))
+        .map(Change::session_id)
+        .collect();
     // One pass over the records prices every touched session (in the
     // default mode with the built-in prices, like `status`).
     let costs = cost::sum::by_session(&monitor.ledger, &mut Pricer::default_prices(), |id| {
@@ -44,20 +50,21 @@ pub fn apply(app: &mut App, monitor: &Monitor, changes: &[Change]) -> Vec<Banner
     changes
         .iter()
         .filter_map(|c| match c {
-            Change::Threshold { session, crossing } => Some(Banner {
+            Change::Threshold { session, crossing } => Some(Alert::Session(Banner {
                 session_id: session.session_id.clone(),
                 project: session.project.clone(),
                 crossing: crossing.clone(),
-            }),
+            })),
+            Change::Limit(l) => Some(Alert::Limit(l.clone())),
             _ => None,
         })
         .collect()
 }
 
 /// The banner to show for a batch: the highest level crossed, the latest
-/// session among equals.
-pub fn headline(crossed: &[Banner]) -> Option<&Banner> {
-    crossed.iter().rev().max_by_key(|b| b.crossing.level)
+/// among equals.
+pub fn headline(crossed: &[Alert]) -> Option<&Alert> {
+    crossed.iter().rev().max_by_key(|a| a.rank())
 }
 
 /// Rebuild a session's agent tree (its sidecars are read once, then kept).

@@ -19,6 +19,8 @@ pub mod theme;
 pub mod waiting;
 
 #[cfg(test)]
+mod gauge_snapshot_tests;
+#[cfg(test)]
 mod snapshot_tests;
 
 use crate::cli::ExportArgs;
@@ -110,6 +112,7 @@ async fn dashboard(
     app.notice = live.notes.first().cloned();
     app.now = clock();
     feed::load_all(app, &monitor);
+    app.plan = crate::hints::rate::PlanLimits::of(&monitor.window.sources.hints, app.now);
     crash_test();
     let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();
     if let Some(address) = plan.address() {
@@ -157,6 +160,26 @@ fn crash_test() {
     }
 }
 
+/// Show what changed, alert, and export.
+fn take_changes(
+    app: &mut App,
+    monitor: &Monitor,
+    alerter: &Alerter,
+    exporter: &Exporter,
+    changes: &[crate::monitor::Change],
+) {
+    exporter.update(monitor, changes);
+    app.plan = crate::hints::rate::PlanLimits::of(&monitor.window.sources.hints, app.now);
+    let crossed = feed::apply(app, monitor, changes);
+    alerter.fire(&crossed);
+    for w in waiting::alerts(changes, app.config.alert_waiting_ms) {
+        app.notice = Some(alerter.fire_waiting(&w));
+    }
+    if let Some(a) = feed::headline(&crossed) {
+        app.alert(a.clone());
+    }
+}
+
 /// Update the state for one event; returns whether to redraw.
 fn handle(
     event: Event,
@@ -180,25 +203,20 @@ fn handle(
             _ => false,
         },
         Event::Resize => true,
-        // The ages moved on: states may too (idle, or ended on Linux).
+        // The ages moved on: states may too (idle, or ended on Linux), and
+        // the status-line hints.
         Event::Tick => {
-            let changes = monitor.look_at_processes();
-            exporter.update(monitor, &changes);
-            feed::apply(app, monitor, &changes);
+            let mut changes = monitor.look_at_processes();
+            changes.extend(monitor.refresh_hints().unwrap_or_default());
+            if !changes.is_empty() {
+                take_changes(app, monitor, alerter, exporter, &changes);
+            }
             true
         }
         Event::Source(SourceMsg::Updates(batch)) => {
-            let changes = monitor.apply(batch);
-            exporter.update(monitor, &changes);
-            let crossed = feed::apply(app, monitor, &changes);
-            alerter.fire(&crossed);
-            let after = app.config.alert_waiting_ms;
-            for w in waiting::alerts(&changes, after) {
-                app.notice = Some(alerter.fire_waiting(&w));
-            }
-            if let Some(b) = feed::headline(&crossed) {
-                app.alert(b.clone());
-            }
+            let mut changes = monitor.apply(batch);
+            changes.extend(monitor.refresh_hints().unwrap_or_default());
+            take_changes(app, monitor, alerter, exporter, &changes);
             !changes.is_empty()
         }
         Event::Source(SourceMsg::Notice(n)) | Event::Notice(n) => {

@@ -223,6 +223,9 @@ pub mod tests {
                 context: Some(ContextSnapshot {
                     tokens,
                     window: 200_000,
+                    window_source: crate::gauge::WindowSource::Default,
+                    auto_compact_at: 155_000,
+                    auto_compact_source: crate::gauge::auto_compact::AutoCompactSource::Default,
                     percent,
                     input: 12,
                     cache_creation: tokens / 10,

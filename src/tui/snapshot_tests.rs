@@ -119,6 +119,7 @@ fn alerted() -> App {
             percent: 91.2,
             tokens: 182_400,
             window: 200_000,
+            kind: crate::alerts::CrossingKind::Percent,
         },
     });
     app

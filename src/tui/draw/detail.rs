@@ -2,12 +2,13 @@
 //! facts behind them. When the panel is short, the least useful lines go
 //! first (see `Item::priority`); the gauge and the ETA stay.
 
-use super::text::{bar, clock, width};
+use super::context_gauge;
+use super::text::{clock, width};
 use crate::burn;
 use crate::format;
 use crate::tui::app::App;
 use crate::tui::sessions::SessionView;
-use crate::tui::theme::{Band, Theme};
+use crate::tui::theme::Band;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -86,37 +87,36 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         Some(c) if !c.compacted => {
             let band = Band::of(c.percent, &app.config.thresholds);
             let pct = format!("{:.1}%", c.percent);
-            let (full, empty) = bar(c.percent, w.saturating_sub(pct.len() + 1));
+            let bar_width = w.saturating_sub(pct.len() + 1);
             for row in 0..if tall { 3 } else { 1 } {
                 let label = if row == u8::from(tall) {
                     pct.clone()
                 } else {
                     String::new()
                 };
-                out.push(text(
-                    0,
-                    Line::from(vec![
-                        Span::styled(full.clone(), theme.band(band)),
-                        Span::styled(empty.clone(), theme.track()),
-                        Span::raw(" "),
-                        Span::styled(label, theme.band(band)),
-                    ]),
-                ));
+                let mut spans = context_gauge::bar_spans(c, band, bar_width, theme);
+                spans.push(Span::raw(" "));
+                spans.push(Span::styled(label, theme.band(band)));
+                out.push(text(0, Line::from(spans)));
             }
-            out.push(text(
-                0,
-                Line::raw(format!(
-                    "{} / {} tokens",
-                    format::tokens(c.tokens),
-                    format::tokens(c.window)
-                )),
-            ));
+            out.push(text(0, context_gauge::tokens_line(c, w, theme)));
         }
         Some(_) => {
-            out.push(text(
-                0,
-                Line::styled("Compacted: waiting for the next reply", theme.title()),
-            ));
+            let from = s
+                .snap
+                .last_compaction
+                .as_ref()
+                .and_then(|b| b.pre_tokens)
+                .map_or(String::new(), |t| format!(" from {}", format::tokens(t)));
+            let said = context_gauge::fitting(
+                vec![
+                    format!("Compacted{from} · waiting for the next reply"),
+                    format!("Compacted{from} · waiting"),
+                    format!("Compacted{from}"),
+                ],
+                w,
+            );
+            out.push(text(0, Line::styled(said, theme.title())));
         }
         // A session kept only as subagent files has replies but no main
         // chain, so nothing says what its window held.
@@ -159,7 +159,9 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         },
         part: Part::Spark,
     });
-    if let Some(eta) = eta_line(app, s, rate, theme) {
+    if let Some(c) = s.snap.context.as_ref() {
+        let replies = s.series.len();
+        let eta = context_gauge::eta_line(c, &app.config.thresholds, rate, replies, w, theme);
         out.push(text(1, eta));
     }
     out.push(text(9, Line::raw("")));
@@ -275,34 +277,6 @@ fn compactions_line(s: &SessionView) -> Line<'static> {
         (n, None) => format!("compacted {n}×"),
     };
     Line::raw(text)
-}
-
-/// When the context reaches the last threshold, and when it is full.
-fn eta_line(app: &App, s: &SessionView, rate: Option<f64>, theme: Theme) -> Option<Line<'static>> {
-    let c = s.snap.context.as_ref().filter(|c| !c.compacted)?;
-    let level = app.config.thresholds.last().copied().unwrap_or(95);
-    let when = |pct: f64| match burn::eta_minutes(c.tokens, c.window, pct, rate) {
-        Some(m) if m <= 0.0 => None,
-        Some(m) if m > 24.0 * 60.0 => Some("over a day".to_owned()),
-        Some(m) => Some(format!("in {}", format::eta(m))),
-        None => Some("—".to_owned()),
-    };
-    let text = match (when(f64::from(level)), when(100.0)) {
-        (Some(a), Some(b)) if a == "—" && b == "—" => "— (not growing)".to_owned(),
-        (Some(a), Some(b)) => format!("{level}% {a} · full {b}"),
-        (None, Some(b)) => format!("past {level}% · full {b}"),
-        (_, None) => "full".to_owned(),
-    };
-    let band = Band::of(c.percent, &app.config.thresholds);
-    let style = if band >= Band::Hot {
-        theme.band(band)
-    } else {
-        Style::new()
-    };
-    Some(Line::from(vec![
-        Span::styled("eta  ", theme.dim()),
-        Span::styled(text, style),
-    ]))
 }
 
 fn draw_spark(f: &mut Frame, area: Rect, app: &App, s: &SessionView) {

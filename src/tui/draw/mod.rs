@@ -7,10 +7,12 @@
 
 mod agents;
 mod banner;
+mod context_gauge;
 mod detail;
 mod help;
 mod list;
 mod mark;
+mod plan;
 mod status;
 mod text;
 

@@ -36,17 +36,26 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
         right.push(format!("/{}", app.filter));
     }
     let right = right.join(" · ");
-    let room = (area.width as usize).saturating_sub(width(&right) + 1);
+    // The plan's limits take what the left half leaves.
+    let plan_room = (area.width as usize / 2).saturating_sub(width(&right) + 3);
+    let plan = super::plan::plan_span(app, plan_room);
+    let sep = if right.is_empty() { 0 } else { 3 };
+    let right_w = width(&right) + plan.as_ref().map_or(0, |p| width(&p.content) + sep);
+    let room = (area.width as usize).saturating_sub(right_w + 1);
     let left = match &app.notice {
         Some(n) => Span::styled(cut(n, room), theme.notice()),
         None => Span::styled(cut(&summary(app), room), theme.dim()),
     };
-    let gap = (area.width as usize).saturating_sub(width(&left.content) + width(&right));
-    let line = Line::from(vec![
-        left,
-        Span::raw(" ".repeat(gap)),
-        Span::styled(right, theme.title()),
-    ]);
+    let gap = (area.width as usize).saturating_sub(width(&left.content) + right_w);
+    let mut spans = vec![left, Span::raw(" ".repeat(gap))];
+    if let Some(p) = plan {
+        spans.push(p);
+        if sep > 0 {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+    }
+    spans.push(Span::styled(right, theme.title()));
+    let line = Line::from(spans);
     f.render_widget(Paragraph::new(line), area);
 }
 

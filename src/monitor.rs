@@ -46,6 +46,7 @@ pub enum Change {
 }
 
 impl Change {
+    /// The session the change is about; empty for [`Change::Limit`].
     pub fn session_id(&self) -> &str {
         match self {
             Change::Appeared(s) | Change::Usage(s) => &s.session_id,
@@ -166,11 +167,11 @@ impl Monitor {
         });
     }
 
-    /// When the hints folder changed, take in its hints and return the
-    /// changes (sessions whose window moved report a context change; the
-    /// list may be empty when only the plan's limits moved; a budget's
-    /// period that ended counts as new too); `None` when nothing new came. One `stat` otherwise, so it may be called on every
-    /// wake-up.
+    /// When the hints folder changed (or a budget's period ended), take
+    /// that in and return the changes: sessions whose window moved report a
+    /// context change, levels crossed a limit change; the list may be empty
+    /// when only the plan's limits or the spend moved. `None` when nothing
+    /// new came. One `stat` otherwise, so it may be called on every wake-up.
     pub fn refresh_hints(&mut self) -> Option<Vec<Change>> {
         let now = chrono::Utc::now().timestamp_millis();
         // A budget's period ended (midnight, a new week): its spend starts

@@ -40,8 +40,13 @@ pub struct ConfigFile {
     /// from past compactions when not set).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_compact: Option<f64>,
-    /// Alert this many tokens before the auto-compact point (e.g. "10k").
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Alert this many tokens before the auto-compact point ("10k", or a
+    /// plain number).
+    #[serde(
+        default,
+        deserialize_with = "number_or_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub before_auto_compact: Option<String>,
     /// Alert levels for the plan's 5-hour and 7-day usage, in percent.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,6 +66,30 @@ pub struct BudgetFile {
     pub weekly: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<u8>>,
+}
+
+/// A value written either as a number (`10000`) or as text (`"10k"`),
+/// kept as text for the parser that checks it.
+fn number_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Tokens;
+    impl serde::de::Visitor<'_> for Tokens {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a number of tokens like 10000 or \"10k\"")
+        }
+        fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
+            Ok(Some(n.to_string()))
+        }
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            u64::try_from(n)
+                .map(|n| Some(n.to_string()))
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+        }
+        fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(Some(s.to_owned()))
+        }
+    }
+    d.deserialize_any(Tokens)
 }
 
 /// Where the config file is looked for when `--config` is not given.
@@ -313,6 +342,8 @@ mod tests {
         let b = c.budget.unwrap();
         assert_eq!((b.daily, b.weekly), (Some(20.0), Some(100.0)));
         assert_eq!(b.alerts, Some(vec![50, 100]));
+        let c = load_text("before_auto_compact = 12000\n").unwrap().unwrap();
+        assert_eq!(c.before_auto_compact.as_deref(), Some("12000"));
     }
 
     #[test]
@@ -332,6 +363,11 @@ mod tests {
         let e = load_text("auto_compact = 120\n").unwrap_err();
         assert!(
             e.contains("key `auto_compact`: 120 is not a percentage"),
+            "{e}"
+        );
+        let e = load_text("before_auto_compact = true\n").unwrap_err();
+        assert!(
+            e.contains("key `before_auto_compact`: invalid type: boolean `true`, expected a number of tokens like 10000 or \"10k\""),
             "{e}"
         );
         let e = load_text("before_auto_compact = \"soon\"\n").unwrap_err();

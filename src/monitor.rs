@@ -54,6 +54,7 @@ pub enum Change {
 }
 
 impl Change {
+    /// The session the change is about; empty for [`Change::Limit`].
     pub fn session_id(&self) -> &str {
         match self {
             Change::Appeared(s) | Change::Usage(s) => &s.session_id,
@@ -221,34 +222,32 @@ impl Monitor {
         });
     }
 
-    /// When the hints folder changed, take in its hints and return the
-    /// changes (sessions whose window moved report a context change; the
-    /// list may be empty when only the plan's limits moved; a budget's
-    /// period that ended counts as new too); `None` when nothing new came. One `stat` otherwise, so it may be called on every
-    /// wake-up.
+    /// When the hints folder changed (or a budget's period ended), take
+    /// that in and return the changes: sessions whose window moved report a
+    /// context change, levels crossed a limit change; the list may be empty
+    /// when only the plan's limits or the spend moved. `None` when nothing
+    /// new came. One `stat` otherwise, so it may be called on every wake-up.
     pub fn refresh_hints(&mut self) -> Option<Vec<Change>> {
         let now = chrono::Utc::now().timestamp_millis();
-        let Some(book) = self.hints.as_mut().and_then(|w| w.poll(now)) else {
-            return self.refresh_periods(now);
+        // A budget's period ended (midnight, a new week): its spend starts
+        // again, or the gauge would show yesterday's until the next reply.
+        let new_period = self.spend.iter().any(|s| now >= s.resets_at);
+        if new_period {
+            self.spend = self.current_spend();
+        }
+        let book = self
+            .hints
+            .as_mut()
+            .and_then(|w| w.poll(now))
+            .filter(|b| *self.window.sources.hints != *b);
+        let mut changes = match book {
+            Some(book) => {
+                self.window.sources.hints = Arc::new(book);
+                self.refresh_all()
+            }
+            None if new_period => Vec::new(),
+            None => return None,
         };
-        if *self.window.sources.hints == book {
-            return None;
-        }
-        self.window.sources.hints = Arc::new(book);
-        let mut changes = self.refresh_all();
-        self.check_limits(&mut changes);
-        Some(changes)
-    }
-
-    /// When a budget's period ended (midnight, a new week), its spend
-    /// starts again from what the new period has: without this the gauge
-    /// would show yesterday's until the next reply.
-    fn refresh_periods(&mut self, now: Millis) -> Option<Vec<Change>> {
-        if !self.spend.iter().any(|s| now >= s.resets_at) {
-            return None;
-        }
-        self.spend = self.current_spend();
-        let mut changes = Vec::new();
         self.check_limits(&mut changes);
         Some(changes)
     }
@@ -402,5 +401,116 @@ fn diff(before: Option<&SessionSnapshot>, now: &SessionSnapshot, out: &mut Vec<C
         });
     } else if now.tokens != before.tokens || now.records != before.records {
         out.push(Change::Usage(now.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{FileChange, FileUpdate};
+    use crate::parse::Parsed;
+    use crate::record::{DedupKey, Tokens, UsageRecord};
+    use std::path::PathBuf;
+
+    fn reply(msg: &str, at: i64, prompt: u64, usd: f64) -> FileUpdate {
+        FileUpdate {
+            path: PathBuf::from("/p/s.jsonl"),
+            encoded_project: "-src-s".into(),
+            change: FileChange::Appended,
+            facts: vec![(
+                0,
+                Parsed::Usage(UsageRecord {
+                    key: Some(DedupKey::new(msg, Some("req"))),
+                    timestamp: at,
+                    session_id: "s".into(),
+                    model: "claude-sonnet-4-5-20250929".into(),
+                    tokens: Tokens {
+                        input: prompt,
+                        output: 10,
+                        cache_creation: 0,
+                        cache_read: 0,
+                    },
+                    billing: Default::default(),
+                    sidechain: false,
+                    cost_usd: Some(usd),
+                    cwd: Some("/src/s".into()),
+                }),
+            )],
+            size: 10,
+        }
+    }
+
+    fn monitor(more: MoreAlerts) -> Monitor {
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut ledger = Ledger::new();
+        ledger.apply(reply("m1", now - 1_000, 100_000, 5.0));
+        Monitor::new(ledger, WindowPolicy::default(), vec![70]).with_alerts(more)
+    }
+
+    fn alerts(changes: &[Change]) -> Vec<String> {
+        changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Threshold { crossing, .. } => Some(crossing.name()),
+                Change::Limit(l) => Some(l.name()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_budget_period_that_ended_is_counted_again_on_the_next_check() {
+        let mut m = monitor(MoreAlerts {
+            budgets: Budgets {
+                daily: Some(20.0),
+                ..Budgets::default()
+            },
+            ..MoreAlerts::default()
+        });
+        let fresh = m.spend()[0].clone();
+        // Nothing ended: nothing to do.
+        assert_eq!(m.refresh_hints(), None);
+        // As if the day had ended with $19 spent.
+        m.spend[0].spent_usd = 19.0;
+        m.spend[0].resets_at = 0;
+        assert_eq!(m.refresh_hints(), Some(Vec::new()));
+        assert_eq!(m.spend()[0], fresh);
+    }
+
+    #[test]
+    fn the_monitor_alerts_before_auto_compact_and_on_budgets_once() {
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut m = monitor(MoreAlerts {
+            before_auto_compact: Some(10_000),
+            budgets: Budgets {
+                daily: Some(20.0),
+                ..Budgets::default()
+            },
+            ..MoreAlerts::default()
+        });
+        // 146k of 200k: 70%, and within 10k of the default 155k point;
+        // $5 + $12 of $20: the 80% level.
+        let changes = m.apply(vec![reply("m2", now, 146_000, 12.0)]);
+        assert_eq!(alerts(&changes), ["70", "auto-compact", "budget-80"]);
+        let changes = m.apply(vec![reply("m3", now, 150_000, 0.5)]);
+        assert_eq!(alerts(&changes), Vec::<String>::new());
+    }
+
+    #[test]
+    fn what_was_there_at_the_start_does_not_alert() {
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut ledger = Ledger::new();
+        ledger.apply(reply("m1", now - 1_000, 150_000, 18.0));
+        let mut m =
+            Monitor::new(ledger, WindowPolicy::default(), vec![70]).with_alerts(MoreAlerts {
+                before_auto_compact: Some(10_000),
+                budgets: Budgets {
+                    daily: Some(20.0),
+                    ..Budgets::default()
+                },
+                ..MoreAlerts::default()
+            });
+        let changes = m.apply(vec![reply("m2", now, 151_000, 0.5)]);
+        assert_eq!(alerts(&changes), Vec::<String>::new());
     }
 }

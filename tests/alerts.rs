@@ -216,6 +216,20 @@ fn budgets_carry_the_spend_in_status_and_events_and_alert_once_per_day() {
     let today = iso(now)[..10].to_owned();
     assert_eq!(budgets[0]["since"], format!("{today}T00:00:00.000Z"));
 
+    let text = ccwatch(tmp.path())
+        .env("TZ", "UTC")
+        .args(["status", "--dir"])
+        .arg(&data)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Daily budget: $10.00 of $20.00 spent (50%).\nWeekly budget: $10.00 of $100.00 spent (10%).\n"),
+        "{text}"
+    );
+
     let config_arg = config.display().to_string();
     let (mut ev, ready) = Events::start(tmp.path(), &data, &["--config", &config_arg]);
     assert_eq!(ready["budgets"][0]["spentUSD"], 10.0);

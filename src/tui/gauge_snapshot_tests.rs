@@ -174,4 +174,17 @@ fn a_budget_alert_and_a_near_auto_compact_alert_read_plainly() {
         ),
         "{top}"
     );
+    app.alert(crate::tui::app::Alert::Limit(LimitCrossing {
+        level: 80,
+        reading: Reading {
+            kind: LimitKind::RateLimit("five_hour"),
+            percent: 82.0,
+            resets_at: Some(NOW + 90 * MIN),
+            spend: None,
+        },
+    }));
+    let t = screen(&app, 60, 24);
+    let r = rows(&t);
+    assert_eq!(r[0].trim_end(), " ⚠ Your 5-hour limit passed 80%");
+    assert_eq!(r[1].trim_end(), "   82% used · resets 12:36 · any key");
 }

@@ -1032,3 +1032,73 @@ fn the_status_line_session_cost_includes_older_layout_subagent_files() {
         .unwrap_or(0.0);
     assert!((cost - 3.10).abs() < 1e-9, "{cost}");
 }
+
+// ---- Issue 15 (polish) ----
+
+/// `ccwatch statusline` with `stdin`, in a fresh cache, at a fixed instant.
+fn statusline_line(isolate: &Path, data: &Path, stdin: &str) -> String {
+    let mut child = ccwatch(isolate)
+        .env("CCWATCH_NOW", "2026-11-20T10:05:00Z")
+        .env("CCWATCH_CACHE_DIR", isolate.join("cache"))
+        .args(["statusline", "--timezone", "UTC", "--dir"])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
+}
+
+// Bug (issue 15): when the transcript named on stdin could not be read,
+// the status line still printed `$0.00 session`, as if the session had
+// cost nothing; it now leaves the session's cost out (today's stays).
+#[test]
+fn the_status_line_leaves_the_session_cost_out_when_the_transcript_is_unreadable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    // Another session today, so there is a today figure: 100k output, $1.50.
+    write(
+        &data.join("projects/-home-dev-src-app/other.jsonl"),
+        assistant(
+            "2026-11-20T10:00:00.000Z",
+            "msg_other",
+            r#"{"input_tokens":0,"output_tokens":100000}"#,
+        ) + "\n",
+    );
+    let gone = data.join(format!("projects/-home-dev-src-app/{SID}.jsonl"));
+    let without_cost = format!(
+        r#"{{"session_id":"{SID}","transcript_path":"{}","cwd":"{CWD}","model":{{"id":"claude-sonnet-4-5-20250929"}}}}"#,
+        gone.display()
+    );
+    let line = statusline_line(tmp.path(), &data, &without_cost);
+    assert!(!line.contains("session"), "{line}");
+    assert!(line.contains("ctx ? │ $1.50 today"), "{line}");
+    // A directory where the transcript should be is no transcript either.
+    std::fs::create_dir_all(&gone).unwrap();
+    let line = statusline_line(tmp.path(), &data, &without_cost);
+    assert!(!line.contains("session"), "{line}");
+    // Claude Code's own zero, with nothing to read: left out as well.
+    std::fs::remove_dir(&gone).unwrap();
+    let zero = without_cost.replace(r#""model":"#, r#""cost":{"total_cost_usd":0.0},"model":"#);
+    let line = statusline_line(tmp.path(), &data, &zero);
+    assert!(!line.contains("session"), "{line}");
+    // Once the transcript is there, its cost is shown again.
+    write(
+        &gone,
+        assistant(
+            "2026-11-20T10:01:00.000Z",
+            "msg_main",
+            r#"{"input_tokens":0,"output_tokens":100000}"#,
+        ) + "\n",
+    );
+    let line = statusline_line(tmp.path(), &data, &without_cost);
+    assert!(line.contains("$1.50 session"), "{line}");
+}

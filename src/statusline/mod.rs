@@ -96,6 +96,15 @@ pub fn facts(stdin: &[u8], env: &mut Env, notes: &mut Vec<String>) -> Result<Fac
     } else {
         notes.push("no Claude Code data directory found: no today/block figures".into());
     }
+    if let Some(path) = &input.transcript_path
+        && !std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && facts.session_cost == Some(0.0)
+    {
+        // Nothing spent by Claude Code's count and no transcript to check
+        // it against: a `$0.00 session` would only look like a reading.
+        notes.push("no transcript to price the session from: session cost left out".into());
+        facts.session_cost = None;
+    }
     if facts.session_cost.is_none()
         && let (Some(id), Some(path)) = (&input.session_id, &input.transcript_path)
     {
@@ -281,9 +290,14 @@ fn session_files(transcript: &Path) -> Vec<PathBuf> {
 }
 
 /// The session's cost from its own transcripts, when Claude Code does not
-/// send one (older versions): rare, so read in full.
+/// send one (older versions): rare, so read in full. `None` when the
+/// transcript itself cannot be read: the line then leaves the session's
+/// cost out rather than show a `$0.00` nobody spent.
 fn session_cost(id: &str, transcript: &Path, env: &mut Env) -> Option<f64> {
     use crate::source::scan::{Transcript, scan};
+    if !std::fs::metadata(transcript).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
     let root = transcript.parent()?.parent()?;
     let files: Vec<Transcript> = session_files(transcript)
         .into_iter()
@@ -293,6 +307,9 @@ fn session_cost(id: &str, transcript: &Path, env: &mut Env) -> Option<f64> {
         })
         .collect();
     let s = scan(files, 1, env.line_cap);
+    if s.errors.iter().any(|(path, _)| path == transcript) {
+        return None;
+    }
     let mut total = 0.0;
     for c in s.ledger.records_iter().filter(|c| &**c.session == id) {
         total += env

@@ -486,3 +486,51 @@ fn a_taken_port_is_said_before_the_screen_changes() {
     assert_eq!(said[1], "CCWATCH-EXITED 1");
     drop(taken);
 }
+
+// Bug (issue 15): on a data directory where no session was live the
+// dashboard opened blank until `a` was pressed. It now shows the most
+// recent sessions, dimmed, and says none is live.
+#[test]
+fn with_no_live_session_the_most_recent_ones_show() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    // Both last replied yesterday, the API session more recently.
+    append(
+        &transcript(data.path(), "webapp", WEBAPP),
+        &reply_at(WEBAPP, "webapp", 1, 90_000, 30 * 3600),
+    );
+    append(
+        &transcript(data.path(), "api", API),
+        &reply_at(API, "api", 1, 40_000, 26 * 3600),
+    );
+    let tmux = dashboard_in_tmux(
+        "recent",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[],
+        (80, 24),
+    );
+    let screen = tmux.wait_for("the recent sessions", |s| {
+        s.contains("None live · recent sessions (2)") && s.contains("45.0%")
+    });
+    assert!(selected(&screen).contains("api"), "{screen}");
+    assert!(
+        screen.contains("none live · 2 most recent shown"),
+        "{screen}"
+    );
+    // A reply makes its session live: the list is the live one again.
+    append(
+        &transcript(data.path(), "webapp", WEBAPP),
+        &reply(WEBAPP, "webapp", 2, 100_000),
+    );
+    let screen = tmux.wait_for("the live list", |s| s.contains("Live sessions (1)"));
+    assert!(selected(&screen).contains("webapp"), "{screen}");
+    assert!(screen.contains("1 idle hidden (a)"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
+}

@@ -88,16 +88,7 @@ impl App {
 
     /// The list's rows, in order.
     pub fn rows(&self) -> Vec<&SessionView> {
-        sessions::visible(
-            self.sessions.values(),
-            ListQuery {
-                now: self.now,
-                idle_timeout_ms: self.config.idle_timeout_ms,
-                show: self.show,
-                sort: self.sort,
-                filter: &self.filter,
-            },
-        )
+        sessions::visible(self.sessions.values(), self.query())
     }
 
     /// The row of the selected session.
@@ -118,6 +109,21 @@ impl App {
         self.selected_row(&rows).map(|i| rows[i])
     }
 
+    fn query(&self) -> ListQuery<'_> {
+        ListQuery {
+            now: self.now,
+            idle_timeout_ms: self.config.idle_timeout_ms,
+            show: self.show,
+            sort: self.sort,
+            filter: &self.filter,
+        }
+    }
+
+    /// No session is live and the list shows the most recent ones instead.
+    pub fn showing_recent(&self) -> bool {
+        !self.sessions.is_empty() && sessions::showing_recent(self.sessions.values(), self.query())
+    }
+
     pub fn is_live(&self, s: &SessionView) -> bool {
         s.is_live(self.now, self.config.idle_timeout_ms)
     }
@@ -126,6 +132,9 @@ impl App {
     pub fn hidden_idle(&self) -> usize {
         match self.show {
             Show::All => 0,
+            Show::Live if self.showing_recent() && self.filter.is_empty() => {
+                self.sessions.len() - self.rows().len()
+            }
             Show::Live => self.sessions.values().filter(|s| !self.is_live(s)).count(),
         }
     }

@@ -172,6 +172,51 @@ fn only_idle_sessions() {
     check("only_idle", &app);
 }
 
+/// More idle sessions than the list stands in for live ones: the most
+/// recent show, dimmed, under a title and a status line saying none is live.
+fn yesterdays() -> App {
+    let mut app = App::new(config(), NOW);
+    for i in 0..(super::sessions::RECENT as i64 + 3) {
+        app.upsert(view(
+            &format!("{i:08x}-1111-4000-8000-000000000000"),
+            &format!("/home/dev/src/project-{i}"),
+            20.0 + 5.0 * i as f64,
+            NOW - (2 + i) * 60 * MIN,
+        ));
+    }
+    app
+}
+
+#[test]
+fn none_live_shows_the_most_recent_dimmed() {
+    let app = yesterdays();
+    check("none_live", &app);
+    let t = screen(&app, (80, 24));
+    let shown = text_of(&t);
+    assert!(
+        shown.contains("None live · recent sessions (10)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("none live · 10 most recent shown · 3 older (a)"),
+        "{shown}"
+    );
+    // The most recent first; the three oldest left out.
+    assert!(shown.contains("▸ project-0 "), "{shown}");
+    assert!(!shown.contains("project-10 "), "{shown}");
+    // Rows other than the selected one are dimmed.
+    let cell = &t.backend().buffer()[(3, 2)];
+    assert!(cell.modifier.contains(Modifier::DIM), "{cell:?}");
+    // `a` shows them all; a session turning live hides the others again.
+    let mut all = app.clone();
+    all.apply(super::keys::Action::ToggleIdle);
+    assert_eq!(all.rows().len(), super::sessions::RECENT + 3);
+    let mut woke = app;
+    woke.upsert(view("f0000000-aaaa", "/home/dev/src/live", 50.0, NOW - MIN));
+    assert!(!woke.showing_recent());
+    assert_eq!(woke.rows().len(), 1);
+}
+
 #[test]
 fn several_sessions() {
     check("several", &several());

@@ -514,6 +514,15 @@ impl Ledger {
         all
     }
 
+    /// The files currently known that had lines skipped, with their
+    /// counts, in the order they were first read.
+    pub fn skipped_by_file(&self) -> impl Iterator<Item = (&Arc<str>, SkipCounts)> {
+        self.files
+            .iter()
+            .filter(|f| f.live && f.skipped != SkipCounts::default())
+            .map(|f| (&f.path, f.skipped))
+    }
+
     /// Every deduplicated usage record (the winning copies), in no
     /// particular order: what reports are computed from.
     pub fn records_iter(&self) -> impl Iterator<Item = Record<'_>> {

@@ -4,7 +4,9 @@
 //! every state can be built in a test and drawn at a fixed instant.
 
 use super::keys::Action;
+use super::overlay::{self, Overlay, Row};
 use super::sessions::{self, ListQuery, SessionView, Show, Sort};
+use super::skipped::SkippedLines;
 use super::theme::Theme;
 use crate::alerts::Crossing;
 use crate::record::Millis;
@@ -20,6 +22,19 @@ pub enum Mode {
     Filter,
     /// The key overlay, over the screen it was opened from.
     Help(Screen),
+    /// The skipped lines overlay, likewise.
+    Skipped(Screen),
+}
+
+impl Mode {
+    /// The overlay open in this mode, if any.
+    pub fn overlay(self) -> Option<Overlay> {
+        match self {
+            Mode::Help(_) => Some(Overlay::Keys),
+            Mode::Skipped(_) => Some(Overlay::Skipped),
+            _ => None,
+        }
+    }
 }
 
 /// The screens the help overlay can return to.
@@ -67,6 +82,13 @@ pub struct App {
     pub notice: Option<String>,
     pub now: Millis,
     pub quit: bool,
+    /// Lines the engine could not use.
+    pub skipped: SkippedLines,
+    /// How far the open overlay is scrolled, in rows.
+    pub scroll: usize,
+    /// The screen's height, set by the loop like `now`: how far an
+    /// overlay can scroll depends on it.
+    pub height: u16,
 }
 
 impl App {
@@ -83,7 +105,37 @@ impl App {
             notice: None,
             now,
             quit: false,
+            skipped: SkippedLines::default(),
+            scroll: 0,
+            height: 0,
         }
+    }
+
+    /// The rows of the open overlay.
+    pub fn overlay_rows(&self) -> Vec<Row> {
+        match self.mode.overlay() {
+            Some(Overlay::Keys) => overlay::key_rows(),
+            Some(Overlay::Skipped) => overlay::skipped_rows(
+                &self.skipped,
+                &self.config.roots,
+                self.config.home.as_deref(),
+            ),
+            None => Vec::new(),
+        }
+    }
+
+    fn scroll_by(&mut self, delta: isize) {
+        let max = overlay::max_scroll(self.overlay_rows().len(), self.height);
+        self.scroll = self.scroll.saturating_add_signed(delta).min(max);
+    }
+
+    fn open(&mut self, overlay: Overlay) {
+        let screen = self.screen();
+        self.scroll = 0;
+        self.mode = match overlay {
+            Overlay::Keys => Mode::Help(screen),
+            Overlay::Skipped => Mode::Skipped(screen),
+        };
     }
 
     /// The list's rows, in order.
@@ -187,7 +239,7 @@ impl App {
 
     fn screen(&self) -> Screen {
         match self.mode {
-            Mode::Zoom | Mode::Help(Screen::Zoom) => Screen::Zoom,
+            Mode::Zoom | Mode::Help(Screen::Zoom) | Mode::Skipped(Screen::Zoom) => Screen::Zoom,
             _ => Screen::List,
         }
     }
@@ -220,7 +272,12 @@ impl App {
                     Show::All => Show::Live,
                 }
             }
-            Action::Help => self.mode = Mode::Help(self.screen()),
+            Action::Help => self.open(Overlay::Keys),
+            Action::Skipped => self.open(Overlay::Skipped),
+            Action::ScrollUp => self.scroll_by(-1),
+            Action::ScrollDown => self.scroll_by(1),
+            Action::PageUp => self.scroll_by(-(overlay::body_height(self.height).max(1) as isize)),
+            Action::PageDown => self.scroll_by(overlay::body_height(self.height).max(1) as isize),
             Action::CloseHelp => {
                 self.mode = match self.screen() {
                     Screen::List => Mode::List,

@@ -3,6 +3,7 @@
 
 use super::app::{App, Banner};
 use super::sessions::SessionView;
+use super::skipped::SkippedLines;
 use crate::burn;
 use crate::cost::{self, Dollars, Pricer};
 use crate::monitor::{Change, Monitor};
@@ -18,6 +19,7 @@ pub fn load_all(app: &mut App, monitor: &Monitor) {
             app.upsert(v);
         }
     }
+    app.skipped = SkippedLines::of(&monitor.ledger);
 }
 
 /// Bring the sessions a batch touched up to date; returns the thresholds
@@ -35,6 +37,8 @@ pub fn apply(app: &mut App, monitor: &Monitor, changes: &[Change]) -> Vec<Banner
             None => app.remove(id),
         }
     }
+    // A walk over the files, not the records: cheap per batch.
+    app.skipped = SkippedLines::of(&monitor.ledger);
     changes
         .iter()
         .filter_map(|c| match c {
@@ -170,5 +174,25 @@ mod tests {
             cost_of(&app, "a")
         );
         assert_eq!(cost_of(&app, "b"), b);
+    }
+
+    #[test]
+    fn skipped_lines_follow_each_batch() {
+        use crate::parse::SkipReason;
+        let mut monitor = Monitor::new(Ledger::new(), WindowPolicy::default(), vec![70]);
+        let mut app = App::new(config(), NOW);
+        load_all(&mut app, &monitor);
+        assert_eq!(app.skipped.total(), 0);
+        let changes = monitor.apply(vec![appended(
+            "/p/a.jsonl",
+            vec![
+                reply("a", "m1", 100, None),
+                Parsed::Skipped(SkipReason::Malformed),
+                Parsed::Skipped(SkipReason::Blank),
+            ],
+        )]);
+        apply(&mut app, &monitor, &changes);
+        assert_eq!(app.skipped.total(), 1);
+        assert_eq!(&*app.skipped.by_file[0].0, "/p/a.jsonl");
     }
 }

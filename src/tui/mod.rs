@@ -13,7 +13,9 @@ pub mod draw;
 pub mod event;
 pub mod feed;
 pub mod keys;
+pub mod overlay;
 pub mod sessions;
+pub mod skipped;
 pub mod terminal;
 pub mod theme;
 
@@ -138,6 +140,7 @@ async fn dashboard(
             .size()
             .map(|s| Rect::new(0, 0, s.width, s.height))
             .unwrap_or_default();
+        app.height = area.height;
         dirty = handle(event, app, &mut monitor, &alerter, &exporter, area);
     }
 }

@@ -29,6 +29,13 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let mut right = Vec::new();
+    let skipped = app.skipped.total();
+    if skipped > 0 {
+        right.push(format!(
+            "{} (!)",
+            crate::format::count(skipped, "line skipped", "lines skipped")
+        ));
+    }
     if app.sort != Sort::Activity {
         right.push(format!("by {}", app.sort.name()));
     }

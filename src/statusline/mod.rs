@@ -310,12 +310,7 @@ fn session_cost(id: &str, transcript: &Path, env: &mut Env) -> Option<f64> {
     if s.errors.iter().any(|(path, _)| path == transcript) {
         return None;
     }
-    let mut total = 0.0;
-    for c in s.ledger.records_iter().filter(|c| &**c.session == id) {
-        total += env
-            .pricer
-            .cost(c.model, &c.tokens, &c.billing, c.cost_usd)
-            .unwrap_or(0.0);
-    }
-    Some(total)
+    // Priced as every other view prices a session.
+    let costs = crate::cost::sum::by_session(&s.ledger, &mut env.pricer, |s| s == id);
+    Some(costs.get(id).copied().unwrap_or_default().usd())
 }

@@ -109,7 +109,7 @@ async fn dashboard(
     // An ignored index is worth a line in the status bar, nothing more.
     app.notice = live.notes.first().cloned();
     app.now = clock();
-    feed::load_all(app, &monitor);
+    let mut feed = feed::Feed::load_all(app, &mut monitor);
     crash_test();
     let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();
     if let Some(address) = plan.address() {
@@ -141,7 +141,15 @@ async fn dashboard(
             .map(|s| Rect::new(0, 0, s.width, s.height))
             .unwrap_or_default();
         app.height = area.height;
-        dirty = handle(event, app, &mut monitor, &alerter, &exporter, area);
+        dirty = handle(
+            event,
+            app,
+            &mut monitor,
+            &mut feed,
+            &alerter,
+            &exporter,
+            area,
+        );
     }
 }
 
@@ -163,6 +171,7 @@ fn handle(
     event: Event,
     app: &mut App,
     monitor: &mut Monitor,
+    feed: &mut feed::Feed,
     alerter: &Alerter,
     exporter: &Exporter,
     area: Rect,
@@ -184,7 +193,7 @@ fn handle(
         Event::Source(SourceMsg::Updates(batch)) => {
             let changes = monitor.apply(batch);
             exporter.update(monitor, &changes);
-            let crossed = feed::apply(app, monitor, &changes);
+            let crossed = feed.apply(app, monitor, &changes);
             alerter.fire(&crossed);
             if let Some(b) = feed::headline(&crossed) {
                 app.alert(b.clone());

@@ -14,6 +14,7 @@ pub mod event;
 pub mod feed;
 pub mod keys;
 pub mod overlay;
+pub mod pace;
 pub mod sessions;
 pub mod skipped;
 pub mod terminal;
@@ -37,7 +38,7 @@ use keys::Action;
 use ratatui::layout::Rect;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use terminal::{Takeover, Term};
 
 pub fn run(settings: &Settings, export: &ExportArgs) -> Result<ExitCode, UserError> {
@@ -124,9 +125,12 @@ async fn dashboard(
     let alerter = Alerter::new(o, notice_tx);
     let mut events = Events::new(live.updates, notice_rx);
     let mut dirty = true;
+    let mut urgent = true;
+    let mut pace = pace::Pace::default();
     loop {
-        if dirty {
+        if pace.should_draw(dirty, urgent, Instant::now()) {
             redraw(term, app)?;
+            pace.drawn(Instant::now());
         }
         if app.quit {
             return Ok(());
@@ -134,7 +138,14 @@ async fn dashboard(
         let tick = app
             .next_tick()
             .map(|ms| Duration::from_millis(ms.unsigned_abs()));
+        let held = pace.wait(Instant::now());
+        let tick = match (tick, held) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let event = events.next(tick).await;
+        // Only the transcripts' news waits for the next data frame.
+        urgent = !matches!(event, Event::Source(SourceMsg::Updates(_)));
         app.now = clock();
         let area = term
             .size()

@@ -113,7 +113,10 @@ fn a_missing_transcript_loses_only_the_context() {
     let tmp = tempfile::tempdir().unwrap();
     let out = statusline(tmp.path(), &sample("missing-transcript.json"), &["--debug"]);
     let l = line(&out);
-    assert!(l.starts_with("Opus 4.7 │ ctx ? │ $0.50 today"), "{l}");
+    assert!(
+        l.starts_with("Opus 4.7 │ ctx ? │ $0.00 session │ $0.50 today"),
+        "{l}"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot read the transcript"), "{err}");
 }

@@ -96,15 +96,6 @@ pub fn facts(stdin: &[u8], env: &mut Env, notes: &mut Vec<String>) -> Result<Fac
     } else {
         notes.push("no Claude Code data directory found: no today/block figures".into());
     }
-    if let Some(path) = &input.transcript_path
-        && !std::fs::metadata(path).is_ok_and(|m| m.is_file())
-        && facts.session_cost == Some(0.0)
-    {
-        // Nothing spent by Claude Code's count and no transcript to check
-        // it against: a `$0.00 session` would only look like a reading.
-        notes.push("no transcript to price the session from: session cost left out".into());
-        facts.session_cost = None;
-    }
     if facts.session_cost.is_none()
         && let (Some(id), Some(path)) = (&input.session_id, &input.transcript_path)
     {

@@ -1624,3 +1624,270 @@ fn the_status_line_rounds_a_half_percent_up_as_claude_code_does() {
     let line = String::from_utf8(out.stdout).unwrap();
     assert!(line.contains("ctx 185k/200k 93%"), "{line}");
 }
+
+// ---- Issue 15 (polish) ----
+
+/// `ccwatch statusline` with `stdin`, in a fresh cache, at a fixed instant.
+fn statusline_line(isolate: &Path, data: &Path, stdin: &str) -> String {
+    let mut child = ccwatch(isolate)
+        .env("CCWATCH_NOW", "2026-11-20T10:05:00Z")
+        .env("CCWATCH_CACHE_DIR", isolate.join("cache"))
+        .args(["statusline", "--timezone", "UTC", "--dir"])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
+}
+
+// Bug (issue 15): when the transcript named on stdin could not be read,
+// the status line still printed `$0.00 session`, as if the session had
+// cost nothing; it now leaves the session's cost out (today's stays).
+#[test]
+fn the_status_line_leaves_the_session_cost_out_when_the_transcript_is_unreadable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    // Another session today, so there is a today figure: 100k output, $1.50.
+    write(
+        &data.join("projects/-home-dev-src-app/other.jsonl"),
+        assistant(
+            "2026-11-20T10:00:00.000Z",
+            "msg_other",
+            r#"{"input_tokens":0,"output_tokens":100000}"#,
+        ) + "\n",
+    );
+    let gone = data.join(format!("projects/-home-dev-src-app/{SID}.jsonl"));
+    let without_cost = format!(
+        r#"{{"session_id":"{SID}","transcript_path":"{}","cwd":"{CWD}","model":{{"id":"claude-sonnet-4-5-20250929"}}}}"#,
+        gone.display()
+    );
+    let line = statusline_line(tmp.path(), &data, &without_cost);
+    assert!(!line.contains("session"), "{line}");
+    assert!(line.contains("ctx ? │ $1.50 today"), "{line}");
+    // A directory where the transcript should be is no transcript either.
+    std::fs::create_dir_all(&gone).unwrap();
+    let line = statusline_line(tmp.path(), &data, &without_cost);
+    assert!(!line.contains("session"), "{line}");
+    // Claude Code's own figure is its own reading, transcript or not
+    // (before the first turn it sends 0 and has written nothing yet).
+    std::fs::remove_dir(&gone).unwrap();
+    let zero = without_cost.replace(r#""model":"#, r#""cost":{"total_cost_usd":0.0},"model":"#);
+    let line = statusline_line(tmp.path(), &data, &zero);
+    assert!(
+        line.contains("ctx ? │ $0.00 session │ $1.50 today"),
+        "{line}"
+    );
+    // Once the transcript is there, its cost is shown again.
+    write(
+        &gone,
+        assistant(
+            "2026-11-20T10:01:00.000Z",
+            "msg_main",
+            r#"{"input_tokens":0,"output_tokens":100000}"#,
+        ) + "\n",
+    );
+    let line = statusline_line(tmp.path(), &data, &without_cost);
+    assert!(line.contains("$1.50 session"), "{line}");
+}
+
+/// A session priced in every view: its transcript (a reply, a streamed
+/// copy of it, a reply with a logged cost), an older-layout
+/// `agent-*.jsonl` beside it, a newer-layout subagent, and another
+/// session's older-layout subagent in the same folder.
+fn priced_everywhere(data: &Path) {
+    let dir = data.join("projects/-home-dev-src-app");
+    let line = |session: &str, side: bool, model: &str, id: &str, extra: &str, usage: &str| {
+        format!(
+            r#"{{"isSidechain":{side},"cwd":"{CWD}","sessionId":"{session}","type":"assistant",{extra}"message":{{"model":"{model}","id":"{id}","type":"message","role":"assistant","content":[],"usage":{usage}}},"requestId":"req_{id}","uuid":"u-{id}-{}","timestamp":"2026-11-20T10:00:00.000Z"}}"#,
+            usage.len()
+        ) + "\n"
+    };
+    let sonnet = "claude-sonnet-4-5-20250929";
+    let main_usage = r#"{"input_tokens":1000,"cache_creation_input_tokens":5000,"cache_read_input_tokens":100000,"output_tokens":20000}"#;
+    write(
+        &dir.join(format!("{SID}.jsonl")),
+        // The streamed partial first; the full copy wins.
+        line(
+            SID,
+            false,
+            sonnet,
+            "msg_main",
+            "",
+            r#"{"input_tokens":1000,"cache_creation_input_tokens":5000,"cache_read_input_tokens":100000,"output_tokens":3}"#,
+        ) + &line(SID, false, sonnet, "msg_main", "", main_usage)
+            + &line(
+                SID,
+                false,
+                sonnet,
+                "msg_logged",
+                r#""costUSD":0.5,"#,
+                r#"{"input_tokens":10,"output_tokens":10}"#,
+            ),
+    );
+    write(
+        &dir.join("agent-a1.jsonl"),
+        line(
+            SID,
+            true,
+            sonnet,
+            "msg_agent",
+            "",
+            r#"{"input_tokens":0,"output_tokens":100000,"server_tool_use":{"web_search_requests":10}}"#,
+        ),
+    );
+    write(
+        &dir.join(format!("{SID}/subagents/agent-b7.jsonl")),
+        line(
+            SID,
+            true,
+            "claude-haiku-4-5-20251001",
+            "msg_haiku",
+            "",
+            r#"{"input_tokens":2000,"output_tokens":10000}"#,
+        ),
+    );
+    write(
+        &dir.join("agent-c3.jsonl"),
+        line(
+            "99999999-9999-4999-8999-999999999999",
+            true,
+            sonnet,
+            "msg_other",
+            "",
+            r#"{"input_tokens":0,"output_tokens":200000}"#,
+        ),
+    );
+}
+
+/// The session's cost in the dashboard's state: read at start-up, and
+/// read file by file into a dashboard already running.
+fn dashboard_costs(data: &Path) -> (f64, f64) {
+    use ccwatch::monitor::Monitor;
+    use ccwatch::source::discover::ProjectsDir;
+    use ccwatch::source::reader::FileReader;
+    use ccwatch::source::scan::{list_all, scan};
+    use ccwatch::tui::app::{App, Config};
+    use ccwatch::tui::feed::Feed;
+    let config = Config {
+        thresholds: vec![70, 85, 95],
+        idle_timeout_ms: 30 * 60_000,
+        span_ms: 60 * 60_000,
+        home: None,
+        roots: Vec::new(),
+        utc_offset_secs: 0,
+        theme: ccwatch::tui::theme::Theme { color: false },
+        alert_waiting_ms: None,
+    };
+    let now = 1_795_000_000_000;
+    let roots = [ProjectsDir(data.join("projects"))];
+    let (files, _) = list_all(&roots);
+    let window = ccwatch::ledger::WindowPolicy::default();
+    let scanned = scan(files.clone(), 1, 1 << 20);
+    let mut monitor = Monitor::new(scanned.ledger, window.clone(), vec![70]);
+    let mut app = App::new(config.clone(), now);
+    Feed::load_all(&mut app, &mut monitor);
+    let at_start = app.sessions[SID].cost_usd;
+    let mut monitor = Monitor::new(ccwatch::ledger::Ledger::new(), window, vec![70]);
+    let mut app = App::new(config, now);
+    let mut feed = Feed::load_all(&mut app, &mut monitor);
+    let mut buf = Vec::new();
+    for t in files {
+        let (update, _) = FileReader::new(t.path, t.role, 1 << 20).read(&mut buf);
+        let changes = monitor.apply(vec![update]);
+        feed.apply(&mut app, &mut monitor, &changes);
+    }
+    (at_start, app.sessions[SID].cost_usd)
+}
+
+/// The session's cost on `/metrics` of `ccwatch serve`, summed over models.
+fn served_cost(isolate: &Path, data: &Path) -> f64 {
+    let mut child = ccwatch(isolate)
+        .args(["serve", "--listen", "127.0.0.1:0", "--dir"])
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let addr = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split("http://")
+                .nth(1)
+                .map(|r| r.split('/').next().unwrap_or("").to_owned())
+        })
+        .unwrap();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut body = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut body).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    body.lines()
+        .filter(|l| l.starts_with("claude_code_cost_usage_USD"))
+        .filter(|l| l.contains(&format!("session_id=\"{SID}\"")))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+// Bug (issue 15): views priced a session each their own way (the status
+// line missed the older layout's `agent-*.jsonl`). One function prices a
+// record everywhere; this holds `status --json`, `session`, the status
+// line, `/metrics` and the dashboard's state to the same figure.
+#[test]
+fn every_view_prices_a_session_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    priced_everywhere(&data);
+    // Worked by hand, at the built-in prices: the main reply 1000×$3/M +
+    // 5000×$3.75/M + 100000×$0.30/M + 20000×$15/M = $0.35175; the logged
+    // $0.50; the older-layout subagent 100000×$15/M + 10 searches×$0.01 =
+    // $1.60; the haiku subagent 2000×$1/M + 10000×$5/M = $0.052.
+    let want = 0.35175 + 0.5 + 1.6 + 0.052;
+    let close =
+        |what: &str, got: f64| assert!((got - want).abs() < 1e-9, "{what}: {got}, want {want}");
+    let status = status_json(&data);
+    close(
+        "status --json",
+        session(&status)["costUSD"].as_f64().unwrap_or(-1.0),
+    );
+    let report = json_of(
+        ccwatch(tmp.path())
+            .args(["session", "--json", "--no-cache", "--dir"])
+            .arg(&data),
+    );
+    let row = report["sessions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["sessionId"] == SID))
+        .cloned()
+        .unwrap_or(Value::Null);
+    close("session --json", row["totalCost"].as_f64().unwrap_or(-1.0));
+    let stdin = format!(
+        r#"{{"session_id":"{SID}","transcript_path":"{}","cwd":"{CWD}","model":{{"id":"claude-sonnet-4-5-20250929"}}}}"#,
+        data.join(format!("projects/-home-dev-src-app/{SID}.jsonl"))
+            .display()
+    );
+    let line = statusline_line(tmp.path(), &data, &stdin);
+    assert!(line.contains("$2.50 session"), "{line}");
+    close("/metrics", served_cost(tmp.path(), &data));
+    let (at_start, fed) = dashboard_costs(&data);
+    close("dashboard, at start-up", at_start);
+    close("dashboard, fed file by file", fed);
+}

@@ -683,3 +683,96 @@ fn a_daily_budget_shows_as_a_gauge_and_alerts_through_the_hook() {
     tmux.keys(&["q"]);
     tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
 }
+
+// Bug (issue 15): on a data directory where no session was live the
+// dashboard opened blank until `a` was pressed. It now shows the most
+// recent sessions, dimmed, and says none is live.
+#[test]
+fn with_no_live_session_the_most_recent_ones_show() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    // Both last replied yesterday, the API session more recently.
+    append(
+        &transcript(data.path(), "webapp", WEBAPP),
+        &reply_at(WEBAPP, "webapp", 1, 90_000, 30 * 3600),
+    );
+    append(
+        &transcript(data.path(), "api", API),
+        &reply_at(API, "api", 1, 40_000, 26 * 3600),
+    );
+    let tmux = dashboard_in_tmux(
+        "recent",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[],
+        (80, 24),
+    );
+    let screen = tmux.wait_for("the recent sessions", |s| {
+        s.contains("None live · recent sessions (2)") && s.contains("45.0%")
+    });
+    assert!(selected(&screen).contains("api"), "{screen}");
+    assert!(
+        screen.contains("none live · 2 most recent shown"),
+        "{screen}"
+    );
+    // A reply makes its session live: the list is the live one again.
+    append(
+        &transcript(data.path(), "webapp", WEBAPP),
+        &reply(WEBAPP, "webapp", 2, 100_000),
+    );
+    let screen = tmux.wait_for("the live list", |s| s.contains("Live sessions (1)"));
+    assert!(selected(&screen).contains("webapp"), "{screen}");
+    assert!(screen.contains("1 idle hidden (a)"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
+}
+
+// Bug (issue 15): the dashboard never said that lines were skipped, and
+// its help overlay was cut off in panes under 24 rows. The bottom line now
+// counts skipped lines, `!` lists them by reason and file, and the help
+// scrolls with j/k.
+#[test]
+fn skipped_lines_are_counted_and_listed_and_the_help_scrolls() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let path = transcript(data.path(), "webapp", WEBAPP);
+    append(&path, &reply(WEBAPP, "webapp", 1, 90_000));
+    append(&path, "{\"type\":\"assistant\", cut off\n\u{1}not json\n");
+    let tmux = dashboard_in_tmux(
+        "skips",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[],
+        (40, 16),
+    );
+    tmux.wait_for("the skipped count", |s| s.contains("2 lines skipped (!)"));
+    tmux.keys(&["!"]);
+    let screen = tmux.wait_for("the skipped overlay", |s| s.contains("By file"));
+    assert!(screen.contains("2 malformed lines"), "{screen}");
+    assert!(
+        screen.contains("2 -home-dev-src-w…0000000a.jsonl"),
+        "{screen}"
+    );
+    tmux.keys(&["x"]);
+    tmux.wait_for("the overlay closed", |s| !s.contains("By file"));
+    tmux.keys(&["?"]);
+    let top = tmux.wait_for("the help", |s| s.contains("Keys") && s.contains("1-14/"));
+    assert!(top.contains("Ctrl-C"), "{top}");
+    tmux.keys(&["j", "j"]);
+    let down = tmux.wait_for("the help scrolled", |s| s.contains("3-16/"));
+    assert!(!down.contains("Ctrl-C"), "{down}");
+    tmux.keys(&["Up"]);
+    tmux.wait_for("the help scrolled back", |s| s.contains("2-15/"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
+}

@@ -266,7 +266,7 @@ pub fn skipped_sentence(skipped: &SkipCounts) -> Option<String> {
         .iter()
         .filter(|(r, _)| *r != SkipReason::Blank)
         .map(|(r, n)| {
-            let (one, many) = describe(r);
+            let (one, many) = r.words();
             format::count(n, one, many)
         })
         .collect();
@@ -277,17 +277,4 @@ pub fn skipped_sentence(skipped: &SkipCounts) -> Option<String> {
         "Skipped what could not be read: {}.",
         parts.join(", ")
     ))
-}
-
-/// What a skip of this reason is called, in the singular and the plural.
-fn describe(r: SkipReason) -> (&'static str, &'static str) {
-    match r {
-        SkipReason::Blank => ("blank line", "blank lines"),
-        SkipReason::Malformed => ("malformed line", "malformed lines"),
-        SkipReason::InvalidUtf8 => ("line of invalid UTF-8", "lines of invalid UTF-8"),
-        SkipReason::Oversized => ("over-long line", "over-long lines"),
-        SkipReason::InvalidUsage => ("line with unusable usage", "lines with unusable usage"),
-        SkipReason::BadTimestamp => ("line without a timestamp", "lines without a timestamp"),
-        SkipReason::UnreadableFile => ("unreadable file or folder", "unreadable files or folders"),
-    }
 }

@@ -5,6 +5,7 @@
 //! Everything that needs a dollar figure (reports, `status --json`, the
 //! status line) goes through one `Pricer`, so they always agree.
 
+pub mod book;
 pub mod charge;
 pub mod lookup;
 pub mod sum;

@@ -6,7 +6,7 @@
 //! do not depend on the order.
 
 use super::{ModelPrice, Pricer};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Record};
 use std::collections::HashMap;
 use std::ops::AddAssign;
 use std::sync::Arc;
@@ -27,10 +27,37 @@ impl Dollars {
     }
 }
 
+impl std::ops::SubAssign for Dollars {
+    fn sub_assign(&mut self, other: Dollars) {
+        self.0 -= other.0;
+    }
+}
+
 impl AddAssign for Dollars {
     fn add_assign(&mut self, other: Dollars) {
         self.0 += other.0;
     }
+}
+
+/// Model prices looked up once per model index of the ledger.
+pub type PriceCache = Vec<Option<Option<ModelPrice>>>;
+
+/// What one record costs, the way every view prices it (`status`,
+/// `session`, the status line, the dashboard, `/metrics`): the mode's
+/// choice between the logged cost and the table, in whole picodollars.
+pub fn charge(pricer: &mut Pricer, prices: &mut PriceCache, r: &Record<'_>) -> Dollars {
+    let ix = r.model_ix.index();
+    if prices.len() <= ix {
+        prices.resize(ix + 1, None);
+    }
+    let price = match prices[ix] {
+        Some(p) => p,
+        None => *prices[ix].insert(pricer.price_of(r.model)),
+    };
+    let cost = pricer
+        .charge(price, &r.tokens, &r.billing, r.cost_usd)
+        .unwrap_or(0.0);
+    Dollars::from_usd(cost)
 }
 
 /// A session's running sum, or `None` when the session is not wanted (the
@@ -50,7 +77,7 @@ pub fn by_session(
 ) -> HashMap<Arc<str>, Dollars> {
     let (sessions, models) = ledger.name_counts();
     let mut sums: Vec<Option<SessionSum>> = vec![None; sessions];
-    let mut prices: Vec<Option<Option<ModelPrice>>> = vec![None; models];
+    let mut prices: PriceCache = vec![None; models];
     for c in ledger.records_iter() {
         let Some(slot) = sums.get_mut(c.session_ix.index()) else {
             continue;
@@ -60,15 +87,7 @@ pub fn by_session(
         }) else {
             continue;
         };
-        let price = match prices.get_mut(c.model_ix.index()) {
-            Some(Some(p)) => *p,
-            Some(slot) => *slot.insert(pricer.price_of(c.model)),
-            None => pricer.price_of(c.model),
-        };
-        let cost = pricer
-            .charge(price, &c.tokens, &c.billing, c.cost_usd)
-            .unwrap_or(0.0);
-        *sum += Dollars::from_usd(cost);
+        *sum += charge(pricer, &mut prices, &c);
     }
     sums.into_iter().flatten().flatten().collect()
 }

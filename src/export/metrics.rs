@@ -442,14 +442,7 @@ fn usage_by_session_and_model(monitor: &Monitor) -> BTreeMap<(String, String), M
     let mut prices = vec![None; models];
     let mut pairs: HashMap<(usize, usize), NamedSums> = HashMap::new();
     for c in monitor.ledger.records_iter() {
-        let price = match prices.get_mut(c.model_ix.index()) {
-            Some(Some(p)) => *p,
-            Some(slot) => *slot.insert(pricer.price_of(c.model)),
-            None => pricer.price_of(c.model),
-        };
-        let cost = pricer
-            .charge(price, &c.tokens, &c.billing, c.cost_usd)
-            .unwrap_or(0.0);
+        let cost = crate::cost::sum::charge(&mut pricer, &mut prices, &c);
         let (_, _, sums) = pairs
             .entry((c.session_ix.index(), c.model_ix.index()))
             .or_insert_with(|| (c.session, c.model, ModelSums::default()));
@@ -457,7 +450,7 @@ fn usage_by_session_and_model(monitor: &Monitor) -> BTreeMap<(String, String), M
         sums.output += c.tokens.output;
         sums.cache_read += c.tokens.cache_read;
         sums.cache_creation += c.tokens.cache_creation;
-        sums.cost += Dollars::from_usd(cost);
+        sums.cost += cost;
     }
     pairs
         .into_values()

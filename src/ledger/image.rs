@@ -195,6 +195,7 @@ impl<'de> Deserialize<'de> for Ledger {
             daily_utc: image.daily_utc,
             totals: image.totals,
             records: image.records,
+            winner_log: None,
         })
     }
 }

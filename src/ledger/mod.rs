@@ -127,6 +127,38 @@ pub struct Ledger {
     daily_utc: BTreeMap<i64, DaySums>,
     totals: Tokens,
     records: u64,
+    /// Every change of which copy wins a response since the last
+    /// `take_winner_moves`, when a consumer asked for them.
+    winner_log: Option<Vec<WinnerMove>>,
+}
+
+/// A record that started or stopped counting: what running sums (the
+/// dashboard's costs) add or take back, so that a batch costs what it
+/// holds rather than what the history holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WinnerMove {
+    /// `true` when the record now counts, `false` when it no longer does.
+    pub counts: bool,
+    pub session_ix: NameId,
+    pub model_ix: NameId,
+    pub timestamp: Millis,
+    pub tokens: Tokens,
+    pub billing: Billing,
+    pub cost_usd: Option<f64>,
+}
+
+impl WinnerMove {
+    fn of(c: &Copy, counts: bool) -> WinnerMove {
+        WinnerMove {
+            counts,
+            session_ix: c.session,
+            model_ix: c.model,
+            timestamp: c.timestamp,
+            tokens: c.tokens,
+            billing: c.billing(),
+            cost_usd: c.cost_usd(),
+        }
+    }
 }
 
 impl Ledger {
@@ -328,8 +360,41 @@ impl Ledger {
         }
     }
 
+    /// Start keeping every change of winner for `take_winner_moves`. Only
+    /// a consumer that takes them regularly should: they pile up otherwise.
+    pub fn log_winner_moves(&mut self) {
+        self.winner_log.get_or_insert_with(Vec::new);
+    }
+
+    /// The changes of winner since the last call, oldest first.
+    pub fn take_winner_moves(&mut self) -> Vec<WinnerMove> {
+        self.winner_log
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// A change of winner as the record it adds or takes back.
+    pub fn record_of(&self, m: &WinnerMove) -> Record<'_> {
+        Record {
+            session: self.session_names.get(m.session_ix),
+            model: self.models.get(m.model_ix),
+            session_ix: m.session_ix,
+            model_ix: m.model_ix,
+            timestamp: m.timestamp,
+            tokens: m.tokens,
+            billing: m.billing,
+            sidechain: false,
+            cost_usd: m.cost_usd,
+        }
+    }
+
     /// Move the sums from the copy that lost a key to the one that won it.
     fn settle(&mut self, change: WinnerChange, touched: &mut BTreeSet<Arc<str>>) {
+        if let Some(log) = &mut self.winner_log {
+            log.extend(change.lost.iter().map(|c| WinnerMove::of(c, false)));
+            log.extend(change.won.iter().map(|c| WinnerMove::of(c, true)));
+        }
         if let Some(lost) = change.lost {
             let hash = self.files[lost.file.0 as usize].path_hash;
             let name = self.session_names.get(lost.session);
@@ -580,6 +645,15 @@ impl Ledger {
             all += f.skipped;
         }
         all
+    }
+
+    /// The files currently known that had lines skipped, with their
+    /// counts, in the order they were first read.
+    pub fn skipped_by_file(&self) -> impl Iterator<Item = (&Arc<str>, SkipCounts)> {
+        self.files
+            .iter()
+            .filter(|f| f.live && f.skipped != SkipCounts::default())
+            .map(|f| (&f.path, f.skipped))
     }
 
     /// Every deduplicated usage record (the winning copies), in no

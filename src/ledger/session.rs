@@ -167,6 +167,24 @@ impl SessionContext {
             .collect()
     }
 
+    /// The occupancy points of the cycle that began at `cycle_start` (as
+    /// the session's snapshot has it) from `since` on, plus the one before
+    /// `since`: what the sparkline and the rate read, found without a walk
+    /// over the cycle.
+    pub fn series_window(&self, cycle_start: Option<Millis>, since: Millis) -> Vec<(Millis, u64)> {
+        let start = cycle_start.unwrap_or(Millis::MIN);
+        let from = start.max(since);
+        let before = self
+            .main_chain
+            .range((start, 0, 0)..(from, 0, 0))
+            .next_back();
+        before
+            .into_iter()
+            .chain(self.main_chain.range((from, 0, 0)..))
+            .map(|(k, p)| (k.0, p.tokens.prompt()))
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.records == 0 && self.boundaries.is_empty() && self.files.is_empty()
     }
@@ -331,5 +349,33 @@ mod tests {
         assert_eq!(s.series_since(0), vec![(3, 30_000), (4, 40_000)]);
         // A small dip is just noise.
         assert!(!is_large_drop(120_000, 110_000));
+    }
+
+    #[test]
+    fn the_series_window_is_the_trimmed_cycle_without_walking_it() {
+        let mut s = SessionContext::default();
+        let points = [
+            (1, 50_000),
+            (2, 120_000),
+            (3, 30_000),
+            (4, 40_000),
+            (6, 45_000),
+            (9, 60_000),
+        ];
+        for (ts, p) in points {
+            s.add(&copy(ts, p, false), 0);
+        }
+        let start = s.cycle_start();
+        for since in [Millis::MIN, 0, 3, 4, 5, 6, 7, 9, 10] {
+            assert_eq!(
+                s.series_window(start, since),
+                crate::burn::trim(&s.series_since(Millis::MIN), since),
+                "since {since}"
+            );
+        }
+        assert_eq!(
+            s.series_window(start, 5),
+            vec![(4, 40_000), (6, 45_000), (9, 60_000)]
+        );
     }
 }

@@ -46,6 +46,22 @@ impl SkipReason {
         }
     }
 
+    /// What a skip of this reason is called, in the singular and the
+    /// plural, for people.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            SkipReason::Blank => ("blank line", "blank lines"),
+            SkipReason::Malformed => ("malformed line", "malformed lines"),
+            SkipReason::InvalidUtf8 => ("line of invalid UTF-8", "lines of invalid UTF-8"),
+            SkipReason::Oversized => ("over-long line", "over-long lines"),
+            SkipReason::InvalidUsage => ("line with unusable usage", "lines with unusable usage"),
+            SkipReason::BadTimestamp => ("line without a timestamp", "lines without a timestamp"),
+            SkipReason::UnreadableFile => {
+                ("unreadable file or folder", "unreadable files or folders")
+            }
+        }
+    }
+
     fn index(self) -> usize {
         self as usize
     }

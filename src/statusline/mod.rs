@@ -291,9 +291,14 @@ fn session_files(transcript: &Path) -> Vec<PathBuf> {
 }
 
 /// The session's cost from its own transcripts, when Claude Code does not
-/// send one (older versions): rare, so read in full.
+/// send one (older versions): rare, so read in full. `None` when the
+/// transcript itself cannot be read: the line then leaves the session's
+/// cost out rather than show a `$0.00` nobody spent.
 fn session_cost(id: &str, transcript: &Path, env: &mut Env) -> Option<f64> {
     use crate::source::scan::{Transcript, scan};
+    if !std::fs::metadata(transcript).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
     let root = transcript.parent()?.parent()?;
     let files: Vec<Transcript> = session_files(transcript)
         .into_iter()
@@ -303,12 +308,10 @@ fn session_cost(id: &str, transcript: &Path, env: &mut Env) -> Option<f64> {
         })
         .collect();
     let s = scan(files, 1, env.line_cap);
-    let mut total = 0.0;
-    for c in s.ledger.records_iter().filter(|c| &**c.session == id) {
-        total += env
-            .pricer
-            .cost(c.model, &c.tokens, &c.billing, c.cost_usd)
-            .unwrap_or(0.0);
+    if s.errors.iter().any(|(path, _)| path == transcript) {
+        return None;
     }
-    Some(total)
+    // Priced as every other view prices a session.
+    let costs = crate::cost::sum::by_session(&s.ledger, &mut env.pricer, |s| s == id);
+    Some(costs.get(id).copied().unwrap_or_default().usd())
 }

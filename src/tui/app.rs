@@ -4,7 +4,9 @@
 //! every state can be built in a test and drawn at a fixed instant.
 
 use super::keys::Action;
+use super::overlay::{self, Overlay, Row};
 use super::sessions::{self, ListQuery, SessionView, Show, Sort};
+use super::skipped::SkippedLines;
 use super::theme::Theme;
 use crate::alerts::Crossing;
 use crate::alerts::limits::LimitCrossing;
@@ -21,6 +23,19 @@ pub enum Mode {
     Filter,
     /// The key overlay, over the screen it was opened from.
     Help(Screen),
+    /// The skipped lines overlay, likewise.
+    Skipped(Screen),
+}
+
+impl Mode {
+    /// The overlay open in this mode, if any.
+    pub fn overlay(self) -> Option<Overlay> {
+        match self {
+            Mode::Help(_) => Some(Overlay::Keys),
+            Mode::Skipped(_) => Some(Overlay::Skipped),
+            _ => None,
+        }
+    }
 }
 
 /// The screens the help overlay can return to.
@@ -109,6 +124,13 @@ pub struct App {
     pub plan: Option<crate::hints::rate::PlanLimits>,
     /// Spend against the configured budgets.
     pub spend: Vec<crate::budget::Spend>,
+    /// Lines the engine could not use.
+    pub skipped: SkippedLines,
+    /// How far the open overlay is scrolled, in rows.
+    pub scroll: usize,
+    /// The screen's height, set by the loop like `now`: how far an
+    /// overlay can scroll depends on it.
+    pub height: u16,
 }
 
 impl App {
@@ -128,21 +150,42 @@ impl App {
             quit: false,
             plan: None,
             spend: Vec::new(),
+            skipped: SkippedLines::default(),
+            scroll: 0,
+            height: 0,
         }
+    }
+
+    /// The rows of the open overlay.
+    pub fn overlay_rows(&self) -> Vec<Row> {
+        match self.mode.overlay() {
+            Some(Overlay::Keys) => overlay::key_rows(),
+            Some(Overlay::Skipped) => overlay::skipped_rows(
+                &self.skipped,
+                &self.config.roots,
+                self.config.home.as_deref(),
+            ),
+            None => Vec::new(),
+        }
+    }
+
+    fn scroll_by(&mut self, delta: isize) {
+        let max = overlay::max_scroll(self.overlay_rows().len(), self.height);
+        self.scroll = self.scroll.saturating_add_signed(delta).min(max);
+    }
+
+    fn open(&mut self, overlay: Overlay) {
+        let screen = self.screen();
+        self.scroll = 0;
+        self.mode = match overlay {
+            Overlay::Keys => Mode::Help(screen),
+            Overlay::Skipped => Mode::Skipped(screen),
+        };
     }
 
     /// The list's rows, in order.
     pub fn rows(&self) -> Vec<&SessionView> {
-        sessions::visible(
-            self.sessions.values(),
-            ListQuery {
-                now: self.now,
-                idle_timeout_ms: self.config.idle_timeout_ms,
-                show: self.show,
-                sort: self.sort,
-                filter: &self.filter,
-            },
-        )
+        sessions::visible(self.sessions.values(), self.query())
     }
 
     /// The row of the selected session.
@@ -163,6 +206,21 @@ impl App {
         self.selected_row(&rows).map(|i| rows[i])
     }
 
+    fn query(&self) -> ListQuery<'_> {
+        ListQuery {
+            now: self.now,
+            idle_timeout_ms: self.config.idle_timeout_ms,
+            show: self.show,
+            sort: self.sort,
+            filter: &self.filter,
+        }
+    }
+
+    /// No session is live and the list shows the most recent ones instead.
+    pub fn showing_recent(&self) -> bool {
+        !self.sessions.is_empty() && sessions::showing_recent(self.sessions.values(), self.query())
+    }
+
     pub fn is_live(&self, s: &SessionView) -> bool {
         s.is_live(self.now, self.config.idle_timeout_ms)
     }
@@ -171,6 +229,9 @@ impl App {
     pub fn hidden_idle(&self) -> usize {
         match self.show {
             Show::All => 0,
+            Show::Live if self.showing_recent() && self.filter.is_empty() => {
+                self.sessions.len() - self.rows().len()
+            }
             Show::Live => self.sessions.values().filter(|s| !self.is_live(s)).count(),
         }
     }
@@ -223,7 +284,7 @@ impl App {
 
     fn screen(&self) -> Screen {
         match self.mode {
-            Mode::Zoom | Mode::Help(Screen::Zoom) => Screen::Zoom,
+            Mode::Zoom | Mode::Help(Screen::Zoom) | Mode::Skipped(Screen::Zoom) => Screen::Zoom,
             _ => Screen::List,
         }
     }
@@ -256,7 +317,12 @@ impl App {
                     Show::All => Show::Live,
                 }
             }
-            Action::Help => self.mode = Mode::Help(self.screen()),
+            Action::Help => self.open(Overlay::Keys),
+            Action::Skipped => self.open(Overlay::Skipped),
+            Action::ScrollUp => self.scroll_by(-1),
+            Action::ScrollDown => self.scroll_by(1),
+            Action::PageUp => self.scroll_by(-(overlay::body_height(self.height).max(1) as isize)),
+            Action::PageDown => self.scroll_by(overlay::body_height(self.height).max(1) as isize),
             Action::CloseHelp => {
                 self.mode = match self.screen() {
                     Screen::List => Mode::List,

@@ -3,62 +3,78 @@
 
 use super::app::{Alert, App, Banner};
 use super::sessions::SessionView;
+use super::skipped::SkippedLines;
 use crate::burn;
-use crate::cost::{self, Dollars, Pricer};
+use crate::cost::Pricer;
+use crate::cost::book::SessionCosts;
 use crate::monitor::{Change, Monitor};
-use crate::record::Millis;
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::BTreeSet;
 
-/// Load every session, at start-up.
-pub fn load_all(app: &mut App, monitor: &Monitor) {
-    let costs = cost::sum::by_session(&monitor.ledger, &mut Pricer::default_prices(), |_| true);
-    for s in monitor.sessions() {
-        if let Some(v) = view(app, monitor, &s.session_id, &costs) {
-            app.upsert(v);
-        }
-    }
-    for id in app.sessions.keys().cloned().collect::<Vec<_>>() {
-        refresh_agents(app, monitor, &id);
-    }
-    app.spend = monitor.spend().to_vec();
+/// What the feed keeps between batches: each session's running cost.
+#[derive(Debug)]
+pub struct Feed {
+    costs: SessionCosts,
 }
 
-/// Bring the sessions a batch touched up to date; returns the levels
-/// crossed, in the order they happened.
-pub fn apply(app: &mut App, monitor: &Monitor, changes: &[Change]) -> Vec<Alert> {
-    app.spend = monitor.spend().to_vec();
-    let touched: BTreeSet<&str> = changes
-        .iter()
-        .filter(|c| !matches!(c, Change::Limit(_)))
-        .map(Change::session_id)
-        .collect();
-    // One pass over the records prices every touched session (in the
-    // default mode with the built-in prices, like `status`).
-    let costs = cost::sum::by_session(&monitor.ledger, &mut Pricer::default_prices(), |id| {
-        touched.contains(id)
-    });
-    for id in touched {
-        match view(app, monitor, id, &costs) {
-            Some(v) => {
+impl Feed {
+    /// Load every session, at start-up, and price them all once (in the
+    /// default mode with the built-in prices, like `status`); from then on
+    /// only what each batch changes is priced.
+    pub fn load_all(app: &mut App, monitor: &mut Monitor) -> Feed {
+        let costs = SessionCosts::start(&mut monitor.ledger, Pricer::default_prices());
+        for s in monitor.sessions() {
+            if let Some(v) = view(app, monitor, &s.session_id, &costs) {
                 app.upsert(v);
-                refresh_agents(app, monitor, id);
             }
-            None => app.remove(id),
         }
+        for id in app.sessions.keys().cloned().collect::<Vec<_>>() {
+            refresh_agents(app, monitor, &id);
+        }
+        app.spend = monitor.spend().to_vec();
+        app.skipped = SkippedLines::of(&monitor.ledger);
+        Feed { costs }
     }
-    changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::Threshold { session, crossing } => Some(Alert::Session(Banner {
-                session_id: session.session_id.clone(),
-                project: session.project.clone(),
-                crossing: crossing.clone(),
-            })),
-            Change::Limit(l) => Some(Alert::Limit(l.clone())),
-            _ => None,
-        })
-        .collect()
+
+    /// Bring the sessions a batch touched up to date; returns the levels
+    /// crossed, in the order they happened.
+    pub fn apply(
+        &mut self,
+        app: &mut App,
+        monitor: &mut Monitor,
+        changes: &[Change],
+    ) -> Vec<Alert> {
+        app.spend = monitor.spend().to_vec();
+        let moved = self.costs.update(&mut monitor.ledger);
+        let mut touched: BTreeSet<&str> = changes
+            .iter()
+            .filter(|c| !matches!(c, Change::Limit(_)))
+            .map(Change::session_id)
+            .collect();
+        touched.extend(moved.iter().map(|id| &**id));
+        for id in touched {
+            match view(app, monitor, id, &self.costs) {
+                Some(v) => {
+                    app.upsert(v);
+                    refresh_agents(app, monitor, id);
+                }
+                None => app.remove(id),
+            }
+        }
+        // A walk over the files, not the records: cheap per batch.
+        app.skipped = SkippedLines::of(&monitor.ledger);
+        changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Threshold { session, crossing } => Some(Alert::Session(Banner {
+                    session_id: session.session_id.clone(),
+                    project: session.project.clone(),
+                    crossing: crossing.clone(),
+                })),
+                Change::Limit(l) => Some(Alert::Limit(l.clone())),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// The banner to show for a batch: the highest level crossed, the latest
@@ -87,21 +103,16 @@ fn refresh_agents(app: &mut App, monitor: &Monitor, id: &str) {
     }
 }
 
-fn view(
-    app: &App,
-    monitor: &Monitor,
-    id: &str,
-    costs: &HashMap<Arc<str>, Dollars>,
-) -> Option<SessionView> {
+fn view(app: &App, monitor: &Monitor, id: &str, costs: &SessionCosts) -> Option<SessionView> {
     let snap = monitor.session(id)?.clone();
     // The sparkline's span and the rate's window, whichever reaches back further.
     let since = app.now - app.config.span_ms.max(burn::RATE_WINDOW_MS);
     let series = monitor
         .ledger
         .session(id)
-        .map(|s| burn::trim(&s.series_since(Millis::MIN), since))
+        .map(|s| s.series_window(snap.cycle_start, since))
         .unwrap_or_default();
-    let cost_usd = costs.get(id).copied().unwrap_or_default().usd();
+    let cost_usd = costs.usd(id);
     Some(SessionView {
         snap,
         series,
@@ -169,7 +180,7 @@ mod tests {
         ledger.apply(appended("/p/b.jsonl", vec![reply("b", "m3", 100, None)]));
         let mut monitor = Monitor::new(ledger, WindowPolicy::default(), vec![70, 85, 95]);
         let mut app = App::new(config(), NOW);
-        load_all(&mut app, &monitor);
+        let mut feed = Feed::load_all(&mut app, &mut monitor);
         assert_eq!(cost_of(&app, "a"), 0.75);
         // Without a logged cost, the built-in prices, like `status`.
         let mut pricer = Pricer::default_prices();
@@ -197,12 +208,32 @@ mod tests {
                 reply("a", "m2", 900, Some(0.4)),
             ],
         )]);
-        apply(&mut app, &monitor, &changes);
+        feed.apply(&mut app, &mut monitor, &changes);
         assert!(
             (cost_of(&app, "a") - 1.9).abs() < 1e-12,
             "{}",
             cost_of(&app, "a")
         );
         assert_eq!(cost_of(&app, "b"), b);
+    }
+
+    #[test]
+    fn skipped_lines_follow_each_batch() {
+        use crate::parse::SkipReason;
+        let mut monitor = Monitor::new(Ledger::new(), WindowPolicy::default(), vec![70]);
+        let mut app = App::new(config(), NOW);
+        let mut feed = Feed::load_all(&mut app, &mut monitor);
+        assert_eq!(app.skipped.total(), 0);
+        let changes = monitor.apply(vec![appended(
+            "/p/a.jsonl",
+            vec![
+                reply("a", "m1", 100, None),
+                Parsed::Skipped(SkipReason::Malformed),
+                Parsed::Skipped(SkipReason::Blank),
+            ],
+        )]);
+        feed.apply(&mut app, &mut monitor, &changes);
+        assert_eq!(app.skipped.total(), 1);
+        assert_eq!(&*app.skipped.by_file[0].0, "/p/a.jsonl");
     }
 }

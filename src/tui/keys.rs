@@ -24,6 +24,14 @@ pub enum Action {
     Sort,
     ToggleIdle,
     Help,
+    /// Open the skipped lines overlay.
+    Skipped,
+    /// In an overlay: scroll a row, or a screenful.
+    ScrollUp,
+    ScrollDown,
+    PageUp,
+    PageDown,
+    /// Close the overlay.
     CloseHelp,
     Quit,
     /// Filter mode: a character typed into the filter.
@@ -68,7 +76,7 @@ impl Scope {
         match self {
             Scope::Browse => matches!(mode, Mode::List | Mode::Zoom),
             Scope::Filter => mode == Mode::Filter,
-            Scope::Help => matches!(mode, Mode::Help(_)),
+            Scope::Help => mode.overlay().is_some(),
             Scope::Everywhere => true,
         }
     }
@@ -197,6 +205,14 @@ pub const BINDINGS: &[Binding] = &[
         "? help",
     ),
     bind(
+        &[Char('!')],
+        Scope::Browse,
+        Action::Skipped,
+        "!",
+        "skipped lines: why and where",
+        "",
+    ),
+    bind(
         &[Code(KeyCode::Esc)],
         Scope::Browse,
         Action::Back,
@@ -251,6 +267,38 @@ pub const BINDINGS: &[Binding] = &[
         "q",
         "quit",
         "q quit",
+    ),
+    bind(
+        &[Code(KeyCode::Up), Char('k')],
+        Scope::Help,
+        Action::ScrollUp,
+        "↑ k",
+        "scroll up",
+        "",
+    ),
+    bind(
+        &[Code(KeyCode::Down), Char('j')],
+        Scope::Help,
+        Action::ScrollDown,
+        "↓ j",
+        "scroll down",
+        "↑↓ scroll",
+    ),
+    bind(
+        &[Code(KeyCode::PageUp)],
+        Scope::Help,
+        Action::PageUp,
+        "PgUp",
+        "scroll up a screen",
+        "",
+    ),
+    bind(
+        &[Code(KeyCode::PageDown)],
+        Scope::Help,
+        Action::PageDown,
+        "PgDn",
+        "scroll down a screen",
+        "",
     ),
     bind(
         &[Key::Any],

@@ -13,7 +13,10 @@ pub mod draw;
 pub mod event;
 pub mod feed;
 pub mod keys;
+pub mod overlay;
+pub mod pace;
 pub mod sessions;
+pub mod skipped;
 pub mod terminal;
 pub mod theme;
 pub mod waiting;
@@ -38,7 +41,7 @@ use keys::Action;
 use ratatui::layout::Rect;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use terminal::{Takeover, Term};
 
 pub fn run(settings: &Settings, export: &ExportArgs) -> Result<ExitCode, UserError> {
@@ -111,7 +114,7 @@ async fn dashboard(
     // An ignored index is worth a line in the status bar, nothing more.
     app.notice = live.notes.first().cloned();
     app.now = clock();
-    feed::load_all(app, &monitor);
+    let mut feed = feed::Feed::load_all(app, &mut monitor);
     app.plan = crate::hints::rate::PlanLimits::of(&monitor.window.sources.hints, app.now);
     crash_test();
     let (notice_tx, notice_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -127,9 +130,12 @@ async fn dashboard(
     let alerter = Alerter::new(o, notice_tx);
     let mut events = Events::new(live.updates, notice_rx);
     let mut dirty = true;
+    let mut urgent = true;
+    let mut pace = pace::Pace::default();
     loop {
-        if dirty {
+        if pace.should_draw(dirty, urgent, Instant::now()) {
             redraw(term, app)?;
+            pace.drawn(Instant::now());
         }
         if app.quit {
             return Ok(());
@@ -137,13 +143,29 @@ async fn dashboard(
         let tick = app
             .next_tick()
             .map(|ms| Duration::from_millis(ms.unsigned_abs()));
+        let held = pace.wait(Instant::now());
+        let tick = match (tick, held) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let event = events.next(tick).await;
+        // Only the transcripts' news waits for the next data frame.
+        urgent = !matches!(event, Event::Source(SourceMsg::Updates(_)));
         app.now = clock();
         let area = term
             .size()
             .map(|s| Rect::new(0, 0, s.width, s.height))
             .unwrap_or_default();
-        dirty = handle(event, app, &mut monitor, &alerter, &exporter, area);
+        app.height = area.height;
+        dirty = handle(
+            event,
+            app,
+            &mut monitor,
+            &mut feed,
+            &alerter,
+            &exporter,
+            area,
+        );
     }
 }
 
@@ -163,14 +185,15 @@ fn crash_test() {
 /// Show what changed, alert, and export.
 fn take_changes(
     app: &mut App,
-    monitor: &Monitor,
+    monitor: &mut Monitor,
+    feed: &mut feed::Feed,
     alerter: &Alerter,
     exporter: &Exporter,
     changes: &[crate::monitor::Change],
 ) {
     exporter.update(monitor, changes);
     app.plan = crate::hints::rate::PlanLimits::of(&monitor.window.sources.hints, app.now);
-    let crossed = feed::apply(app, monitor, changes);
+    let crossed = feed.apply(app, monitor, changes);
     alerter.fire(&crossed);
     for w in waiting::alerts(changes, app.config.alert_waiting_ms) {
         app.notice = Some(alerter.fire_waiting(&w));
@@ -185,6 +208,7 @@ fn handle(
     event: Event,
     app: &mut App,
     monitor: &mut Monitor,
+    feed: &mut feed::Feed,
     alerter: &Alerter,
     exporter: &Exporter,
     area: Rect,
@@ -209,14 +233,14 @@ fn handle(
             let mut changes = monitor.look_at_processes();
             changes.extend(monitor.refresh_hints().unwrap_or_default());
             if !changes.is_empty() {
-                take_changes(app, monitor, alerter, exporter, &changes);
+                take_changes(app, monitor, feed, alerter, exporter, &changes);
             }
             true
         }
         Event::Source(SourceMsg::Updates(batch)) => {
             let mut changes = monitor.apply(batch);
             changes.extend(monitor.refresh_hints().unwrap_or_default());
-            take_changes(app, monitor, alerter, exporter, &changes);
+            take_changes(app, monitor, feed, alerter, exporter, &changes);
             !changes.is_empty()
         }
         Event::Source(SourceMsg::Notice(n)) | Event::Notice(n) => {

@@ -146,16 +146,36 @@ pub struct ListQuery<'a> {
     pub filter: &'a str,
 }
 
-/// The rows of the list, in order.
+/// How many sessions the live list shows, dimmed, when none is live: enough
+/// to pick up yesterday's work, few enough that the list is not the history.
+pub const RECENT: usize = 10;
+
+/// Whether the list stands in the most recent sessions for live ones: it
+/// shows live sessions only and none is live.
+pub fn showing_recent<'a>(
+    mut sessions: impl Iterator<Item = &'a SessionView>,
+    q: ListQuery,
+) -> bool {
+    q.show == Show::Live && !sessions.any(|s| s.is_live(q.now, q.idle_timeout_ms))
+}
+
+/// The rows of the list, in order. With live sessions only and none live,
+/// the `RECENT` most recently active stand in for them, so the list never
+/// opens blank on a data directory full of yesterday's sessions.
 pub fn visible<'a>(
-    sessions: impl Iterator<Item = &'a SessionView>,
+    sessions: impl Iterator<Item = &'a SessionView> + Clone,
     q: ListQuery,
 ) -> Vec<&'a SessionView> {
     let live = |s: &SessionView| s.is_live(q.now, q.idle_timeout_ms);
+    let recent = showing_recent(sessions.clone(), q);
     let mut rows: Vec<&SessionView> = sessions
-        .filter(|s| q.show == Show::All || live(s))
+        .filter(|s| q.show == Show::All || recent || live(s))
         .filter(|s| q.filter.is_empty() || s.matches(q.filter))
         .collect();
+    if recent && rows.len() > RECENT {
+        rows.sort_by(|a, b| Sort::Activity.compare(a, b));
+        rows.truncate(RECENT);
+    }
     rows.sort_by(|a, b| live(b).cmp(&live(a)).then_with(|| q.sort.compare(a, b)));
     rows
 }
@@ -288,6 +308,39 @@ pub mod tests {
         let s = sample();
         let rows = visible(s.iter(), query(Show::Live, Sort::Activity, ""));
         assert_eq!(ids(&rows), ["aaa", "bbb"]);
+    }
+
+    #[test]
+    fn with_none_live_the_most_recent_stand_in_for_live_ones() {
+        let q = query(Show::Live, Sort::Context, "");
+        // Twelve idle sessions, the later ones more recent and fuller.
+        let idle: Vec<SessionView> = (0..12)
+            .map(|i| view(&format!("s{i:02}"), "/src/p", 10.0 + i as f64, i * MIN))
+            .collect();
+        assert!(showing_recent(idle.iter(), q));
+        let rows = visible(idle.iter(), q);
+        // The ten most recent, in the chosen sort.
+        assert_eq!(rows.len(), RECENT);
+        assert_eq!(rows[0].id(), "s11");
+        assert_eq!(rows[9].id(), "s02");
+        // The filter still narrows them.
+        let rows = visible(idle.iter(), query(Show::Live, Sort::Activity, "s0"));
+        assert_eq!(
+            ids(&rows),
+            [
+                "s09", "s08", "s07", "s06", "s05", "s04", "s03", "s02", "s01", "s00"
+            ]
+        );
+        // One live session and the idle ones are hidden again.
+        let mut mixed = idle.clone();
+        mixed.push(view("live", "/src/p", 1.0, 99 * MIN));
+        assert!(!showing_recent(mixed.iter(), q));
+        assert_eq!(ids(&visible(mixed.iter(), q)), ["live"]);
+        // Showing all is never "recent".
+        assert!(!showing_recent(
+            idle.iter(),
+            query(Show::All, Sort::Activity, "")
+        ));
     }
 
     #[test]

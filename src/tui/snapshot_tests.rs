@@ -173,6 +173,51 @@ fn only_idle_sessions() {
     check("only_idle", &app);
 }
 
+/// More idle sessions than the list stands in for live ones: the most
+/// recent show, dimmed, under a title and a status line saying none is live.
+fn yesterdays() -> App {
+    let mut app = App::new(config(), NOW);
+    for i in 0..(super::sessions::RECENT as i64 + 3) {
+        app.upsert(view(
+            &format!("{i:08x}-1111-4000-8000-000000000000"),
+            &format!("/home/dev/src/project-{i}"),
+            20.0 + 5.0 * i as f64,
+            NOW - (2 + i) * 60 * MIN,
+        ));
+    }
+    app
+}
+
+#[test]
+fn none_live_shows_the_most_recent_dimmed() {
+    let app = yesterdays();
+    check("none_live", &app);
+    let t = screen(&app, (80, 24));
+    let shown = text_of(&t);
+    assert!(
+        shown.contains("None live · recent sessions (10)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("none live · 10 most recent shown · 3 older (a)"),
+        "{shown}"
+    );
+    // The most recent first; the three oldest left out.
+    assert!(shown.contains("▸   project-0 "), "{shown}");
+    assert!(!shown.contains("project-10 "), "{shown}");
+    // Rows other than the selected one are dimmed.
+    let cell = &t.backend().buffer()[(5, 2)];
+    assert!(cell.modifier.contains(Modifier::DIM), "{cell:?}");
+    // `a` shows them all; a session turning live hides the others again.
+    let mut all = app.clone();
+    all.apply(super::keys::Action::ToggleIdle);
+    assert_eq!(all.rows().len(), super::sessions::RECENT + 3);
+    let mut woke = app;
+    woke.upsert(view("f0000000-aaaa", "/home/dev/src/live", 50.0, NOW - MIN));
+    assert!(!woke.showing_recent());
+    assert_eq!(woke.rows().len(), 1);
+}
+
 #[test]
 fn several_sessions() {
     check("several", &several());
@@ -200,6 +245,95 @@ fn alert_banner() {
 #[test]
 fn help_overlay() {
     check("help", &with_mode(several(), Mode::Help(Screen::List)));
+}
+
+/// Keys pressed in order, with the screen `height` rows high.
+fn pressed(mut app: App, height: u16, keys: &[super::keys::Action]) -> App {
+    app.height = height;
+    for k in keys {
+        app.apply(*k);
+    }
+    app
+}
+
+#[test]
+fn help_scrolls_in_a_short_pane() {
+    use super::keys::Action::{Help, PageDown, ScrollDown, ScrollUp};
+    let size = (40, 16);
+    let top = pressed(several(), size.1, &[Help]);
+    insta::assert_snapshot!("help_40x16_top", screen(&top, size).backend());
+    let down = pressed(several(), size.1, &[Help, ScrollDown, ScrollDown]);
+    insta::assert_snapshot!("help_40x16_down_2", screen(&down, size).backend());
+    // Scrolling stops with the last row at the bottom, and comes back.
+    let end = pressed(several(), size.1, &[Help, PageDown, PageDown, PageDown]);
+    let shown = text_of(&screen(&end, size));
+    assert!(shown.contains("A mouse click on a row"), "{shown}");
+    let rows = end.overlay_rows().len();
+    assert_eq!(end.scroll, rows - 14);
+    let back = pressed(end, size.1, &[ScrollUp]);
+    assert_eq!(back.scroll, rows - 15);
+    // The first rows are not shown once scrolled, and are again at the top.
+    assert!(!text_of(&screen(&down, size)).contains("Ctrl-C"));
+    assert!(text_of(&screen(&top, size)).contains("Ctrl-C"));
+    // Arrows and j/k scroll; any other key closes.
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    let m = down.mode;
+    assert_eq!(
+        super::keys::action(m, false, &key(KeyCode::Down)),
+        Some(ScrollDown)
+    );
+    assert_eq!(
+        super::keys::action(m, false, &key(KeyCode::Char('k'))),
+        Some(ScrollUp)
+    );
+    assert_eq!(
+        super::keys::action(m, false, &key(KeyCode::Char('x'))),
+        Some(super::keys::Action::CloseHelp)
+    );
+}
+
+fn with_skips() -> App {
+    use crate::parse::SkipReason;
+    let mut app = several();
+    app.skipped = super::skipped::SkippedLines {
+        by_reason: vec![
+            (SkipReason::Malformed, 3),
+            (SkipReason::Oversized, 1),
+            (SkipReason::UnreadableFile, 1),
+        ],
+        by_file: vec![
+            (
+                "/home/dev/.claude/projects/-home-dev-src-webapp/323dbc2a-5849-4465-bd7a-e3c4e932cf0a.jsonl".into(),
+                4,
+            ),
+            ("/home/dev/.claude/projects/-home-dev-src-api/agent-7f.jsonl".into(), 1),
+        ],
+    };
+    app
+}
+
+#[test]
+fn skipped_lines_show_on_the_bottom_line_and_in_their_overlay() {
+    let app = with_skips();
+    check("skipped_count", &app);
+    let shown = text_of(&screen(&app, (80, 24)));
+    assert!(shown.contains("5 lines skipped (!)"), "{shown}");
+    // None skipped: nothing said.
+    assert!(!text_of(&screen(&several(), (80, 24))).contains("skipped"));
+    let open = pressed(app, 24, &[super::keys::Action::Skipped]);
+    assert_eq!(open.mode, Mode::Skipped(Screen::List));
+    check("skipped_overlay", &open);
+    let shown = text_of(&screen(&open, (120, 40)));
+    assert!(shown.contains("3 malformed lines"), "{shown}");
+    assert!(shown.contains("1 unreadable file or folder"), "{shown}");
+    assert!(
+        shown.contains("4 -home-dev-src-webapp/323dbc2a-5849"),
+        "{shown}"
+    );
+    // Any key closes it, back where it was opened.
+    let closed = pressed(open, 24, &[super::keys::Action::CloseHelp]);
+    assert_eq!(closed.mode, Mode::List);
 }
 
 #[test]

@@ -53,6 +53,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let rows = app.rows();
     let theme = app.config.theme;
     let title = match app.show {
+        Show::Live if app.showing_recent() => {
+            format!(" None live · recent sessions ({}) ", rows.len())
+        }
         Show::Live => format!(" Live sessions ({}) ", rows.len()),
         Show::All => format!(" All sessions ({}) ", rows.len()),
     };

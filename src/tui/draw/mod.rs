@@ -9,9 +9,9 @@ mod agents;
 mod banner;
 mod context_gauge;
 mod detail;
-mod help;
 mod list;
-mod mark;
+pub mod mark;
+mod overlay;
 mod plan;
 mod status;
 mod text;
@@ -49,7 +49,10 @@ pub fn layout(area: Rect, app: &App) -> Areas {
     ])
     .areas(area);
     let rows = app.rows().len() as u16;
-    let zoomed = matches!(app.mode, Mode::Zoom | Mode::Help(Screen::Zoom));
+    let zoomed = matches!(
+        app.mode,
+        Mode::Zoom | Mode::Help(Screen::Zoom) | Mode::Skipped(Screen::Zoom)
+    );
     let (list, detail) = if zoomed && rows > 0 {
         (Rect::default(), main)
     } else if rows == 0 {
@@ -110,8 +113,8 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     status::draw_status(f, areas.status, app);
     status::draw_footer(f, areas.footer, app);
-    if let Mode::Help(_) = app.mode {
-        help::draw(f, f.area(), app);
+    if let Some(which) = app.mode.overlay() {
+        overlay::draw(f, f.area(), app, which);
     }
 }
 

@@ -29,6 +29,13 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let mut right = Vec::new();
+    let skipped = app.skipped.total();
+    if skipped > 0 {
+        right.push(format!(
+            "{} (!)",
+            crate::format::count(skipped, "line skipped", "lines skipped")
+        ));
+    }
     if app.sort != Sort::Activity {
         right.push(format!("by {}", app.sort.name()));
     }
@@ -66,6 +73,16 @@ fn summary(app: &App) -> String {
     }
     let live = app.sessions.values().filter(|s| app.is_live(s)).count();
     let idle = app.sessions.len() - live;
+    if app.showing_recent() {
+        let hidden = app.hidden_idle();
+        let shown = app.sessions.len() - hidden;
+        let more = if hidden > 0 {
+            format!(" · {hidden} older (a)")
+        } else {
+            String::new()
+        };
+        return format!("none live · {shown} most recent shown{more}");
+    }
     match (app.show, idle) {
         (_, 0) => format!("{live} live"),
         (Show::Live, _) => format!("{live} live · {idle} idle hidden (a)"),

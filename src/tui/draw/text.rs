@@ -34,6 +34,21 @@ pub fn cut(s: &str, w: usize) -> String {
     out
 }
 
+/// `s` cut to at most `w` columns by taking out its middle: both ends of a
+/// path (its project and its file name) say more than the part between.
+pub fn cut_middle(s: &str, w: usize) -> String {
+    if width(s) <= w || w < 3 {
+        return cut(s, w);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let keep = w - 1;
+    let (head, tail) = (keep - keep / 2, keep / 2);
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
 /// `s` right-aligned in `w` columns.
 pub fn right(s: &str, w: usize) -> String {
     format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))

@@ -193,6 +193,9 @@ pub enum Command {
     Monthly(ReportArgs),
     /// Usage and cost per session (subagents included).
     Session(ReportArgs),
+    /// What filled one session's context: its share by category and the
+    /// largest items (file reads, commands, results), estimated from sizes.
+    Context(ContextArgs),
     /// Usage and cost per 5-hour block, with the active block's burn rate
     /// and projection.
     Blocks(BlocksArgs),
@@ -328,6 +331,20 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub cost: CostArgs,
+}
+
+/// What `context` takes.
+#[derive(Debug, Args, Clone)]
+pub struct ContextArgs {
+    /// The session: its id, a unique prefix of it, or `latest`.
+    #[arg(value_name = "SESSION")]
+    pub session: String,
+    /// Machine-readable output (documented in the README).
+    #[arg(long)]
+    pub json: bool,
+    /// The whole session instead of only since the last compaction.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args, Clone)]

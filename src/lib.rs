@@ -10,6 +10,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod alerts;
+pub mod attribution;
 pub mod burn;
 pub mod cli;
 pub mod commands;

@@ -250,3 +250,90 @@ impl SessionReader {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prompt(text: &str) -> String {
+        format!(
+            r#"{{"type":"user","sessionId":"s","cwd":"/p","timestamp":"2026-12-01T10:00:00.000Z","message":{{"content":"{text}"}}}}"#
+        )
+    }
+
+    fn reply(id: &str, prompt_tokens: u64) -> String {
+        format!(
+            r#"{{"type":"assistant","sessionId":"s","timestamp":"2026-12-01T10:00:01.000Z","requestId":"r{id}","message":{{"id":"{id}","model":"claude-sonnet-4-5","content":[{{"type":"tool_use","id":"t{id}","name":"Bash","input":{{"command":"ls"}}}}],"usage":{{"input_tokens":{prompt_tokens},"output_tokens":5}}}}}}"#
+        )
+    }
+
+    fn summary_of(r: &SessionReader) -> (Vec<u64>, Vec<usize>, usize) {
+        let occupancies = r.timeline.turns.iter().map(|t| t.occupancy).collect();
+        let pieces = r.timeline.turns.iter().map(|t| t.pieces.len()).collect();
+        (occupancies, pieces, r.calls.len())
+    }
+
+    #[test]
+    fn reading_on_from_an_offset_equals_reading_the_whole_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.jsonl");
+        let lines = [
+            prompt("hello"),
+            reply("m1", 1000),
+            prompt("more"),
+            reply("m2", 1200),
+        ];
+        let file = || SessionFile {
+            path: path.clone(),
+            subagent: false,
+        };
+        // The first two lines, then half of the third: it waits, whole.
+        let third = &lines[2];
+        std::fs::write(
+            &path,
+            format!("{}\n{}\n{}", lines[0], lines[1], &third[..10]),
+        )
+        .unwrap();
+        let mut growing = SessionReader::new("s", vec![file()], 1 << 20);
+        assert!(growing.update().unwrap());
+        assert_eq!(growing.timeline.turns.len(), 1);
+        assert!(!growing.update().unwrap(), "nothing new, nothing read");
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        assert!(growing.update().unwrap());
+        let mut fresh = SessionReader::new("s", vec![file()], 1 << 20);
+        fresh.update().unwrap();
+        assert_eq!(summary_of(&growing), summary_of(&fresh));
+        assert_eq!(summary_of(&fresh), (vec![1000, 1200], vec![1, 2], 2));
+        assert_eq!(growing.cwd.as_deref(), Some("/p"));
+        // Rewritten shorter: read again from the start.
+        std::fs::write(&path, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
+        growing.update().unwrap();
+        assert_eq!(summary_of(&growing).0, vec![1000]);
+    }
+
+    #[test]
+    fn broken_lines_and_other_sessions_are_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.jsonl");
+        let other = reply("x9", 99).replace(r#""sessionId":"s""#, r#""sessionId":"other""#);
+        std::fs::write(
+            &path,
+            format!(
+                "{{\"type\":\"us\n\u{1}\u{2}\n{other}\n{}\n",
+                reply("m1", 500)
+            ),
+        )
+        .unwrap();
+        let mut r = SessionReader::new(
+            "s",
+            vec![SessionFile {
+                path,
+                subagent: false,
+            }],
+            1 << 20,
+        );
+        r.update().unwrap();
+        assert_eq!(summary_of(&r).0, vec![500]);
+        assert_eq!(r.skipped, 2);
+    }
+}

@@ -36,6 +36,9 @@ pub struct ConfigFile {
     /// Context window per model-name substring, e.g. `opus = 1000000`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub windows: Option<BTreeMap<String, u64>>,
+    /// What `ccwatch audit` flags: each list replaces its defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::audit::AuditConfig>,
 }
 
 /// Where the config file is looked for when `--config` is not given.
@@ -127,6 +130,7 @@ fn accepted(table: Option<&str>, key: &str) -> Option<&'static str> {
         (None, "on_alert") => "a command in quotes, like \"notify-send ccwatch\"",
         (None, "line_cap") => "a size in quotes, like \"64MiB\"",
         (None, "windows") => "a table of model names and tokens, like [windows] opus = 1000000",
+        (Some("audit"), _) => "a list of patterns in quotes, like [\"*.pem\"]",
         _ => return None,
     })
 }
@@ -197,6 +201,9 @@ fn validate(c: &ConfigFile) -> Result<(), String> {
     }
     if let Some(cmd) = &c.on_alert {
         parse_command(cmd).map_err(|e| format!("key `on_alert`: {e}"))?;
+    }
+    if let Some(a) = &c.audit {
+        crate::audit::AuditPatterns::from_config(a)?;
     }
     if let Some(w) = &c.windows
         && let Some((k, _)) = w.iter().find(|(_, v)| **v == 0)

@@ -11,6 +11,7 @@
 
 pub mod alerts;
 pub mod attribution;
+pub mod audit;
 pub mod burn;
 pub mod cli;
 pub mod commands;

@@ -45,6 +45,8 @@ pub struct Options {
     pub config_path: Option<PathBuf>,
     /// Neither read nor write the persistent index.
     pub no_cache: bool,
+    /// What `ccwatch audit` flags.
+    pub audit: crate::audit::AuditPatterns,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +130,8 @@ impl Options {
             on_alert,
             config_path,
             no_cache: data.no_cache,
+            audit: crate::audit::AuditPatterns::from_config(&file.audit.unwrap_or_default())
+                .map_err(bad)?,
         })
     }
 
@@ -144,6 +148,7 @@ impl Options {
             on_alert: Option<String>,
             line_cap: String,
             windows: std::collections::BTreeMap<&'a str, u64>,
+            audit: crate::audit::AuditConfig,
         }
         let effective = Effective {
             thresholds: &self.thresholds,
@@ -159,6 +164,7 @@ impl Options {
                 .iter()
                 .map(|(k, v)| (k.as_str(), *v))
                 .collect(),
+            audit: self.audit.to_config(),
         };
         let source = match &self.config_path {
             Some(p) => format!("# read from {}\n", p.display()),

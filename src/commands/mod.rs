@@ -1,5 +1,6 @@
 //! What each subcommand does, on top of the engine.
 
+pub mod audit;
 pub mod context;
 pub mod docs;
 pub mod events;
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
         Some(Command::Monthly(a)) => report::run(&settings, &env, Kind::Period(Period::Month), &a),
         Some(Command::Session(a)) => report::run(&settings, &env, Kind::Session, &a),
         Some(Command::Context(a)) => context::run(&settings, &a.session, a.json, a.all),
+        Some(Command::Audit(a)) => audit::run(&settings, &a.session, a.json),
         Some(Command::Blocks(b)) => {
             let a = b.report.clone();
             report::run(&settings, &env, Kind::Blocks(b), &a)

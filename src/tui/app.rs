@@ -67,6 +67,8 @@ pub struct App {
     pub notice: Option<String>,
     pub now: Millis,
     pub quit: bool,
+    /// The zoomed session's "what filled it" panel.
+    pub filled: super::filled::Filled,
 }
 
 impl App {
@@ -83,6 +85,7 @@ impl App {
             notice: None,
             now,
             quit: false,
+            filled: Default::default(),
         }
     }
 

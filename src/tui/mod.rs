@@ -12,6 +12,8 @@ pub mod app;
 pub mod draw;
 pub mod event;
 pub mod feed;
+pub mod filled;
+pub mod filled_load;
 pub mod keys;
 pub mod sessions;
 pub mod terminal;
@@ -121,6 +123,7 @@ async fn dashboard(
     };
     let alerter = Alerter::new(o, notice_tx);
     let mut events = Events::new(live.updates, notice_rx);
+    let mut filled = filled_load::FilledLoader::new(o.line_cap);
     let mut dirty = true;
     loop {
         if dirty {
@@ -132,13 +135,28 @@ async fn dashboard(
         let tick = app
             .next_tick()
             .map(|ms| Duration::from_millis(ms.unsigned_abs()));
-        let event = events.next(tick).await;
+        // The panel's read comes back on its own channel.
+        let event = tokio::select! {
+            e = events.next(tick) => Ok(e),
+            Some(r) = filled.rx.recv() => Err(r),
+        };
         app.now = clock();
+        let files = |id: &str| crate::commands::pick::files(&monitor.ledger, id);
+        let event = match event {
+            Ok(e) => e,
+            Err(result) => {
+                dirty = filled.arrived(app, result, files);
+                continue;
+            }
+        };
+        let grew = matches!(event, Event::Source(SourceMsg::Updates(_)));
         let area = term
             .size()
             .map(|s| Rect::new(0, 0, s.width, s.height))
             .unwrap_or_default();
         dirty = handle(event, app, &mut monitor, &alerter, &exporter, area);
+        let files = |id: &str| crate::commands::pick::files(&monitor.ledger, id);
+        dirty |= filled.follow(app, files, grew);
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod banner;
 mod detail;
+mod filled;
 mod help;
 mod list;
 mod status;
@@ -91,13 +92,45 @@ pub fn draw(f: &mut Frame, app: &App) {
     if !areas.detail.is_empty()
         && let Some(s) = app.selected_session()
     {
-        detail::draw(f, areas.detail, app, s);
+        let (detail_area, panel) = filled_split(areas.detail, app);
+        detail::draw(f, detail_area, app, s);
+        if !panel.is_empty() {
+            filled::draw(f, panel, app.config.theme, &app.filled);
+        }
     }
     status::draw_status(f, areas.status, app);
     status::draw_footer(f, areas.footer, app);
     if let Mode::Help(_) = app.mode {
         help::draw(f, f.area(), app);
     }
+}
+
+/// Rows the "what filled it" panel needs to be worth showing.
+const FILLED_MIN: u16 = 8;
+
+/// In the zoom view, the detail and the "what filled it" panel: side by
+/// side when wide, stacked (the panel below) when tall enough.
+fn filled_split(detail: Rect, app: &App) -> (Rect, Rect) {
+    let zoomed = matches!(app.mode, Mode::Zoom | Mode::Help(Screen::Zoom));
+    if !zoomed || app.filled == super::filled::Filled::None {
+        return (detail, Rect::default());
+    }
+    if detail.width >= WIDE {
+        let w = (detail.width / 2).min(64);
+        let [d, _gap, p] = Layout::horizontal([
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            Constraint::Length(w),
+        ])
+        .areas(detail);
+        return (d, p);
+    }
+    if detail.height < 2 * FILLED_MIN {
+        return (detail, Rect::default());
+    }
+    let [d, p] = Layout::vertical([Constraint::Fill(1), Constraint::Length(detail.height / 2)])
+        .areas(detail);
+    (d, p)
 }
 
 /// The row of the list at a screen position, for mouse clicks.

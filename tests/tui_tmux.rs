@@ -491,7 +491,9 @@ fn a_taken_port_is_said_before_the_screen_changes() {
 
 /// A reply (with usage, written now) that calls `tool` on `target`.
 fn calling(session: &str, n: u32, prompt: u64, tool: &str, input: serde_json::Value) -> String {
-    let ts = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let ts = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
     let line = serde_json::json!({
         "type": "assistant", "isSidechain": false, "cwd": "/home/dev/src/webapp",
         "sessionId": session, "timestamp": ts, "requestId": format!("req_{n}"),
@@ -506,7 +508,9 @@ fn calling(session: &str, n: u32, prompt: u64, tool: &str, input: serde_json::Va
 
 /// The result of call `n`, `bytes` long.
 fn result_of(session: &str, n: u32, bytes: usize) -> String {
-    let ts = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let ts = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
     let line = serde_json::json!({
         "type": "user", "isSidechain": false, "cwd": "/home/dev/src/webapp",
         "sessionId": session, "timestamp": ts,
@@ -530,7 +534,13 @@ fn the_zoomed_session_shows_what_filled_it_and_follows_a_new_turn() {
         &webapp,
         &(calling(WEBAPP, 1, 20_000, "Read", read)
             + &result_of(WEBAPP, 1, 40_000)
-            + &calling(WEBAPP, 2, 30_000, "Bash", serde_json::json!({"command": "ls"}))),
+            + &calling(
+                WEBAPP,
+                2,
+                30_000,
+                "Bash",
+                serde_json::json!({"command": "ls"}),
+            )),
     );
     let tmux = dashboard_in_tmux("filled", data.path(), home.path(), "", "", &[], (60, 40));
     tmux.wait_for("the dashboard", |s| s.contains("webapp"));
@@ -546,7 +556,13 @@ fn the_zoomed_session_shows_what_filled_it_and_follows_a_new_turn() {
     append(
         &webapp,
         &(result_of(WEBAPP, 2, 80_000)
-            + &calling(WEBAPP, 3, 50_000, "Grep", serde_json::json!({"pattern": "x"}))),
+            + &calling(
+                WEBAPP,
+                3,
+                50_000,
+                "Grep",
+                serde_json::json!({"pattern": "x"}),
+            )),
     );
     tmux.wait_for("the new turn's result on top", |s| {
         s.lines()

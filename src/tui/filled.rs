@@ -17,6 +17,8 @@ pub struct FilledView {
     /// Label, count, tokens; largest first.
     pub top: Vec<(String, u32, u64)>,
     pub compacted: bool,
+    /// Calls the audit flags, as `secret file · Read .env`.
+    pub flags: Vec<String>,
 }
 
 /// What the panel knows about the selected session.
@@ -47,6 +49,23 @@ impl Filled {
 const TOP_KEPT: usize = 20;
 
 impl FilledView {
+    /// With the audit's flags of the same session.
+    pub fn flagged(mut self, audit: &crate::audit::Audit, cwd: Option<&str>) -> FilledView {
+        self.flags = audit
+            .flags
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} · {} {}",
+                    f.kind.label(),
+                    f.tool,
+                    label::relative(&f.target, cwd)
+                )
+            })
+            .collect();
+        self
+    }
+
     pub fn of(session: &str, summary: &Summary, cwd: Option<&str>) -> FilledView {
         let mut by: Vec<(Category, u64)> = Vec::new();
         let mut dropped = 0u64;
@@ -80,6 +99,7 @@ impl FilledView {
                 })
                 .collect(),
             compacted: summary.compacted.is_some(),
+            flags: Vec::new(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub struct FilledLoader {
     /// The reader of the session last shown, kept to read on from.
     reader: Arc<Mutex<Option<SessionReader>>>,
     line_cap: usize,
+    patterns: crate::audit::AuditPatterns,
     busy: bool,
     /// Asked again while busy: read once more when the read ends.
     again: bool,
@@ -28,13 +29,14 @@ pub fn wanted(app: &App) -> Option<String> {
 }
 
 impl FilledLoader {
-    pub fn new(line_cap: usize) -> FilledLoader {
+    pub fn new(line_cap: usize, patterns: crate::audit::AuditPatterns) -> FilledLoader {
         let (tx, rx) = unbounded_channel();
         FilledLoader {
             tx,
             rx,
             reader: Arc::new(Mutex::new(None)),
             line_cap,
+            patterns,
             busy: false,
             again: false,
         }
@@ -75,6 +77,7 @@ impl FilledLoader {
         let reader = Arc::clone(&self.reader);
         let tx = self.tx.clone();
         let line_cap = self.line_cap;
+        let patterns = self.patterns.clone();
         self.busy = true;
         tokio::task::spawn_blocking(move || {
             let mut slot = match reader.lock() {
@@ -91,7 +94,9 @@ impl FilledLoader {
             let result = match r.update() {
                 Ok(_) => {
                     let (_, summary) = attribute(&r.timeline, Scope::SinceCompaction);
-                    Filled::Ready(FilledView::of(&id, &summary, r.cwd.as_deref()))
+                    let cwd = r.cwd.as_deref();
+                    let audit = crate::audit::audit(&r.calls, cwd, &patterns);
+                    Filled::Ready(FilledView::of(&id, &summary, cwd).flagged(&audit, cwd))
                 }
                 Err(e) => Filled::Failed(id.clone(), e),
             };

@@ -123,7 +123,7 @@ async fn dashboard(
     };
     let alerter = Alerter::new(o, notice_tx);
     let mut events = Events::new(live.updates, notice_rx);
-    let mut filled = filled_load::FilledLoader::new(o.line_cap);
+    let mut filled = filled_load::FilledLoader::new(o.line_cap, o.audit.clone());
     let mut dirty = true;
     loop {
         if dirty {

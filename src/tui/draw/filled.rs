@@ -13,6 +13,9 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+/// Flagged calls named in the panel; the rest are counted.
+const FLAGS_SHOWN: usize = 2;
+
 /// A letter and a colour per category, so the bar reads without colour.
 fn mark(c: Category) -> (char, Color) {
     match c {
@@ -118,6 +121,15 @@ fn lines(v: &FilledView, w: usize, theme: Theme) -> Vec<Line<'static>> {
             theme.dim(),
         ));
     }
+    if !v.flags.is_empty() {
+        out.push(Line::styled(
+            format!("⚑ {} flagged (ccwatch audit lists them)", v.flags.len()),
+            theme.notice(),
+        ));
+        for f in v.flags.iter().take(FLAGS_SHOWN) {
+            out.push(Line::styled(cut(&format!("  {f}"), w), theme.notice()));
+        }
+    }
     if !v.top.is_empty() {
         out.push(Line::styled("Top items", theme.title()));
     }
@@ -177,6 +189,11 @@ mod tests {
                 ("Grep TODO in src".into(), 2, 900),
             ],
             compacted: false,
+            flags: vec![
+                "secret file · Read .env".into(),
+                "risky command · Bash rm -rf target".into(),
+                "outside host · WebFetch https://docs.rs/ratatui".into(),
+            ],
         }
     }
 

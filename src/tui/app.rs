@@ -69,6 +69,8 @@ pub struct App {
     pub quit: bool,
     /// The zoomed session's "what filled it" panel.
     pub filled: super::filled::Filled,
+    /// The panel shows the turn timeline instead of the summary.
+    pub timeline: bool,
 }
 
 impl App {
@@ -86,6 +88,7 @@ impl App {
             now,
             quit: false,
             filled: Default::default(),
+            timeline: false,
         }
     }
 
@@ -232,6 +235,12 @@ impl App {
                 self.mode = Mode::List;
             }
             Action::Acknowledge => self.banner = None,
+            Action::Timeline => {
+                if self.mode != Mode::Zoom {
+                    return false;
+                }
+                self.timeline = !self.timeline;
+            }
         }
         true
     }

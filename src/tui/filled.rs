@@ -19,6 +19,60 @@ pub struct FilledView {
     pub compacted: bool,
     /// Calls the audit flags, as `secret file · Read .env`.
     pub flags: Vec<String>,
+    /// The session's newest turns, oldest first.
+    pub turns: Vec<TurnLine>,
+}
+
+/// One turn of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnLine {
+    pub at: crate::record::Millis,
+    pub occupancy: u64,
+    /// None where a cycle starts.
+    pub delta: Option<i64>,
+    /// A compaction before this turn, with the size it compacted from.
+    pub compaction: Option<Option<u64>>,
+    /// The item that took most of the turn's tokens.
+    pub top: Option<(String, u64)>,
+}
+
+/// How many turns the timeline keeps.
+const TURNS_KEPT: usize = 200;
+
+/// The newest turns of a session as the timeline shows them.
+pub fn turn_lines(
+    timeline: &crate::attribution::Timeline,
+    shares: &[crate::attribution::TurnShares],
+    cwd: Option<&str>,
+) -> Vec<TurnLine> {
+    let skip = timeline.turns.len().saturating_sub(TURNS_KEPT);
+    timeline
+        .turns
+        .iter()
+        .zip(shares)
+        .skip(skip)
+        .map(|(t, s)| {
+            let top = t
+                .pieces
+                .iter()
+                .zip(&s.pieces)
+                .max_by_key(|(_, tokens)| **tokens)
+                .filter(|(_, tokens)| **tokens > 0)
+                .map(|(p, tokens)| {
+                    (
+                        label::item(p.category, p.tool.as_deref(), p.target.as_deref(), cwd),
+                        *tokens,
+                    )
+                });
+            TurnLine {
+                at: t.timestamp,
+                occupancy: t.occupancy,
+                delta: s.delta,
+                compaction: t.compaction.as_ref().map(|c| c.pre_tokens),
+                top,
+            }
+        })
+        .collect()
 }
 
 /// What the panel knows about the selected session.
@@ -100,6 +154,7 @@ impl FilledView {
                 .collect(),
             compacted: summary.compacted.is_some(),
             flags: Vec::new(),
+            turns: Vec::new(),
         }
     }
 }

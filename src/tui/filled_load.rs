@@ -93,10 +93,12 @@ impl FilledLoader {
             }
             let result = match r.update() {
                 Ok(_) => {
-                    let (_, summary) = attribute(&r.timeline, Scope::SinceCompaction);
+                    let (shares, summary) = attribute(&r.timeline, Scope::SinceCompaction);
                     let cwd = r.cwd.as_deref();
                     let audit = crate::audit::audit(&r.calls, cwd, &patterns);
-                    Filled::Ready(FilledView::of(&id, &summary, cwd).flagged(&audit, cwd))
+                    let mut view = FilledView::of(&id, &summary, cwd).flagged(&audit, cwd);
+                    view.turns = super::filled::turn_lines(&r.timeline, &shares, cwd);
+                    Filled::Ready(view)
                 }
                 Err(e) => Filled::Failed(id.clone(), e),
             };

@@ -49,14 +49,23 @@ fn segments(parts: &[(Category, u64)], w: usize) -> Vec<(Category, usize)> {
         .collect()
 }
 
-pub fn draw(f: &mut Frame, area: Rect, theme: Theme, filled: &Filled) {
+pub fn draw(
+    f: &mut Frame,
+    area: Rect,
+    theme: Theme,
+    filled: &Filled,
+    timeline: bool,
+    utc_offset_secs: i32,
+) {
+    let title = if timeline {
+        " Turns · Δ and its largest item, estimated (t) "
+    } else {
+        " What filled it · estimated from sizes "
+    };
     let block = Block::new()
         .borders(Borders::TOP)
         .border_style(theme.dim())
-        .title(Span::styled(
-            " What filled it · estimated from sizes ",
-            theme.title(),
-        ));
+        .title(Span::styled(title, theme.title()));
     let body = block.inner(area);
     f.render_widget(block, area);
     let w = body.width as usize;
@@ -64,10 +73,56 @@ pub fn draw(f: &mut Frame, area: Rect, theme: Theme, filled: &Filled) {
         Filled::None => Vec::new(),
         Filled::Loading(_) => vec![Line::styled("Reading the transcript…", theme.dim())],
         Filled::Failed(_, why) => vec![Line::styled(cut(why, w), theme.notice())],
+        Filled::Ready(v) if timeline => turns(v, w, body.height as usize, theme, utc_offset_secs),
         Filled::Ready(v) => lines(v, w, theme),
     };
     let shown: Vec<Line> = lines.into_iter().take(body.height as usize).collect();
     f.render_widget(Paragraph::new(shown), body);
+}
+
+/// The newest turns that fit, oldest at the top, compactions marked.
+fn turns(v: &FilledView, w: usize, rows: usize, theme: Theme, offset: i32) -> Vec<Line<'static>> {
+    let mut out: Vec<Line<'static>> = Vec::new();
+    for t in v.turns.iter().rev() {
+        let at = chrono::DateTime::from_timestamp_millis(t.at + i64::from(offset) * 1000)
+            .map(|d| d.format("%H:%M").to_string())
+            .unwrap_or_default();
+        let delta = match t.delta {
+            Some(d) if d < 0 => format!("−{}", format::tokens(d.unsigned_abs())),
+            Some(d) => format!("+{}", format::tokens(d as u64)),
+            None => "start".to_owned(),
+        };
+        let head = format!("{at} {:>6} {:>6} ", format::tokens(t.occupancy), delta);
+        let item = t.top.as_ref().map(|(l, _)| l.clone()).unwrap_or_default();
+        let room = w.saturating_sub(width(&head));
+        let style = if t.delta.is_some_and(|d| d < 0) {
+            theme.notice()
+        } else {
+            Style::new()
+        };
+        out.push(Line::from(vec![
+            Span::styled(head, style),
+            Span::styled(cut(&item, room), theme.dim()),
+        ]));
+        if let Some(pre) = t.compaction {
+            let from = pre
+                .map(|p| format!(" from {}", format::tokens(p)))
+                .unwrap_or_default();
+            out.push(Line::styled(
+                cut(&format!("── compacted{from} ──"), w),
+                theme.notice(),
+            ));
+        }
+        if out.len() >= rows {
+            break;
+        }
+    }
+    out.truncate(rows);
+    out.reverse();
+    if out.is_empty() {
+        out.push(Line::styled("No response yet.", theme.dim()));
+    }
+    out
 }
 
 fn lines(v: &FilledView, w: usize, theme: Theme) -> Vec<Line<'static>> {
@@ -194,6 +249,47 @@ mod tests {
                 "risky command · Bash rm -rf target".into(),
                 "outside host · WebFetch https://docs.rs/ratatui".into(),
             ],
+            turns: vec![
+                turn(0, 150_000, Some(8_000), None, Some("Bash cargo build")),
+                turn(
+                    1,
+                    30_000,
+                    None,
+                    Some(Some(158_000)),
+                    Some("compaction summary"),
+                ),
+                turn(
+                    2,
+                    52_000,
+                    Some(22_000),
+                    None,
+                    Some("Read src/ledger/dedup.rs"),
+                ),
+                turn(3, 49_000, Some(-3_000), None, None),
+                turn(
+                    4,
+                    115_540,
+                    Some(66_540),
+                    None,
+                    Some("Bash cargo test --locked --test context"),
+                ),
+            ],
+        }
+    }
+
+    fn turn(
+        i: i64,
+        occupancy: u64,
+        delta: Option<i64>,
+        compaction: Option<Option<u64>>,
+        top: Option<&str>,
+    ) -> crate::tui::filled::TurnLine {
+        crate::tui::filled::TurnLine {
+            at: NOW - (5 - i) * 60_000,
+            occupancy,
+            delta,
+            compaction,
+            top: top.map(|t| (t.to_owned(), delta.unwrap_or(0).max(0) as u64)),
         }
     }
 
@@ -248,6 +344,21 @@ mod tests {
             rows[items + 1].ends_with("×3 ≈ 24.1k"),
             "{}",
             rows[items + 1]
+        );
+    }
+
+    #[test]
+    fn t_turns_the_panel_into_the_timeline_with_compactions_and_drops_marked() {
+        use crate::tui::keys::Action;
+        let mut app = zoomed(Filled::Ready(ready()));
+        assert!(app.apply(Action::Timeline));
+        assert!(app.timeline);
+        insta::assert_snapshot!("timeline_50x30", screen(&app, (50, 30)).backend());
+        let mut listed = zoomed(Filled::Ready(ready()));
+        listed.mode = Mode::List;
+        assert!(
+            !listed.apply(Action::Timeline),
+            "t does nothing outside the zoom"
         );
     }
 

@@ -95,7 +95,14 @@ pub fn draw(f: &mut Frame, app: &App) {
         let (detail_area, panel) = filled_split(areas.detail, app);
         detail::draw(f, detail_area, app, s);
         if !panel.is_empty() {
-            filled::draw(f, panel, app.config.theme, &app.filled);
+            filled::draw(
+                f,
+                panel,
+                app.config.theme,
+                &app.filled,
+                app.timeline,
+                app.config.utc_offset_secs,
+            );
         }
     }
     status::draw_status(f, areas.status, app);

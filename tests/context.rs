@@ -201,3 +201,24 @@ fn the_table_says_its_figures_are_estimates_and_lists_the_big_read_first() {
         .unwrap();
     assert!(first_row.contains("Read src/big.rs"), "{text}");
 }
+
+#[test]
+fn a_session_without_a_main_chain_response_says_so_instead_of_an_empty_table() {
+    let dir = fixtures().join("cases/only-subagent-files");
+    let isolate = tempfile::tempdir().unwrap();
+    let out = ccwatch(isolate.path())
+        .args(["context", "latest", "--no-cache", "--dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("No main-chain response to attribute yet"),
+        "{text}"
+    );
+    assert!(!text.contains('┌'), "{text}");
+    let v = context(&dir, &[]);
+    assert_eq!(v["occupancy"], Value::Null);
+    assert_eq!(v["turns"], serde_json::json!([]));
+}

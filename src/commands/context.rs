@@ -261,6 +261,10 @@ pub fn render_human(r: &ContextJson, width: Option<u16>) -> String {
             c.pre_tokens.map(|p| format!(" from {}", format::tokens(p))).unwrap_or_default()
         ));
     }
+    if r.categories.is_empty() {
+        out.push_str("No main-chain response to attribute yet (a subagent's work shows in the session as its Task result).\n");
+        return out;
+    }
     out.push_str("Estimated from content sizes (the occupancy itself is measured).\n\n");
     let table = |header: Vec<&str>| {
         let mut t = Table::new();

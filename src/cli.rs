@@ -205,6 +205,12 @@ pub enum Command {
     Monthly(ReportArgs),
     /// Usage and cost per session (subagents included).
     Session(ReportArgs),
+    /// What filled one session's context: its share by category and the
+    /// largest items (file reads, commands, results), estimated from sizes.
+    Context(ContextArgs),
+    /// One session's tool calls: files read, written and edited, commands,
+    /// URLs, searches, subagents, MCP tools, and the calls worth a look.
+    Audit(AuditArgs),
     /// Usage and cost per 5-hour block, with the active block's burn rate
     /// and projection.
     Blocks(BlocksArgs),
@@ -343,6 +349,31 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub cost: CostArgs,
+}
+
+/// What `context` takes.
+#[derive(Debug, Args, Clone)]
+pub struct ContextArgs {
+    /// The session: its id, a unique prefix of it, or `latest`.
+    #[arg(value_name = "SESSION")]
+    pub session: String,
+    /// Machine-readable output (documented in the README).
+    #[arg(long)]
+    pub json: bool,
+    /// The whole session instead of only since the last compaction.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// What `audit` takes.
+#[derive(Debug, Args, Clone)]
+pub struct AuditArgs {
+    /// The session: its id, a unique prefix of it, or `latest`.
+    #[arg(value_name = "SESSION")]
+    pub session: String,
+    /// Machine-readable output (documented in the README).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args, Clone)]

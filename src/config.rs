@@ -54,6 +54,9 @@ pub struct ConfigFile {
     /// Daily and weekly cost budgets.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetFile>,
+    /// What `ccwatch audit` flags: each list replaces its defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::audit::AuditConfig>,
 }
 
 /// `[budget]`: USD per day and per week, and the alert levels in percent.
@@ -181,6 +184,7 @@ fn accepted(table: Option<&str>, key: &str) -> Option<&'static str> {
         (None, "on_alert") => "a command in quotes, like \"notify-send ccwatch\"",
         (None, "line_cap") => "a size in quotes, like \"64MiB\"",
         (None, "windows") => "a table of model names and tokens, like [windows] opus = 1000000",
+        (Some("audit"), _) => "a list of patterns in quotes, like [\"*.pem\"]",
         _ => return None,
     })
 }
@@ -279,6 +283,9 @@ fn validate(c: &ConfigFile) -> Result<(), String> {
         return Err(format!(
             "key `auto_compact`: {p} is not a percentage above 0 and up to 100"
         ));
+    }
+    if let Some(a) = &c.audit {
+        crate::audit::AuditPatterns::from_config(a)?;
     }
     if let Some(w) = &c.windows
         && let Some((k, _)) = w.iter().find(|(_, v)| **v == 0)

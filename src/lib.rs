@@ -10,6 +10,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod alerts;
+pub mod attribution;
+pub mod audit;
 pub mod budget;
 pub mod burn;
 pub mod cli;

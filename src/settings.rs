@@ -52,6 +52,8 @@ pub struct Options {
     /// Alert levels of the plan's usage windows, in percent, ascending.
     pub rate_limit_alerts: Vec<u8>,
     pub budgets: crate::budget::Budgets,
+    /// What `ccwatch audit` flags.
+    pub audit: crate::audit::AuditPatterns,
 }
 
 /// Rate-limit alert levels when the config names none.
@@ -165,6 +167,8 @@ impl Options {
             alert_waiting: ui.alert_waiting,
             config_path,
             no_cache: data.no_cache,
+            audit: crate::audit::AuditPatterns::from_config(&file.audit.unwrap_or_default())
+                .map_err(bad)?,
         })
     }
 
@@ -188,6 +192,7 @@ impl Options {
             windows: std::collections::BTreeMap<&'a str, u64>,
             #[serde(skip_serializing_if = "Option::is_none")]
             budget: Option<crate::config::BudgetFile>,
+            audit: crate::audit::AuditConfig,
         }
         let effective = Effective {
             thresholds: &self.thresholds,
@@ -211,6 +216,7 @@ impl Options {
                 .iter()
                 .map(|(k, v)| (k.as_str(), *v))
                 .collect(),
+            audit: self.audit.to_config(),
         };
         let source = match &self.config_path {
             Some(p) => format!("# read from {}\n", p.display()),

@@ -776,3 +776,88 @@ fn skipped_lines_are_counted_and_listed_and_the_help_scrolls() {
     tmux.keys(&["q"]);
     tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
 }
+
+// ---- attrib: the zoomed session's "what filled it" panel ----
+
+/// A reply (with usage, written now) that calls `tool` on `target`.
+fn calling(session: &str, n: u32, prompt: u64, tool: &str, input: serde_json::Value) -> String {
+    let ts = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let line = serde_json::json!({
+        "type": "assistant", "isSidechain": false, "cwd": "/home/dev/src/webapp",
+        "sessionId": session, "timestamp": ts, "requestId": format!("req_{n}"),
+        "message": {
+            "model": "claude-sonnet-4-5-20250929", "id": format!("msg_{n}"), "role": "assistant",
+            "content": [{"type": "tool_use", "id": format!("toolu_{n}"), "name": tool, "input": input}],
+            "usage": {"input_tokens": 3, "cache_read_input_tokens": prompt - 3, "output_tokens": 50}
+        }
+    });
+    line.to_string() + "\n"
+}
+
+/// The result of call `n`, `bytes` long.
+fn result_of(session: &str, n: u32, bytes: usize) -> String {
+    let ts = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let line = serde_json::json!({
+        "type": "user", "isSidechain": false, "cwd": "/home/dev/src/webapp",
+        "sessionId": session, "timestamp": ts,
+        "message": {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": format!("toolu_{n}"), "content": "x".repeat(bytes)}
+        ]}
+    });
+    line.to_string() + "\n"
+}
+
+#[test]
+fn the_zoomed_session_shows_what_filled_it_and_follows_a_new_turn() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let webapp = transcript(data.path(), "webapp", WEBAPP);
+    let read = serde_json::json!({"file_path": "/home/dev/src/webapp/src/big.rs"});
+    append(
+        &webapp,
+        &(calling(WEBAPP, 1, 20_000, "Read", read)
+            + &result_of(WEBAPP, 1, 40_000)
+            + &calling(
+                WEBAPP,
+                2,
+                30_000,
+                "Bash",
+                serde_json::json!({"command": "ls"}),
+            )),
+    );
+    let tmux = dashboard_in_tmux("filled", data.path(), home.path(), "", "", &[], (60, 40));
+    tmux.wait_for("the dashboard", |s| s.contains("webapp"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the panel with the big read first", |s| {
+        s.contains("What filled it")
+            && s.lines()
+                .skip_while(|l| !l.starts_with("Top items"))
+                .nth(1)
+                .is_some_and(|l| l.starts_with("Read src/big.rs"))
+    });
+    // A new turn: the command's result arrives, then the next reply.
+    append(
+        &webapp,
+        &(result_of(WEBAPP, 2, 80_000)
+            + &calling(
+                WEBAPP,
+                3,
+                50_000,
+                "Grep",
+                serde_json::json!({"pattern": "x"}),
+            )),
+    );
+    tmux.wait_for("the new turn's result on top", |s| {
+        s.lines()
+            .skip_while(|l| !l.starts_with("Top items"))
+            .nth(1)
+            .is_some_and(|l| l.starts_with("Bash ls"))
+    });
+}

@@ -1,7 +1,10 @@
 //! What each subcommand does, on top of the engine.
 
+pub mod audit;
+pub mod context;
 pub mod docs;
 pub mod events;
+pub mod pick;
 pub mod report;
 pub mod serve;
 pub mod status;
@@ -59,6 +62,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
         }
         Some(Command::Monthly(a)) => report::run(&settings, &env, Kind::Period(Period::Month), &a),
         Some(Command::Session(a)) => report::run(&settings, &env, Kind::Session, &a),
+        Some(Command::Context(a)) => context::run(&settings, &a.session, a.json, a.all),
+        Some(Command::Audit(a)) => audit::run(&settings, &a.session, a.json),
         Some(Command::Blocks(b)) => {
             let a = b.report.clone();
             report::run(&settings, &env, Kind::Blocks(b), &a)

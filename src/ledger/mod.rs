@@ -563,6 +563,24 @@ impl Ledger {
             .collect()
     }
 
+    /// The files that mention a session, each with whether it is a
+    /// subagent's: main files first, then by path. What `context` and
+    /// `audit` read (they read content, which the ledger never holds).
+    pub fn session_files(&self, id: &str) -> Vec<(PathBuf, bool)> {
+        let Some(s) = self.sessions.get(id) else {
+            return Vec::new();
+        };
+        let mut files: Vec<(PathBuf, bool)> = s
+            .files
+            .keys()
+            .map(|f| &self.files[f.0 as usize])
+            .filter(|e| e.live)
+            .map(|e| (PathBuf::from(e.path.as_ref()), is_subagent_path(&e.path)))
+            .collect();
+        files.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        files
+    }
+
     /// Whether every file of the session is a subagent's (spec §1, v2).
     fn subagents_only(&self, s: &SessionContext) -> bool {
         !s.files.is_empty()

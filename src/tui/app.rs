@@ -131,6 +131,10 @@ pub struct App {
     /// The screen's height, set by the loop like `now`: how far an
     /// overlay can scroll depends on it.
     pub height: u16,
+    /// The zoomed session's "what filled it" panel.
+    pub filled: super::filled::Filled,
+    /// The panel shows the turn timeline instead of the summary.
+    pub timeline: bool,
 }
 
 impl App {
@@ -153,6 +157,8 @@ impl App {
             skipped: SkippedLines::default(),
             scroll: 0,
             height: 0,
+            filled: Default::default(),
+            timeline: false,
         }
     }
 
@@ -340,6 +346,12 @@ impl App {
                 self.mode = Mode::List;
             }
             Action::Acknowledge => self.banner = None,
+            Action::Timeline => {
+                if self.mode != Mode::Zoom {
+                    return false;
+                }
+                self.timeline = !self.timeline;
+            }
         }
         true
     }

@@ -44,6 +44,8 @@ pub enum Action {
     Clear,
     /// Dismiss the alert banner.
     Acknowledge,
+    /// In the zoom view: what filled the context, or the turn timeline.
+    Timeline,
 }
 
 /// How a binding recognises a key.
@@ -171,6 +173,14 @@ pub const BINDINGS: &[Binding] = &[
         "Enter",
         "zoom in / back",
         "⏎ zoom",
+    ),
+    bind(
+        &[Char('t')],
+        Scope::Browse,
+        Action::Timeline,
+        "t",
+        "zoomed: what filled it / turns",
+        "",
     ),
     bind(
         &[Char('/')],

@@ -12,6 +12,8 @@ pub mod app;
 pub mod draw;
 pub mod event;
 pub mod feed;
+pub mod filled;
+pub mod filled_load;
 pub mod keys;
 pub mod overlay;
 pub mod pace;
@@ -129,6 +131,7 @@ async fn dashboard(
     };
     let alerter = Alerter::new(o, notice_tx);
     let mut events = Events::new(live.updates, notice_rx);
+    let mut filled = filled_load::FilledLoader::new(o.line_cap, o.audit.clone());
     let mut dirty = true;
     let mut urgent = true;
     let mut pace = pace::Pace::default();
@@ -148,10 +151,24 @@ async fn dashboard(
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let event = events.next(tick).await;
+        // The panel's read comes back on its own channel.
+        let event = tokio::select! {
+            e = events.next(tick) => Ok(e),
+            Some(r) = filled.rx.recv() => Err(r),
+        };
+        app.now = clock();
+        let files = |id: &str| crate::commands::pick::files(&monitor.ledger, id);
+        let event = match event {
+            Ok(e) => e,
+            Err(result) => {
+                dirty = filled.arrived(app, result, files);
+                urgent = true;
+                continue;
+            }
+        };
         // Only the transcripts' news waits for the next data frame.
         urgent = !matches!(event, Event::Source(SourceMsg::Updates(_)));
-        app.now = clock();
+        let grew = !urgent;
         let area = term
             .size()
             .map(|s| Rect::new(0, 0, s.width, s.height))
@@ -166,6 +183,8 @@ async fn dashboard(
             &exporter,
             area,
         );
+        let files = |id: &str| crate::commands::pick::files(&monitor.ledger, id);
+        dirty |= filled.follow(app, files, grew);
     }
 }
 

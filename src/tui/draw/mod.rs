@@ -9,6 +9,7 @@ mod agents;
 mod banner;
 mod context_gauge;
 mod detail;
+mod filled;
 mod list;
 pub mod mark;
 mod overlay;
@@ -98,17 +99,28 @@ pub fn draw(f: &mut Frame, app: &App) {
     if !areas.detail.is_empty()
         && let Some(s) = app.selected_session()
     {
+        let (detail_area, panel) = filled_split(areas.detail, app);
         // Zoomed, the session's state and agent tree take the bottom.
         let zoomed = matches!(app.mode, Mode::Zoom | Mode::Help(Screen::Zoom));
         let want = if zoomed { agents::wanted_height(s) } else { 0 };
-        let room = want.min(areas.detail.height / 2);
+        let room = want.min(detail_area.height / 2);
         if room >= 2 {
             let [top, bottom] = Layout::vertical([Constraint::Fill(1), Constraint::Length(room)])
-                .areas(areas.detail);
+                .areas(detail_area);
             detail::draw(f, top, app, s);
             agents::draw(f, bottom, app, s);
         } else {
-            detail::draw(f, areas.detail, app, s);
+            detail::draw(f, detail_area, app, s);
+        }
+        if !panel.is_empty() {
+            filled::draw(
+                f,
+                panel,
+                app.config.theme,
+                &app.filled,
+                app.timeline,
+                app.config.utc_offset_secs,
+            );
         }
     }
     status::draw_status(f, areas.status, app);
@@ -116,6 +128,34 @@ pub fn draw(f: &mut Frame, app: &App) {
     if let Some(which) = app.mode.overlay() {
         overlay::draw(f, f.area(), app, which);
     }
+}
+
+/// Rows the "what filled it" panel needs to be worth showing.
+const FILLED_MIN: u16 = 8;
+
+/// In the zoom view, the detail and the "what filled it" panel: side by
+/// side when wide, stacked (the panel below) when tall enough.
+fn filled_split(detail: Rect, app: &App) -> (Rect, Rect) {
+    let zoomed = matches!(app.mode, Mode::Zoom | Mode::Help(Screen::Zoom));
+    if !zoomed || app.filled == super::filled::Filled::None {
+        return (detail, Rect::default());
+    }
+    if detail.width >= WIDE {
+        let w = (detail.width / 2).min(64);
+        let [d, _gap, p] = Layout::horizontal([
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            Constraint::Length(w),
+        ])
+        .areas(detail);
+        return (d, p);
+    }
+    if detail.height < 2 * FILLED_MIN {
+        return (detail, Rect::default());
+    }
+    let [d, p] = Layout::vertical([Constraint::Fill(1), Constraint::Length(detail.height / 2)])
+        .areas(detail);
+    (d, p)
 }
 
 /// The row of the list at a screen position, for mouse clicks.

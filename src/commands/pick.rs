@@ -1,0 +1,60 @@
+//! Which session a SESSION argument names: a full id, a unique prefix of
+//! one, or `latest` (the session active most recently). Shared by the
+//! commands that look at one session (`context`, `audit`).
+
+use crate::attribution::SessionFile;
+use crate::ledger::Ledger;
+use crate::settings::UserError;
+
+/// The session `arg` names in `ledger`, or a sentence saying why none.
+pub fn session(ledger: &Ledger, arg: &str) -> Result<String, UserError> {
+    let arg = arg.trim();
+    if arg.is_empty() {
+        return Err(UserError(
+            "name a session: its id, a unique prefix of it, or `latest`".into(),
+        ));
+    }
+    if arg == "latest" {
+        return ledger
+            .session_ids()
+            .filter_map(|id| Some((ledger.session(id)?.last_activity()?, id)))
+            .max()
+            .map(|(_, id)| id.to_string())
+            .ok_or_else(|| UserError("there are no sessions yet, so no latest one".into()));
+    }
+    if ledger.session(arg).is_some() {
+        return Ok(arg.to_owned());
+    }
+    let mut matches: Vec<&str> = ledger
+        .session_ids()
+        .map(|id| id.as_ref())
+        .filter(|id| id.starts_with(arg))
+        .collect();
+    matches.sort_unstable();
+    match matches.as_slice() {
+        [] => Err(UserError(format!(
+            "no session id starts with `{arg}` (`ccwatch status` lists them)"
+        ))),
+        [one] => Ok((*one).to_owned()),
+        many => Err(UserError(format!(
+            "`{arg}` starts {} session ids ({}{}); give more of the id",
+            many.len(),
+            many.iter().take(3).copied().collect::<Vec<_>>().join(", "),
+            if many.len() > 3 { ", …" } else { "" }
+        ))),
+    }
+}
+
+/// The files to read for a session: its own main file (named after its
+/// id) when there is one — another session's file may hold copies of its
+/// lines, which would count twice — else every main file that mentions it;
+/// then its subagents' files.
+pub fn files(ledger: &Ledger, id: &str) -> Vec<SessionFile> {
+    let all = ledger.session_files(id);
+    let own = |p: &std::path::Path| p.file_stem().is_some_and(|s| s == id);
+    let has_own = all.iter().any(|(p, sub)| !sub && own(p));
+    all.into_iter()
+        .filter(|(p, sub)| *sub || !has_own || own(p))
+        .map(|(path, subagent)| SessionFile { path, subagent })
+        .collect()
+}

@@ -299,4 +299,14 @@ mod tests {
             "— compacted: no figure until the next reply"
         );
     }
+
+    /// Bug: the ETA said `95% in 1m · full in 1m` in the last minute, so
+    /// two different moments looked the same; the last minutes are in seconds.
+    #[test]
+    fn the_last_minutes_are_counted_in_seconds() {
+        assert_eq!(
+            eta_text(&ctx(189_300), 95, Some(1_000.0), 5, 80),
+            "past auto-compact · 95% in 40s · full in 11m"
+        );
+    }
 }

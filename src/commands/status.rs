@@ -119,6 +119,7 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
             .set_header([
                 "PROJECT",
                 "SESSION",
+                "TITLE",
                 "MODEL",
                 "CONTEXT",
                 "USED",
@@ -128,7 +129,7 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
         for s in &status.sessions {
             table.add_row(row(&s.session, now, home));
         }
-        for i in [3, 4, 5] {
+        for i in [4, 5, 6] {
             if let Some(col) = table.column_mut(i) {
                 col.set_cell_alignment(CellAlignment::Right);
             }
@@ -172,6 +173,10 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
     vec![
         Cell::new(format::project(&s.project, home)),
         Cell::new(format::short_id(&s.session_id)),
+        Cell::new(match &s.title {
+            Some(t) => crate::parse::one_line(t, crate::report::table::TITLE_CHARS),
+            None => "-".into(),
+        }),
         Cell::new(model),
         Cell::new(context),
         Cell::new(used),

@@ -17,8 +17,10 @@
 
 mod lenient;
 mod skip;
+mod title;
 
 pub use skip::{SkipCounts, SkipReason};
+pub use title::{TitleKind, first_prompt, one_line};
 
 use crate::record::{
     Billing, CompactionMark, DedupKey, Millis, Tokens, UsageRecord, parse_timestamp,
@@ -48,6 +50,12 @@ pub enum Parsed {
         session_id: String,
         cwd: Option<String>,
         timestamp: Option<Millis>,
+    },
+    /// A name for the session: a title line, or the first typed prompt.
+    Title {
+        session_id: String,
+        kind: TitleKind,
+        text: String,
     },
     Skipped(SkipReason),
 }
@@ -97,6 +105,12 @@ struct RawLine<'a> {
     /// Of `progress` lines: a subagent's response copied into the parent.
     #[serde(borrow)]
     data: Object<RawProgress<'a>>,
+    #[serde(borrow)]
+    ai_title: Str<'a>,
+    #[serde(borrow)]
+    custom_title: Str<'a>,
+    #[serde(borrow)]
+    summary: Str<'a>,
 }
 
 /// `message` of an assistant line. `content` is not named, so serde skips it
@@ -229,7 +243,7 @@ pub fn parse_line(line: &[u8], file: &FileContext, want: Want) -> Facts {
         facts.push((0, Parsed::Skipped(SkipReason::Blank)));
         return facts;
     }
-    if want == Want::Accounting && !may_account(line) {
+    if want == Want::Accounting && !may_account(line) && !title::may_title(line) {
         if let Err(reason) = shallow_check(line) {
             facts.push((0, Parsed::Skipped(reason)));
         }
@@ -371,6 +385,24 @@ fn interpret(raw: RawLine, file: &FileContext, want: Want, at: u64, facts: &mut 
                 cwd: cwd(),
             };
             facts.push((at, Parsed::Compaction(mark)));
+        }
+        (Some(kind @ ("ai-title" | "custom-title" | "summary")), _) => {
+            let (kind, text) = match kind {
+                "ai-title" => (TitleKind::Ai, &raw.ai_title),
+                "custom-title" => (TitleKind::Custom, &raw.custom_title),
+                _ => (TitleKind::Summary, &raw.summary),
+            };
+            // A subagent's title names its task, not the session.
+            if !file.subagent
+                && let Some(fact) = text
+                    .as_deref()
+                    .and_then(|t| title::title_fact(session_id(), kind, t))
+            {
+                facts.push((at, fact));
+            }
+            if want == Want::Entries {
+                line.entry(raw.session_id.as_deref(), raw.timestamp.as_deref(), facts);
+            }
         }
         _ if want == Want::Entries => {
             line.entry(raw.session_id.as_deref(), raw.timestamp.as_deref(), facts)

@@ -7,7 +7,7 @@
 use super::discover::FileRole;
 use super::tail::{TailEvent, TailStatus, Tailer};
 use crate::ledger::{FileChange, FileUpdate};
-use crate::parse::{FileContext, Parsed, SkipReason, Want, parse_line};
+use crate::parse::{FileContext, Parsed, SkipReason, Want, first_prompt, parse_line};
 use std::path::{Path, PathBuf};
 
 /// The default cap on one line's length (64 MiB): longer lines are skipped
@@ -25,6 +25,11 @@ pub struct FileReader {
     /// response, and a file whose first lines carry no `cwd` (a summary, a
     /// queue operation) still finds the one a later line carries.
     session_named: bool,
+    /// Until the file has given its first typed prompt (a session's title
+    /// of last resort), `user` lines are also read for one. Not stored in
+    /// the index: after a restart the search goes on in what is appended,
+    /// and the ledger keeps the earliest prompt of each file.
+    prompt_found: bool,
 }
 
 impl FileReader {
@@ -37,6 +42,7 @@ impl FileReader {
             },
             encoded_project: role.encoded_project,
             session_named: false,
+            prompt_found: false,
         }
     }
 
@@ -81,11 +87,13 @@ impl FileReader {
         let mut change = FileChange::Appended;
         let context = &self.context;
         let named = &mut self.session_named;
+        let prompt_found = &mut self.prompt_found;
         let result = self.tailer.read_new(buf, &mut |event| match event {
             TailEvent::Reset => {
                 facts.clear();
                 change = FileChange::Reset;
                 *named = false;
+                *prompt_found = false;
             }
             TailEvent::Line { offset, bytes } => {
                 let want = if *named {
@@ -96,6 +104,10 @@ impl FileReader {
                 for (at, fact) in parse_line(bytes, context, want) {
                     *named |= names_project(&fact);
                     facts.push((offset + at, fact));
+                }
+                if !*prompt_found && let Some(prompt) = first_prompt(bytes, context) {
+                    *prompt_found = true;
+                    facts.push((offset, prompt));
                 }
             }
             TailEvent::Oversized { offset } => {
@@ -115,6 +127,7 @@ impl FileReader {
             // Start over if the file comes back or becomes readable.
             self.tailer = Tailer::new(self.tailer.path().to_path_buf(), self.tailer.line_cap());
             self.session_named = false;
+            self.prompt_found = false;
         }
         let update = FileUpdate {
             path: self.tailer.path().to_path_buf(),
@@ -134,6 +147,6 @@ fn names_project(fact: &Parsed) -> bool {
         Parsed::Usage(r) => r.cwd.is_some(),
         Parsed::Compaction(m) => m.cwd.is_some(),
         Parsed::Entry { cwd, timestamp, .. } => cwd.is_some() && timestamp.is_some(),
-        Parsed::Skipped(_) => false,
+        Parsed::Title { .. } | Parsed::Skipped(_) => false,
     }
 }

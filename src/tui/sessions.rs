@@ -176,6 +176,7 @@ pub mod tests {
             snap: SessionSnapshot {
                 session_id: id.into(),
                 label: String::new(),
+                title: None,
                 subagents_only: false,
                 project: project.into(),
                 records: 12,

@@ -2,7 +2,7 @@
 //! facts behind them. When the panel is short, the least useful lines go
 //! first (see `Item::priority`); the gauge and the ETA stay.
 
-use super::text::{bar, clock, width};
+use super::text::{bar, clock, cut, width};
 use crate::burn;
 use crate::format;
 use crate::tui::app::App;
@@ -180,6 +180,9 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         }
     }
     out.push(text(5, compactions_line(s)));
+    if let Some(title) = &s.snap.title {
+        out.push(text(5, fact("title", &cut(title, w.saturating_sub(7)))));
+    }
     out.push(text(6, fact("model", &models(s))));
     let age = s.snap.last_activity.map_or("never".to_owned(), |t| {
         format!(

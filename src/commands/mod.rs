@@ -3,6 +3,7 @@
 pub mod docs;
 pub mod events;
 pub mod report;
+pub mod search;
 pub mod serve;
 pub mod status;
 pub mod statusline;
@@ -59,6 +60,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
         }
         Some(Command::Monthly(a)) => report::run(&settings, &env, Kind::Period(Period::Month), &a),
         Some(Command::Session(a)) => report::run(&settings, &env, Kind::Session, &a),
+        Some(Command::Search(a)) => search::run(&settings, &env, &a),
+        Some(Command::Resume(a)) => search::resume(&settings, &a),
         Some(Command::Blocks(b)) => {
             let a = b.report.clone();
             report::run(&settings, &env, Kind::Blocks(b), &a)

@@ -20,7 +20,7 @@ mod skip;
 mod title;
 
 pub use skip::{SkipCounts, SkipReason};
-pub use title::{TitleKind, first_prompt, one_line};
+pub use title::{TitleKind, first_prompt, may_title, one_line};
 
 use crate::record::{
     Billing, CompactionMark, DedupKey, Millis, Tokens, UsageRecord, parse_timestamp,

@@ -36,6 +36,10 @@ pub enum Action {
     Clear,
     /// Dismiss the alert banner.
     Acknowledge,
+    /// Show the selected session's resume command and copy it.
+    Resume,
+    /// Search prompts and replies; the list narrows to what matches.
+    Search,
 }
 
 /// How a binding recognises a key.
@@ -67,7 +71,7 @@ impl Scope {
     fn covers(self, mode: Mode) -> bool {
         match self {
             Scope::Browse => matches!(mode, Mode::List | Mode::Zoom),
-            Scope::Filter => mode == Mode::Filter,
+            Scope::Filter => matches!(mode, Mode::Filter | Mode::Search),
             Scope::Help => matches!(mode, Mode::Help(_)),
             Scope::Everywhere => true,
         }
@@ -171,6 +175,22 @@ pub const BINDINGS: &[Binding] = &[
         "/",
         "filter by project or id",
         "/ filter",
+    ),
+    bind(
+        &[Char('f')],
+        Scope::Browse,
+        Action::Search,
+        "f",
+        "find in prompts and replies",
+        "",
+    ),
+    bind(
+        &[Char('r')],
+        Scope::Browse,
+        Action::Resume,
+        "r",
+        "resume command: show and copy",
+        "",
     ),
     bind(
         &[Char('s')],
@@ -315,7 +335,7 @@ pub fn help() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     };
     vec![
         ("Sessions", group(&[Scope::Everywhere, Scope::Browse])),
-        ("Filter (/)", group(&[Scope::Filter])),
+        ("Filter (/) and find (f)", group(&[Scope::Filter])),
     ]
 }
 
@@ -421,6 +441,7 @@ mod tests {
             Mode::List,
             Mode::Zoom,
             Mode::Filter,
+            Mode::Search,
             Mode::Help(Screen::Zoom),
         ];
         for mode in modes {

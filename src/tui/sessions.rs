@@ -1,6 +1,7 @@
 //! The sessions the dashboard knows, and which of them the list shows in
 //! what order: live first, then by the chosen sort, narrowed by the filter.
 
+use super::content_search::ContentSearch;
 use crate::burn;
 use crate::format;
 use crate::ledger::SessionSnapshot;
@@ -110,6 +111,9 @@ pub struct ListQuery<'a> {
     pub show: Show,
     pub sort: Sort,
     pub filter: &'a str,
+    /// Search mode's matches: while a search is typed, only these show,
+    /// idle or not.
+    pub content: &'a ContentSearch,
 }
 
 /// The rows of the list, in order.
@@ -119,8 +123,9 @@ pub fn visible<'a>(
 ) -> Vec<&'a SessionView> {
     let live = |s: &SessionView| s.is_live(q.now, q.idle_timeout_ms);
     let mut rows: Vec<&SessionView> = sessions
-        .filter(|s| q.show == Show::All || live(s))
+        .filter(|s| q.show == Show::All || !q.content.query.trim().is_empty() || live(s))
         .filter(|s| q.filter.is_empty() || s.matches(q.filter))
+        .filter(|s| q.content.keeps(&s.snap.session_id))
         .collect();
     rows.sort_by(|a, b| live(b).cmp(&live(a)).then_with(|| q.sort.compare(a, b)));
     rows
@@ -222,8 +227,12 @@ pub mod tests {
             show,
             sort,
             filter,
+            content: &NO_SEARCH,
         }
     }
+
+    static NO_SEARCH: std::sync::LazyLock<ContentSearch> =
+        std::sync::LazyLock::new(ContentSearch::default);
 
     fn sample() -> Vec<SessionView> {
         vec![

@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 /// and counted without being held in memory.
 pub const DEFAULT_LINE_CAP: usize = 64 << 20;
 
+/// How far into a file its first typed prompt is looked for.
+const PROMPT_SEARCH_BYTES: u64 = 4 << 20;
+
 #[derive(Debug)]
 pub struct FileReader {
     tailer: Tailer,
@@ -105,9 +108,16 @@ impl FileReader {
                     *named |= names_project(&fact);
                     facts.push((offset + at, fact));
                 }
-                if !*prompt_found && let Some(prompt) = first_prompt(bytes, context) {
-                    *prompt_found = true;
-                    facts.push((offset, prompt));
+                if !*prompt_found {
+                    if let Some(prompt) = first_prompt(bytes, context) {
+                        *prompt_found = true;
+                        facts.push((offset, prompt));
+                    } else if offset >= PROMPT_SEARCH_BYTES {
+                        // A file that opens with that much and no typed
+                        // prompt (only commands and tool results) is not
+                        // parsed line by line to its end for one.
+                        *prompt_found = true;
+                    }
                 }
             }
             TailEvent::Oversized { offset } => {

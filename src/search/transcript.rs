@@ -45,13 +45,41 @@ struct RawMessage<'a> {
     content: Option<RawContent<'a>>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// `message.content`: a string, or a list of blocks. Read by hand rather
+/// than as an untagged enum, which would first copy the whole content
+/// (tool results of megabytes) into a buffer.
 enum RawContent<'a> {
-    #[serde(borrow)]
     Text(Cow<'a, str>),
-    #[serde(borrow)]
     Blocks(Vec<RawBlock<'a>>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawContent<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Content<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Content<'a> {
+            type Value = RawContent<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a list of content blocks")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(RawContent::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawContent::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut blocks = Vec::new();
+                while let Some(b) = seq.next_element()? {
+                    blocks.push(b);
+                }
+                Ok(RawContent::Blocks(blocks))
+            }
+        }
+        d.deserialize_any(Content(std::marker::PhantomData))
+    }
 }
 
 /// A content block; a tool result's `content` is not named, so it is
@@ -65,7 +93,9 @@ struct RawBlock<'a> {
     text: Option<Cow<'a, str>>,
     #[serde(borrow)]
     name: Option<Cow<'a, str>>,
-    input: Option<serde_json::Value>,
+    /// Kept as raw JSON: only built into values with `--tools`.
+    #[serde(borrow)]
+    input: Option<&'a serde_json::value::RawValue>,
 }
 
 /// Search one transcript held in `bytes`. `None` when nothing matched.
@@ -138,7 +168,9 @@ fn texts(line: &[u8], tools: bool) -> Vec<(Where, String)> {
                     (Some("tool_use"), _, Some(input)) if tools => {
                         let name = b.name.map(Cow::into_owned).unwrap_or_default();
                         let mut leaves = Vec::new();
-                        string_leaves(&input, &mut leaves);
+                        if let Ok(input) = serde_json::from_str(input.get()) {
+                            string_leaves(&input, &mut leaves);
+                        }
                         out.extend(leaves.into_iter().map(|s| (Where::Tool(name.clone()), s)));
                     }
                     _ => {}

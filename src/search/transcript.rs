@@ -145,6 +145,9 @@ pub fn search_bytes(
 /// The searchable texts of one line: a typed prompt, assistant text, and
 /// with `tools` the string values of tool inputs.
 fn texts(line: &[u8], tools: bool) -> Vec<(Where, String)> {
+    if only_tool_results(line) {
+        return Vec::new();
+    }
     let Ok(text) = simdutf8::basic::from_utf8(line) else {
         return Vec::new();
     };
@@ -180,6 +183,21 @@ fn texts(line: &[u8], tools: bool) -> Vec<(Where, String)> {
         None => {}
     }
     out
+}
+
+/// A line of tool results and nothing searchable: it names a
+/// `tool_use_id` and holds no `"text"` token (a text block's type or key).
+/// Both needles are JSON tokens with bare quotes, which text inside a
+/// string cannot hold (its quotes are escaped), so this never skips a
+/// prompt or a reply. It spares parsing the largest lines there are: tool
+/// results of megabytes that a common word hits.
+fn only_tool_results(line: &[u8]) -> bool {
+    use std::sync::LazyLock;
+    static RESULT: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"\"tool_use_id\""));
+    static TEXT: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"\"text\""));
+    RESULT.find(line).is_some() && TEXT.find(line).is_none()
 }
 
 /// Every string inside a JSON value: a tool's command, path, pattern…
@@ -298,6 +316,18 @@ mod tests {
         // Only in a tool result and the summary: no match.
         let m = Matcher::new("... ok", false).unwrap();
         assert_eq!(search_bytes(FILE.as_bytes(), &ctx(), &m, true), None);
+    }
+
+    #[test]
+    fn tool_result_lines_are_skipped_unparsed_but_never_prompts() {
+        let result = r#"{"type":"user","message":{"content":[{"tool_use_id":"t","type":"tool_result","content":"x"}]}}"#;
+        assert!(only_tool_results(result.as_bytes()));
+        // Text blocks beside (or inside) the results: parsed.
+        let mixed = r#"{"type":"user","message":{"content":[{"tool_use_id":"t","type":"tool_result","content":[{"type":"text","text":"x"}]}]}}"#;
+        assert!(!only_tool_results(mixed.as_bytes()));
+        // A prompt that talks about tool_use_id: the quotes are escaped.
+        let prompt = r#"{"type":"user","message":{"content":"what is \"tool_use_id\"?"}}"#;
+        assert!(!only_tool_results(prompt.as_bytes()));
     }
 
     #[test]

@@ -226,7 +226,11 @@ impl SessionNames {
         let mut best: Option<(TitleKind, String)> = None;
         let mut prompt = None;
         let mut cwd = None;
-        for line in bytes.split(|b| *b == b'\n') {
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+        for end in ends {
+            let line = &bytes[start..end];
+            start = end + 1;
             if cwd.is_none() {
                 cwd = string_field(line, b"\"cwd\":");
             }

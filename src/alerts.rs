@@ -182,6 +182,7 @@ mod tests {
         SessionSnapshot {
             session_id: "s".into(),
             label: String::new(),
+            title: None,
             subagents_only: false,
             project: "/p".into(),
             records: 1,

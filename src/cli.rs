@@ -216,6 +216,13 @@ pub enum Command {
     Blocks(BlocksArgs),
     /// One line for Claude Code's status bar: reads its JSON on stdin.
     Statusline(StatuslineArgs),
+    /// Find past sessions by what was said in them, newest first, each with
+    /// the command that resumes it, e.g. `ccwatch search "flaky test"`.
+    Search(crate::commands::search::SearchArgs),
+    /// Print the command that resumes the newest session whose id, title or
+    /// content matches (the newest session of all without a QUERY), e.g.
+    /// `eval "$(ccwatch resume migration)"`.
+    Resume(crate::commands::search::ResumeArgs),
     /// Print a shell completion script, e.g. `ccwatch completions bash >
     /// ~/.local/share/bash-completion/completions/ccwatch`.
     Completions {

@@ -27,6 +27,7 @@ pub mod monitor;
 pub mod parse;
 pub mod record;
 pub mod report;
+pub mod search;
 pub mod settings;
 pub mod source;
 pub mod state;

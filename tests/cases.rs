@@ -11,7 +11,7 @@
 //! - `totals`: token sums (`input`, `output`, `cache_creation`,
 //!   `cache_read`); `records`: distinct usage records; `files`.
 //! - `skipped`: the skip counts by reason, exactly (`{}` for none).
-//! - `sessions.<id>`: `project`, `label`, `records`, `tokens`, `models`
+//! - `sessions.<id>`: `project`, `label`, `title`, `records`, `tokens`, `models`
 //!   (records per model), `compactions`, `compacted`, `lastActivity`,
 //!   `costUSD`, and `context`: `null`, or `occupancy`, `model`,
 //!   `timestamp`, `window`.
@@ -108,6 +108,7 @@ fn check(dir: &Path) -> Vec<String> {
             "models",
             "compactions",
             "lastActivity",
+            "title",
         ] {
             if let Some(v) = w.get(key) {
                 same(&mut wrong, format!("{id} {key}"), s[key].clone(), v);

@@ -861,3 +861,57 @@ fn the_zoomed_session_shows_what_filled_it_and_follows_a_new_turn() {
             .is_some_and(|l| l.starts_with("Bash ls"))
     });
 }
+
+/// Issue 17: `r` shows the selected session's resume command and copies
+/// it with OSC 52 (tmux keeps it as a paste buffer), and `f` narrows the
+/// list to the sessions whose prompts or replies match, as you type.
+#[test]
+fn r_copies_the_resume_command_and_f_narrows_the_list_as_you_type() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("a temp home");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/search");
+    let tmux = dashboard_in_tmux(
+        "search",
+        &data,
+        home.path(),
+        "--no-bell",
+        "",
+        &[],
+        (120, 40),
+    );
+    let out = tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
+    assert!(out.status.success(), "{out:?}");
+    // Every session of the fixture is long idle: show them all.
+    tmux.wait_for("the idle sessions counted", |s| s.contains("3 idle hidden"));
+    tmux.keys(&["a"]);
+    tmux.wait_for("all three listed", |s| s.contains("All sessions (3)"));
+
+    // The newest session is selected; its folder has a space and a quote.
+    tmux.keys(&["r"]);
+    let command = r"cd '/home/dev/my project/it'\''s odd' && claude --resume bbbb2222-0000-4000-8000-000000000002";
+    tmux.wait_for("the resume command on screen", |s| s.contains(command));
+    let buffer = tmux.run(&["show-buffer"]);
+    assert_eq!(
+        String::from_utf8_lossy(&buffer.stdout),
+        command,
+        "{buffer:?}"
+    );
+
+    // "in" is in a prompt of each session; "inj" only in one reply.
+    tmux.keys(&["f", "i", "n"]);
+    tmux.wait_for("three matches", |s| {
+        s.contains("find: in") && s.contains("All sessions (3)") && !s.contains("searching")
+    });
+    tmux.keys(&["j"]);
+    let screen = tmux.wait_for("one match", |s| {
+        s.contains("find: inj") && s.contains("All sessions (1)") && !s.contains("searching")
+    });
+    assert!(selected(&screen).contains("bbbb2222"), "{screen}");
+    // Esc drops the search: all three again.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the search cleared", |s| {
+        s.contains("All sessions (3)") && !s.contains("find:")
+    });
+}

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod events;
 pub mod pick;
 pub mod report;
+pub mod search;
 pub mod serve;
 pub mod status;
 pub mod statusline;
@@ -64,6 +65,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
         Some(Command::Session(a)) => report::run(&settings, &env, Kind::Session, &a),
         Some(Command::Context(a)) => context::run(&settings, &a.session, a.json, a.all),
         Some(Command::Audit(a)) => audit::run(&settings, &a.session, a.json),
+        Some(Command::Search(a)) => search::run(&settings, &env, &a),
+        Some(Command::Resume(a)) => search::resume(&settings, &a),
         Some(Command::Blocks(b)) => {
             let a = b.report.clone();
             report::run(&settings, &env, Kind::Blocks(b), &a)

@@ -55,7 +55,10 @@ pub fn run(
     };
     let text = match kind {
         Kind::Period(p) => period_report(&entries, &zone, p, args, layout),
-        Kind::Session => session_report(&entries, &zone, home.as_deref(), args, layout),
+        Kind::Session => {
+            let title = |id: &str| scan.ledger.title(id);
+            session_report(&entries, &title, &zone, home.as_deref(), args, layout)
+        }
         Kind::Blocks(b) => blocks_report(&entries, &zone, &b, layout),
     };
     print_out(&text);
@@ -125,12 +128,16 @@ fn period_report(
 
 fn session_report(
     entries: &[Entry],
+    title: &dyn Fn(&str) -> Option<String>,
     zone: &Zone,
     home: Option<&str>,
     args: &ReportArgs,
     layout: Layout,
 ) -> String {
-    let rows = ordered(session::group(entries), args.order);
+    let mut rows = ordered(session::group(entries), args.order);
+    for r in &mut rows {
+        r.title = title(&r.session);
+    }
     let totals = Usage::of(entries);
     if args.json {
         return json::report(

@@ -148,6 +148,7 @@ pub fn render_human(status: &StatusJson, now: Millis, home: Option<&str>) -> Str
                 "PROJECT",
                 "SESSION",
                 "STATE",
+                "TITLE",
                 "MODEL",
                 "CONTEXT",
                 "USED",
@@ -236,6 +237,10 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
         Cell::new(format::project(&s.project, home)),
         Cell::new(format::short_id(&s.session_id)),
         Cell::new(state),
+        Cell::new(match &s.title {
+            Some(t) => crate::parse::one_line(t, crate::report::table::TITLE_CHARS),
+            None => "-".into(),
+        }),
         Cell::new(model),
         Cell::new(context),
         Cell::new(used),

@@ -9,7 +9,7 @@
 use super::dedup::{Copy, CopyParts, Key};
 use super::names::NameId;
 use super::{BoundaryKey, Ledger};
-use crate::parse::SkipCounts;
+use crate::parse::{SkipCounts, TitleKind};
 use crate::record::{Billing, CompactionMark, DedupKey, Millis, Tokens};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -47,6 +47,8 @@ pub struct MentionFact {
     pub cwd: Option<(Millis, u32)>,
     /// Timestamps of entries that only named the session.
     pub entries: Vec<Millis>,
+    /// The titles the file gave the session: kind, line offset, text.
+    pub titles: Vec<(TitleKind, u64, u32)>,
 }
 
 /// Everything one file contributed.
@@ -154,6 +156,11 @@ impl Ledger {
                     .filter(|(_, f)| *f == id)
                     .map(|(ts, _)| *ts)
                     .collect(),
+                titles: s
+                    .titles
+                    .range((id, TitleKind::Prompt)..=(id, TitleKind::Custom))
+                    .map(|((_, kind), (at, text))| (*kind, *at, facts.intern(text)))
+                    .collect(),
             };
             facts.mentions.push(mention);
         }
@@ -179,6 +186,9 @@ impl Ledger {
             let name = self.mention(id, session, cwd.map(|(_, c)| c), at);
             if let Some(s) = self.sessions.get_mut(&name) {
                 s.entry_seen.extend(m.entries.iter().map(|ts| (*ts, id)));
+                for (kind, at, text) in &m.titles {
+                    s.add_title(id, *at, *kind, facts.string(*text).to_owned());
+                }
             }
         }
         // Resolve each of the file's names once, not once per response. A

@@ -223,6 +223,7 @@ impl Image {
             && self.sessions.values().all(|s| {
                 s.files.keys().all(file_ok)
                     && s.entry_seen.iter().all(|(_, f)| file_ok(f))
+                    && s.titles.keys().all(|(f, _)| file_ok(f))
                     && s.models.keys().all(|m| m.index() < models)
                     && s.main_chain.values().all(|p| p.model.index() < models)
             })

@@ -26,7 +26,7 @@ pub use snapshot::{ContextSnapshot, SessionSnapshot, TokenJson};
 pub use turn::{Phase, SessionTurn, TurnTrack};
 pub use window::WindowPolicy;
 
-use crate::parse::{Parsed, SkipCounts, SkipReason};
+use crate::parse::{Parsed, SkipCounts, SkipReason, TitleKind};
 use crate::record::{Billing, CompactionMark, DedupKey, Millis, Tokens, UsageRecord};
 use chrono::NaiveDate;
 use dedup::{CopyParts, DedupIndex, Key, WinnerChange};
@@ -220,6 +220,17 @@ impl Ledger {
                         && let Some(s) = self.sessions.get_mut(&session)
                     {
                         s.entry_seen.insert((ts, id));
+                    }
+                    touched.insert(session);
+                }
+                Parsed::Title {
+                    session_id,
+                    kind,
+                    text,
+                } => {
+                    let session = self.mention(id, &session_id, None, offset);
+                    if let Some(s) = self.sessions.get_mut(&session) {
+                        s.add_title(id, offset, kind, text);
                     }
                     touched.insert(session);
                 }
@@ -469,6 +480,7 @@ impl Ledger {
             if let Some(s) = self.sessions.get_mut(&name) {
                 s.files.remove(&id);
                 s.entry_seen.retain(|(_, f)| *f != id);
+                s.titles.retain(|(f, _), _| *f != id);
                 if s.is_empty() {
                     self.sessions.remove(&name);
                 }
@@ -581,6 +593,27 @@ impl Ledger {
         files
     }
 
+    /// The session's title: the strongest kind any of its files gave (a
+    /// custom title, then the AI's, then a summary, then the first prompt);
+    /// between files, the later path's, except the first prompt, which is
+    /// the earlier path's.
+    pub fn title(&self, id: &str) -> Option<String> {
+        let s = self.sessions.get(id)?;
+        let kind = s.titles.keys().map(|(_, k)| *k).max()?;
+        let path = |f: &FileId| self.files[f.0 as usize].path.as_ref();
+        let candidates = s
+            .titles
+            .iter()
+            .filter(|((_, k), _)| *k == kind)
+            .map(|((f, _), (at, text))| ((path(f), *at), text));
+        let chosen = if kind == TitleKind::Prompt {
+            candidates.min_by(|a, b| a.0.cmp(&b.0))
+        } else {
+            candidates.max_by(|a, b| a.0.cmp(&b.0))
+        };
+        chosen.map(|(_, text)| text.clone())
+    }
+
     /// Whether every file of the session is a subagent's (spec §1, v2).
     fn subagents_only(&self, s: &SessionContext) -> bool {
         !s.files.is_empty()
@@ -594,6 +627,7 @@ impl Ledger {
         let mut snap = SessionSnapshot::of(
             id,
             self.project(id),
+            self.title(id),
             self.subagents_only(s),
             s,
             window,
@@ -610,8 +644,9 @@ impl Ledger {
             .iter()
             .map(|(id, s)| {
                 let only = self.subagents_only(s);
+                let title = self.title(id);
                 let mut snap =
-                    SessionSnapshot::of(id, self.project(id), only, s, window, &self.models);
+                    SessionSnapshot::of(id, self.project(id), title, only, s, window, &self.models);
                 snap.turn = self.turn(id);
                 snap
             })

@@ -7,6 +7,7 @@
 
 use super::dedup::{Copy, FileId};
 use super::names::NameId;
+use crate::parse::TitleKind;
 use crate::record::{Millis, Tokens};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,9 @@ pub struct SessionContext {
     pub files: BTreeMap<FileId, Option<(Millis, String)>>,
     /// Latest timestamp of an entry that only named the session.
     pub entry_seen: BTreeSet<(Millis, FileId)>,
+    /// Per file and kind, the title that counts there with the offset of
+    /// its line: the last one written, but the first prompt.
+    pub titles: BTreeMap<(FileId, TitleKind), (u64, String)>,
 }
 
 impl SessionContext {
@@ -183,6 +187,23 @@ impl SessionContext {
             .chain(self.main_chain.range((from, 0, 0)..))
             .map(|(k, p)| (k.0, p.tokens.prompt()))
             .collect()
+    }
+
+    /// Note a title read at `offset` of `file`.
+    pub fn add_title(&mut self, file: FileId, offset: u64, kind: TitleKind, text: String) {
+        let slot = self.titles.entry((file, kind));
+        match slot {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert((offset, text));
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let later = offset > o.get().0;
+                // The newest title line counts, but the first prompt.
+                if later != (kind == TitleKind::Prompt) {
+                    o.insert((offset, text));
+                }
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {

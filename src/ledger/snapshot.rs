@@ -84,6 +84,9 @@ pub struct SessionSnapshot {
     /// The project as lists show it: the folder's name, with the
     /// repository in front for a worktree (`api-server/.worktrees/1`).
     pub label: String,
+    /// What the session is about (see `Ledger::title`); `null` when its
+    /// transcript names nothing.
+    pub title: Option<String>,
     /// The session exists only as subagent files (its main transcript was
     /// deleted or never copied): tokens and cost, but no context.
     pub subagents_only: bool,
@@ -113,6 +116,7 @@ impl SessionSnapshot {
     pub fn of(
         id: &str,
         project: String,
+        title: Option<String>,
         subagents_only: bool,
         s: &SessionContext,
         policy: &WindowPolicy,
@@ -153,6 +157,7 @@ impl SessionSnapshot {
             session_id: id.to_owned(),
             label: crate::format::project_name(&project).to_owned(),
             project,
+            title,
             subagents_only,
             records: s.records,
             models: s

@@ -401,3 +401,66 @@ fn a_read_error_keeps_what_the_file_gave_and_counts_it_once_until_it_reads() {
     assert_eq!(facts.usage.len(), 2);
     assert_eq!(facts.skipped[SkipReason::UnreadableFile as usize], 0);
 }
+
+#[test]
+fn titles_follow_precedence_and_leave_with_their_file() {
+    use crate::parse::TitleKind;
+    let title = |kind, text: &str| Parsed::Title {
+        session_id: "s1".into(),
+        kind,
+        text: text.into(),
+    };
+    // Appends come at growing offsets.
+    let at = |from: u64, change, facts: Vec<Parsed>| {
+        let mut u = update("/p/s1.jsonl", change, facts);
+        for (offset, _) in &mut u.facts {
+            *offset += from;
+        }
+        u
+    };
+    let mut ledger = Ledger::new();
+    ledger.apply(at(
+        0,
+        FileChange::Appended,
+        vec![title(TitleKind::Prompt, "first")],
+    ));
+    assert_eq!(ledger.title("s1").as_deref(), Some("first"));
+    // A later prompt does not replace the first; a summary beats a prompt,
+    // the newest summary the older; an AI title beats a summary.
+    ledger.apply(at(
+        1000,
+        FileChange::Appended,
+        vec![
+            title(TitleKind::Prompt, "second"),
+            title(TitleKind::Summary, "old summary"),
+            title(TitleKind::Summary, "new summary"),
+        ],
+    ));
+    assert_eq!(ledger.title("s1").as_deref(), Some("new summary"));
+    ledger.apply(at(
+        2000,
+        FileChange::Appended,
+        vec![title(TitleKind::Ai, "ai")],
+    ));
+    assert_eq!(ledger.title("s1").as_deref(), Some("ai"));
+    ledger.apply(at(
+        3000,
+        FileChange::Appended,
+        vec![title(TitleKind::Custom, "mine")],
+    ));
+    assert_eq!(ledger.title("s1").as_deref(), Some("mine"));
+    assert_eq!(
+        ledger
+            .snapshot("s1", &WindowPolicy::default())
+            .and_then(|s| s.title),
+        Some("mine".into())
+    );
+    // A file read again from scratch gives its titles anew.
+    ledger.apply(at(
+        0,
+        FileChange::Reset,
+        vec![title(TitleKind::Summary, "only")],
+    ));
+    assert_eq!(ledger.title("s1").as_deref(), Some("only"));
+    assert_eq!(ledger.title("nobody"), None);
+}

@@ -17,9 +17,11 @@
 
 mod lenient;
 mod skip;
+mod title;
 mod turn;
 
 pub use skip::{SkipCounts, SkipReason};
+pub use title::{TitleKind, first_prompt, may_title, one_line};
 pub use turn::parse_turn;
 
 use crate::record::{
@@ -53,6 +55,12 @@ pub enum Parsed {
     },
     /// A step of the turn-taking (only from `parse_line_with_turns`).
     Turn(TurnFact),
+    /// A name for the session: a title line, or the first typed prompt.
+    Title {
+        session_id: String,
+        kind: TitleKind,
+        text: String,
+    },
     Skipped(SkipReason),
 }
 
@@ -101,6 +109,12 @@ struct RawLine<'a> {
     /// Of `progress` lines: a subagent's response copied into the parent.
     #[serde(borrow)]
     data: Object<RawProgress<'a>>,
+    #[serde(borrow)]
+    ai_title: Str<'a>,
+    #[serde(borrow)]
+    custom_title: Str<'a>,
+    #[serde(borrow)]
+    summary: Str<'a>,
 }
 
 /// `message` of an assistant line. Of `content` only each block's `type`,
@@ -249,7 +263,7 @@ fn parse(line: &[u8], file: &FileContext, want: Want, turns: bool) -> Facts {
         facts.push((0, Parsed::Skipped(SkipReason::Blank)));
         return facts;
     }
-    if want == Want::Accounting && !may_account(line) {
+    if want == Want::Accounting && !may_account(line) && !title::may_title(line) {
         if let Err(reason) = shallow_check(line) {
             facts.push((0, Parsed::Skipped(reason)));
         }
@@ -403,6 +417,24 @@ fn interpret(
                 cwd: cwd(),
             };
             facts.push((at, Parsed::Compaction(mark)));
+        }
+        (Some(kind @ ("ai-title" | "custom-title" | "summary")), _) => {
+            let (kind, text) = match kind {
+                "ai-title" => (TitleKind::Ai, &raw.ai_title),
+                "custom-title" => (TitleKind::Custom, &raw.custom_title),
+                _ => (TitleKind::Summary, &raw.summary),
+            };
+            // A subagent's title names its task, not the session.
+            if !file.subagent
+                && let Some(fact) = text
+                    .as_deref()
+                    .and_then(|t| title::title_fact(session_id(), kind, t))
+            {
+                facts.push((at, fact));
+            }
+            if want == Want::Entries {
+                line.entry(raw.session_id.as_deref(), raw.timestamp.as_deref(), facts);
+            }
         }
         _ if want == Want::Entries => {
             line.entry(raw.session_id.as_deref(), raw.timestamp.as_deref(), facts)

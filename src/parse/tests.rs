@@ -378,10 +378,17 @@ fn a_byte_order_mark_and_a_carriage_return_are_ignored() {
     assert_eq!(facts[0].1, Parsed::Usage(plain.clone()));
     let crlf = format!("{ASSISTANT}\r");
     assert_eq!(usage(&crlf), plain);
-    // A BOM before a line that carries nothing is no error either.
+    // A BOM before a line that carries no usage is no error either (a
+    // summary line: its title is read, nothing is skipped).
     let mut quiet = b"\xef\xbb\xbf".to_vec();
     quiet.extend_from_slice(br#"{"type":"summary","summary":"x"}"#);
-    assert!(parse_line(&quiet, &file(), Want::Accounting).is_empty());
+    let facts = parse_line(&quiet, &file(), Want::Accounting);
+    assert!(
+        facts
+            .iter()
+            .all(|(_, f)| matches!(f, Parsed::Title { text, .. } if text == "x")),
+        "{facts:?}"
+    );
 }
 
 #[test]
@@ -462,4 +469,50 @@ fn a_key_given_twice_takes_its_last_value_as_json_readers_do() {
         all(broken)[..],
         [(_, Parsed::Skipped(SkipReason::Malformed))]
     ));
+}
+
+#[test]
+fn title_lines_name_their_session_and_are_found_without_a_full_parse() {
+    let title = |line: &str, f: &FileContext| match one(line.as_bytes(), f, Want::Accounting) {
+        Some(Parsed::Title {
+            session_id,
+            kind,
+            text,
+        }) => Some((session_id, kind, text)),
+        None => None,
+        other => panic!("expected a title, got {other:?}"),
+    };
+    assert_eq!(
+        title(
+            r#"{"type":"custom-title","customTitle":"Mine","sessionId":"s1"}"#,
+            &file()
+        ),
+        Some(("s1".into(), TitleKind::Custom, "Mine".into()))
+    );
+    assert_eq!(
+        title(
+            r#"{"type": "ai-title", "aiTitle": "Fix\n tests", "sessionId": "s1"}"#,
+            &file()
+        ),
+        Some(("s1".into(), TitleKind::Ai, "Fix tests".into()))
+    );
+    // A summary names no session: it is the file's.
+    assert_eq!(
+        title(
+            r#"{"type":"summary","summary":"Work on it","leafUuid":"u"}"#,
+            &file()
+        ),
+        Some(("file-stem".into(), TitleKind::Summary, "Work on it".into()))
+    );
+    // Empty or non-string titles, and titles in a subagent's file, name nothing.
+    assert_eq!(
+        title(r#"{"type":"ai-title","aiTitle":"  "}"#, &file()),
+        None
+    );
+    assert_eq!(title(r#"{"type":"ai-title","aiTitle":7}"#, &file()), None);
+    let sub = FileContext {
+        fallback_session: "s".into(),
+        subagent: true,
+    };
+    assert_eq!(title(r#"{"type":"ai-title","aiTitle":"task"}"#, &sub), None);
 }

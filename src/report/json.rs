@@ -117,6 +117,7 @@ pub fn period_rows(rows: &[PeriodRow], key: fn(String) -> PeriodKey) -> Vec<Peri
 pub struct SessionJson {
     pub session_id: String,
     pub project_path: String,
+    pub title: Option<String>,
     pub first_activity: String,
     pub last_activity: String,
     #[serde(flatten)]
@@ -130,6 +131,7 @@ pub fn session_rows(rows: &[SessionRow]) -> Vec<SessionJson> {
         .map(|r| SessionJson {
             session_id: r.session.to_string(),
             project_path: r.project.to_string(),
+            title: r.title.clone(),
             first_activity: format_timestamp(r.first),
             last_activity: format_timestamp(r.last),
             sums: SumsJson::of(&r.usage),

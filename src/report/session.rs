@@ -10,6 +10,9 @@ use std::sync::Arc;
 pub struct SessionRow {
     pub session: Arc<str>,
     pub project: Arc<str>,
+    /// What the session is about (see `Ledger::title`), filled in by the
+    /// caller that has the ledger.
+    pub title: Option<String>,
     pub first: Millis,
     pub last: Millis,
     pub usage: Usage,
@@ -22,6 +25,7 @@ pub fn group(entries: &[Entry]) -> Vec<SessionRow> {
         let row = by.entry(e.session.clone()).or_insert_with(|| SessionRow {
             session: e.session.clone(),
             project: e.project.clone(),
+            title: None,
             first: e.timestamp,
             last: e.timestamp,
             usage: Usage::default(),

@@ -13,6 +13,9 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 /// Below this many columns the compact layout is used unless asked otherwise.
 pub const COMPACT_BELOW: u16 = 100;
 
+/// Titles are cut to this many characters in tables.
+pub const TITLE_CHARS: usize = 32;
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Layout {
     pub compact: bool,
@@ -153,6 +156,7 @@ pub fn sessions(
 ) -> String {
     let mut header = vec!["Session", "Project", "Last activity"];
     if !layout.compact {
+        header.insert(1, "Title");
         header.push("Models");
     }
     header.extend(number_headers(layout));
@@ -170,6 +174,8 @@ pub fn sessions(
             zone.minute(r.last),
         ];
         if !layout.compact {
+            let title = r.title.as_deref().unwrap_or("-");
+            row.insert(1, crate::parse::one_line(title, TITLE_CHARS));
             row.push(models_text(&r.usage));
         }
         row.extend(numbers(&r.usage, layout));

@@ -7,13 +7,18 @@
 use super::discover::FileRole;
 use super::tail::{TailEvent, TailStatus, Tailer};
 use crate::ledger::{FileChange, FileUpdate};
-use crate::parse::{FileContext, Parsed, SkipReason, Want, parse_line_with_turns, parse_turn};
+use crate::parse::{
+    FileContext, Parsed, SkipReason, Want, first_prompt, parse_line_with_turns, parse_turn,
+};
 use crate::record::TurnEvent;
 use std::path::{Path, PathBuf};
 
 /// The default cap on one line's length (64 MiB): longer lines are skipped
 /// and counted without being held in memory.
 pub const DEFAULT_LINE_CAP: usize = 64 << 20;
+
+/// How far into a file its first typed prompt is looked for.
+const PROMPT_SEARCH_BYTES: u64 = 4 << 20;
 
 #[derive(Debug)]
 pub struct FileReader {
@@ -29,6 +34,11 @@ pub struct FileReader {
     /// The message id (hashed) of the newest main-chain response read:
     /// lines before its first line cannot change the session's state.
     response: Option<u64>,
+    /// Until the file has given its first typed prompt (a session's title
+    /// of last resort), `user` lines are also read for one. Not stored in
+    /// the index: after a restart the search goes on in what is appended,
+    /// and the ledger keeps the earliest prompt of each file.
+    prompt_found: bool,
 }
 
 impl FileReader {
@@ -42,6 +52,7 @@ impl FileReader {
             encoded_project: role.encoded_project,
             session_named: false,
             response: None,
+            prompt_found: false,
         }
     }
 
@@ -98,6 +109,7 @@ impl FileReader {
         // began: only these can still change the state, so only these are
         // parsed for their turn, after the read (see `parse/turn.rs`).
         let mut since_response: Vec<(u64, usize)> = Vec::new();
+        let prompt_found = &mut self.prompt_found;
         let result = self.tailer.read_new(buf, &mut |event| match event {
             TailEvent::Reset => {
                 facts.clear();
@@ -105,6 +117,7 @@ impl FileReader {
                 change = FileChange::Reset;
                 *named = false;
                 *response = None;
+                *prompt_found = false;
             }
             TailEvent::Line { offset, bytes } => {
                 let want = if *named {
@@ -132,6 +145,17 @@ impl FileReader {
                     None if bytes.len() <= line_cap => since_response.push((offset, bytes.len())),
                     None => {}
                 }
+                if !*prompt_found {
+                    if let Some(prompt) = first_prompt(bytes, context) {
+                        *prompt_found = true;
+                        facts.push((offset, prompt));
+                    } else if offset >= PROMPT_SEARCH_BYTES {
+                        // A file that opens with that much and no typed
+                        // prompt (only commands and tool results) is not
+                        // parsed line by line to its end for one.
+                        *prompt_found = true;
+                    }
+                }
             }
             TailEvent::Oversized { offset } => {
                 facts.push((offset, Parsed::Skipped(SkipReason::Oversized)));
@@ -154,6 +178,7 @@ impl FileReader {
             self.tailer = Tailer::new(self.tailer.path().to_path_buf(), self.tailer.line_cap());
             self.session_named = false;
             self.response = None;
+            self.prompt_found = false;
         }
         let update = FileUpdate {
             path: self.tailer.path().to_path_buf(),
@@ -206,6 +231,6 @@ fn names_project(fact: &Parsed) -> bool {
         Parsed::Usage(r) => r.cwd.is_some(),
         Parsed::Compaction(m) => m.cwd.is_some(),
         Parsed::Entry { cwd, timestamp, .. } => cwd.is_some() && timestamp.is_some(),
-        Parsed::Turn(_) | Parsed::Skipped(_) => false,
+        Parsed::Turn(_) | Parsed::Title { .. } | Parsed::Skipped(_) => false,
     }
 }

@@ -3,6 +3,7 @@
 //! No terminal, no clock, no channels here: `now` is set by the loop, so
 //! every state can be built in a test and drawn at a fixed instant.
 
+use super::content_search::ContentSearch;
 use super::keys::Action;
 use super::overlay::{self, Overlay, Row};
 use super::sessions::{self, ListQuery, SessionView, Show, Sort};
@@ -11,6 +12,7 @@ use super::theme::Theme;
 use crate::alerts::Crossing;
 use crate::alerts::limits::LimitCrossing;
 use crate::record::Millis;
+use crate::search::resume::resume_command;
 use std::collections::BTreeMap;
 
 /// What the screen is doing.
@@ -21,6 +23,8 @@ pub enum Mode {
     Zoom,
     /// Typing into the filter.
     Filter,
+    /// Typing a search of prompts and replies.
+    Search,
     /// The key overlay, over the screen it was opened from.
     Help(Screen),
     /// The skipped lines overlay, likewise.
@@ -135,6 +139,19 @@ pub struct App {
     pub filled: super::filled::Filled,
     /// The panel shows the turn timeline instead of the summary.
     pub timeline: bool,
+    /// The search of prompts and replies (search mode).
+    pub content: ContentSearch,
+    /// What the event loop must do outside the state, oldest first.
+    pub effects: Vec<Effect>,
+}
+
+/// Work for the event loop: terminal output and background searches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Put this on the clipboard (OSC 52).
+    Copy(String),
+    /// Search for `query` (empty: stop searching), tagged `generation`.
+    Search { query: String, generation: u64 },
 }
 
 impl App {
@@ -159,6 +176,8 @@ impl App {
             height: 0,
             filled: Default::default(),
             timeline: false,
+            content: ContentSearch::default(),
+            effects: Vec::new(),
         }
     }
 
@@ -219,6 +238,7 @@ impl App {
             show: self.show,
             sort: self.sort,
             filter: &self.filter,
+            content: &self.content,
         }
     }
 
@@ -288,6 +308,14 @@ impl App {
         self.select_row(to as usize);
     }
 
+    fn edit_search(&mut self, change: impl FnOnce(&mut String)) {
+        self.content.edit(change);
+        self.effects.push(Effect::Search {
+            query: self.content.query.trim().to_owned(),
+            generation: self.content.generation,
+        });
+    }
+
     fn screen(&self) -> Screen {
         match self.mode {
             Mode::Zoom | Mode::Help(Screen::Zoom) | Mode::Skipped(Screen::Zoom) => Screen::Zoom,
@@ -312,6 +340,7 @@ impl App {
             }
             Action::Back => match self.mode {
                 Mode::Zoom => self.mode = Mode::List,
+                _ if !self.content.query.is_empty() => self.edit_search(String::clear),
                 _ if !self.filter.is_empty() => self.filter.clear(),
                 _ => self.quit = true,
             },
@@ -336,14 +365,36 @@ impl App {
                 }
             }
             Action::Quit => self.quit = true,
+            Action::Type(c) if self.mode == Mode::Search => self.edit_search(|q| q.push(c)),
             Action::Type(c) => self.filter.push(c),
+            Action::Erase if self.mode == Mode::Search => {
+                self.edit_search(|q| {
+                    q.pop();
+                });
+            }
             Action::Erase => {
                 self.filter.pop();
             }
             Action::Apply => self.mode = Mode::List,
+            Action::Clear if self.mode == Mode::Search => {
+                self.edit_search(String::clear);
+                self.mode = Mode::List;
+            }
             Action::Clear => {
                 self.filter.clear();
                 self.mode = Mode::List;
+            }
+            Action::Search => self.mode = Mode::Search,
+            Action::Resume => {
+                let Some(s) = self.selected_session() else {
+                    return false;
+                };
+                let cwd = std::path::Path::new(&s.snap.project)
+                    .is_absolute()
+                    .then_some(s.snap.project.as_str());
+                let command = resume_command(cwd, &s.snap.session_id);
+                self.notice = Some(format!("{command}  (copied with OSC 52)"));
+                self.effects.push(Effect::Copy(command));
             }
             Action::Acknowledge => self.banner = None,
             Action::Timeline => {
@@ -489,5 +540,66 @@ pub mod tests {
         a.alert(banner);
         a.remove("bbb");
         assert_eq!(a.banner, None);
+    }
+
+    #[test]
+    fn search_mode_narrows_to_what_the_background_search_finds() {
+        use crate::tui::content_search::SearchMsg;
+        let mut a = app();
+        a.apply(Action::Search);
+        assert_eq!(a.mode, Mode::Search);
+        a.apply(Action::Type('f'));
+        a.apply(Action::Type('x'));
+        a.apply(Action::Erase);
+        let generation = a.content.generation;
+        assert_eq!(
+            a.effects.last(),
+            Some(&Effect::Search {
+                query: "f".into(),
+                generation
+            })
+        );
+        // Nothing found yet: nothing shown; hits stream in one by one.
+        assert!(a.rows().is_empty());
+        a.content.receive(SearchMsg::Hit {
+            generation,
+            session_id: "bbb".into(),
+        });
+        assert_eq!(a.rows().len(), 1);
+        assert_eq!(selected(&a), "bbb");
+        // Enter keeps the search in the list; Esc there clears it first.
+        a.apply(Action::Apply);
+        assert_eq!((a.mode, a.rows().len()), (Mode::List, 1));
+        a.apply(Action::Back);
+        assert_eq!(
+            (a.quit, a.rows().len(), a.content.query.as_str()),
+            (false, 3, "")
+        );
+        assert_eq!(
+            a.effects.last(),
+            Some(&Effect::Search {
+                query: String::new(),
+                generation: a.content.generation
+            })
+        );
+    }
+
+    #[test]
+    fn r_shows_and_copies_the_selected_sessions_resume_command() {
+        let mut a = app();
+        a.apply(Action::Jump(2));
+        let id = selected(&a).to_owned();
+        let project = a
+            .selected_session()
+            .map(|s| s.snap.project.clone())
+            .unwrap();
+        a.apply(Action::Resume);
+        let command = format!("cd '{project}' && claude --resume {id}");
+        assert_eq!(a.effects, [Effect::Copy(command.clone())]);
+        assert!(a.notice.as_deref().is_some_and(|n| n.starts_with(&command)));
+        // With nothing to resume, nothing happens.
+        let mut empty = App::new(config(), NOW);
+        assert!(!empty.apply(Action::Resume));
+        assert!(empty.effects.is_empty());
     }
 }

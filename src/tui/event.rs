@@ -2,6 +2,7 @@
 //! next one: the terminal, the live source, notices from alert side
 //! effects, the clock (only when something on screen ages), and signals.
 
+use super::content_search::SearchMsg;
 use crate::source::live::SourceMsg;
 use crossterm::event::{EventStream, KeyEvent, KeyEventKind, MouseEvent};
 use futures_util::StreamExt;
@@ -17,6 +18,8 @@ pub enum Event {
     /// The live source stopped: nothing more will arrive.
     SourceEnded,
     Notice(String),
+    /// A background search of prompts and replies found something.
+    Search(SearchMsg),
     Tick,
     /// SIGTERM, SIGINT, or the terminal went away.
     Quit,
@@ -28,15 +31,21 @@ pub struct Events {
     terminal: EventStream,
     source: Option<Receiver<SourceMsg>>,
     notices: UnboundedReceiver<String>,
+    searches: UnboundedReceiver<SearchMsg>,
     signals: Signals,
 }
 
 impl Events {
-    pub fn new(source: Receiver<SourceMsg>, notices: UnboundedReceiver<String>) -> Events {
+    pub fn new(
+        source: Receiver<SourceMsg>,
+        notices: UnboundedReceiver<String>,
+        searches: UnboundedReceiver<SearchMsg>,
+    ) -> Events {
         Events {
             terminal: EventStream::new(),
             source: Some(source),
             notices,
+            searches,
             signals: Signals::new(),
         }
     }
@@ -48,6 +57,7 @@ impl Events {
             terminal,
             source,
             notices,
+            searches,
             signals,
         } = self;
         let from_source = async {
@@ -66,6 +76,7 @@ impl Events {
                 None => Event::SourceEnded,
             },
             Some(n) = notices.recv() => Event::Notice(n),
+            Some(m) = searches.recv() => Event::Search(m),
             _ = sleep(tick) => Event::Tick,
             _ = signals.recv() => Event::Quit,
         };

@@ -46,6 +46,10 @@ pub enum Action {
     Acknowledge,
     /// In the zoom view: what filled the context, or the turn timeline.
     Timeline,
+    /// Show the selected session's resume command and copy it.
+    Resume,
+    /// Search prompts and replies; the list narrows to what matches.
+    Search,
 }
 
 /// How a binding recognises a key.
@@ -77,7 +81,7 @@ impl Scope {
     fn covers(self, mode: Mode) -> bool {
         match self {
             Scope::Browse => matches!(mode, Mode::List | Mode::Zoom),
-            Scope::Filter => mode == Mode::Filter,
+            Scope::Filter => matches!(mode, Mode::Filter | Mode::Search),
             Scope::Help => mode.overlay().is_some(),
             Scope::Everywhere => true,
         }
@@ -189,6 +193,22 @@ pub const BINDINGS: &[Binding] = &[
         "/",
         "filter by project or id",
         "/ filter",
+    ),
+    bind(
+        &[Char('f')],
+        Scope::Browse,
+        Action::Search,
+        "f",
+        "find in prompts and replies",
+        "",
+    ),
+    bind(
+        &[Char('r')],
+        Scope::Browse,
+        Action::Resume,
+        "r",
+        "resume command: show and copy",
+        "",
     ),
     bind(
         &[Char('s')],
@@ -373,7 +393,7 @@ pub fn help() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     };
     vec![
         ("Sessions", group(&[Scope::Everywhere, Scope::Browse])),
-        ("Filter (/)", group(&[Scope::Filter])),
+        ("Filter (/) and find (f)", group(&[Scope::Filter])),
     ]
 }
 
@@ -479,6 +499,7 @@ mod tests {
             Mode::List,
             Mode::Zoom,
             Mode::Filter,
+            Mode::Search,
             Mode::Help(Screen::Zoom),
         ];
         for mode in modes {

@@ -9,6 +9,8 @@
 
 pub mod alert;
 pub mod app;
+pub mod clipboard;
+pub mod content_search;
 pub mod draw;
 pub mod event;
 pub mod feed;
@@ -36,7 +38,7 @@ use crate::settings::{Settings, UserError};
 use crate::source::discover::DiscoveryEnv;
 use crate::source::live::SourceMsg;
 use alert::Alerter;
-use app::{App, Config};
+use app::{App, Config, Effect};
 use crossterm::event::{MouseButton, MouseEventKind};
 use event::{Event, Events};
 use keys::Action;
@@ -130,12 +132,35 @@ async fn dashboard(
         plan.start(&monitor, app.config.idle_timeout_ms, say)?
     };
     let alerter = Alerter::new(o, notice_tx);
-    let mut events = Events::new(live.updates, notice_rx);
+    let (search_tx, search_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut searcher = content_search::Searcher::default();
+    let mut events = Events::new(live.updates, notice_rx, search_rx);
     let mut filled = filled_load::FilledLoader::new(o.line_cap, o.audit.clone());
     let mut dirty = true;
     let mut urgent = true;
     let mut pace = pace::Pace::default();
     loop {
+        for effect in std::mem::take(&mut app.effects) {
+            match effect {
+                Effect::Copy(text) => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    // A terminal that refuses OSC 52 ignores it; the
+                    // command stays on screen to copy by hand.
+                    drop(
+                        out.write_all(clipboard::osc52(&text).as_bytes())
+                            .and_then(|_| out.flush()),
+                    );
+                }
+                Effect::Search { query, .. } if query.is_empty() => searcher.cancel(),
+                Effect::Search { query, generation } => searcher.start(
+                    settings.roots.clone(),
+                    &query,
+                    generation,
+                    search_tx.clone(),
+                ),
+            }
+        }
         if pace.should_draw(dirty, urgent, Instant::now()) {
             redraw(term, app)?;
             pace.drawn(Instant::now());
@@ -262,6 +287,7 @@ fn handle(
             take_changes(app, monitor, feed, alerter, exporter, &changes);
             !changes.is_empty()
         }
+        Event::Search(m) => app.content.receive(m),
         Event::Source(SourceMsg::Notice(n)) | Event::Notice(n) => {
             app.notice = Some(n);
             true

@@ -1,6 +1,7 @@
 //! The sessions the dashboard knows, and which of them the list shows in
 //! what order: live first, then by the chosen sort, narrowed by the filter.
 
+use super::content_search::ContentSearch;
 use crate::burn;
 use crate::format;
 use crate::ledger::SessionSnapshot;
@@ -144,6 +145,9 @@ pub struct ListQuery<'a> {
     pub show: Show,
     pub sort: Sort,
     pub filter: &'a str,
+    /// Search mode's matches: while a search is typed, only these show,
+    /// idle or not.
+    pub content: &'a ContentSearch,
 }
 
 /// How many sessions the live list shows, dimmed, when none is live: enough
@@ -168,11 +172,13 @@ pub fn visible<'a>(
 ) -> Vec<&'a SessionView> {
     let live = |s: &SessionView| s.is_live(q.now, q.idle_timeout_ms);
     let recent = showing_recent(sessions.clone(), q);
+    let searching = !q.content.query.trim().is_empty();
     let mut rows: Vec<&SessionView> = sessions
-        .filter(|s| q.show == Show::All || recent || live(s))
+        .filter(|s| q.show == Show::All || recent || searching || live(s))
         .filter(|s| q.filter.is_empty() || s.matches(q.filter))
+        .filter(|s| q.content.keeps(&s.snap.session_id))
         .collect();
-    if recent && rows.len() > RECENT {
+    if recent && !searching && rows.len() > RECENT {
         rows.sort_by(|a, b| Sort::Activity.compare(a, b));
         rows.truncate(RECENT);
     }
@@ -230,6 +236,7 @@ pub mod tests {
             snap: SessionSnapshot {
                 session_id: id.into(),
                 label: String::new(),
+                title: None,
                 subagents_only: false,
                 project: project.into(),
                 records: 12,
@@ -281,8 +288,12 @@ pub mod tests {
             show,
             sort,
             filter,
+            content: &NO_SEARCH,
         }
     }
+
+    static NO_SEARCH: std::sync::LazyLock<ContentSearch> =
+        std::sync::LazyLock::new(ContentSearch::default);
 
     fn sample() -> Vec<SessionView> {
         vec![

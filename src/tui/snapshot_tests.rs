@@ -232,6 +232,27 @@ fn each_band() {
     check("band_critical", &band(97.3));
 }
 
+/// Titles take the model's room in the list and have a line in the panel.
+#[test]
+fn titled_sessions() {
+    let mut app = several();
+    for (id, title) in [
+        (
+            "323dbc2a-5849-4465-bd7a-e3c4e932cf0a",
+            "Fix the flaky login test",
+        ),
+        (
+            "e74fe3cb-4e36-4857-a823-f10030cca662",
+            "Migration bug in the orders table",
+        ),
+    ] {
+        if let Some(s) = app.sessions.get_mut(id) {
+            s.snap.title = Some(title.into());
+        }
+    }
+    check("titled", &app);
+}
+
 #[test]
 fn compacted_session() {
     check("compacted", &compacted());

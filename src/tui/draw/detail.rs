@@ -3,7 +3,7 @@
 //! first (see `Item::priority`); the gauge and the ETA stay.
 
 use super::context_gauge;
-use super::text::{clock, width};
+use super::text::{clock, cut, width};
 use crate::burn;
 use crate::format;
 use crate::tui::app::App;
@@ -182,6 +182,9 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         }
     }
     out.push(text(5, compactions_line(s)));
+    if let Some(title) = &s.snap.title {
+        out.push(text(5, fact("title", &cut(title, w.saturating_sub(7)))));
+    }
     out.push(text(6, fact("model", &models(s))));
     let age = s.snap.last_activity.map_or("never".to_owned(), |t| {
         format!(

@@ -1,7 +1,7 @@
 //! The session list: one row per session with its state mark, project,
-//! short id, model, a mini gauge, the percentage and the age (for a
-//! session waiting for the person, how long it has waited); idle rows
-//! dimmed.
+//! short id, title (when wide enough), model, a mini gauge, the percentage
+//! and the age (for a session waiting for the person, how long it has
+//! waited); idle rows dimmed.
 
 use super::mark;
 use super::text::{bar, cut, fit, right};
@@ -18,6 +18,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 /// Column widths for a list `w` cells wide.
 struct Columns {
     project: usize,
+    /// With its leading space; 0 when the list is too narrow for titles.
+    title: usize,
     model: usize,
     gauge: usize,
 }
@@ -27,13 +29,32 @@ struct Columns {
 const FIXED: usize = 2 + 2 + 9 + 7 + 5;
 
 impl Columns {
-    fn for_width(w: usize) -> Columns {
+    /// `titles`: some session has one. A title says more than the model,
+    /// so it takes the model's room and some of the project's first, and
+    /// leaves the gauge 10 cells; a list too narrow for that has none.
+    fn for_width(w: usize, titles: bool) -> Columns {
         let rest = w.saturating_sub(FIXED);
+        if titles {
+            let model = if rest >= 80 { 12 } else { 0 };
+            let project = ((rest - model) * 2 / 5).clamp(6, 22).min(rest);
+            let free = rest.saturating_sub(model + project + 1);
+            if free >= 20 {
+                let title = (free - 10).min(41);
+                return Columns {
+                    project,
+                    title,
+                    model,
+                    gauge: free - title,
+                };
+            }
+        }
         let model = if rest >= 34 { 12 } else { 0 };
         let project = ((rest - model) * 3 / 5).clamp(6, 22).min(rest);
         let gauge = rest.saturating_sub(model + project + 1);
+        let title = 0;
         Columns {
             project,
+            title,
             model,
             gauge,
         }
@@ -70,7 +91,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         f.render_widget(text, body);
         return;
     }
-    let cols = Columns::for_width(body.width as usize);
+    let titles = rows.iter().any(|s| s.snap.title.is_some());
+    let cols = Columns::for_width(body.width as usize, titles);
     let selected = app.selected_row(&rows);
     let skip = offset(selected, body.height as usize);
     let lines: Vec<Line> = rows
@@ -104,6 +126,10 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
         " {}",
         fit(format::short_id(&s.snap.session_id), 8)
     )));
+    if cols.title > 0 {
+        let title = s.snap.title.as_deref().unwrap_or("");
+        spans.push(Span::raw(format!(" {}", fit(title, cols.title - 1))));
+    }
     let model = s
         .snap
         .context

@@ -13,13 +13,26 @@ use ratatui::widgets::Paragraph;
 
 pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     let theme = app.config.theme;
-    if app.mode == Mode::Filter {
+    if matches!(app.mode, Mode::Filter | Mode::Search) {
         let matches = app.rows().len();
-        let typed = format!("/{}", app.filter);
+        let (typed, searching) = match app.mode {
+            Mode::Search => (
+                format!("find: {}", app.content.query),
+                if app.content.done {
+                    ""
+                } else {
+                    " (searching…)"
+                },
+            ),
+            _ => (format!("/{}", app.filter), ""),
+        };
         let line = Line::from(vec![
             Span::styled(typed.clone(), theme.title()),
             Span::styled(
-                format!("  {matches} match{}", if matches == 1 { "" } else { "es" }),
+                format!(
+                    "  {matches} match{}{searching}",
+                    if matches == 1 { "" } else { "es" }
+                ),
                 theme.dim(),
             ),
         ]);
@@ -41,6 +54,9 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     }
     if !app.filter.is_empty() {
         right.push(format!("/{}", app.filter));
+    }
+    if !app.content.query.is_empty() {
+        right.push(format!("find: {}", app.content.query));
     }
     let right = right.join(" · ");
     // The plan's limits take what the left half leaves.

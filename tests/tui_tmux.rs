@@ -883,8 +883,11 @@ fn r_copies_the_resume_command_and_f_narrows_the_list_as_you_type() {
     );
     let out = tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
     assert!(out.status.success(), "{out:?}");
-    // Every session of the fixture is long idle: show them all.
-    tmux.wait_for("the idle sessions counted", |s| s.contains("3 idle hidden"));
+    // Every session of the fixture is long idle: they show as the recent
+    // ones (none is live); `a` shows them all.
+    tmux.wait_for("the recent sessions", |s| {
+        s.contains("None live · recent sessions (3)")
+    });
     tmux.keys(&["a"]);
     tmux.wait_for("all three listed", |s| s.contains("All sessions (3)"));
 

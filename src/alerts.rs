@@ -122,6 +122,8 @@ mod tests {
             last_activity: None,
             last_compaction: None,
             cycle_start,
+            host: None,
+            telemetry: None,
         }
     }
 

@@ -20,6 +20,7 @@ pub mod format;
 pub mod ledger;
 pub mod monitor;
 pub mod parse;
+pub mod receive;
 pub mod record;
 pub mod report;
 pub mod settings;

@@ -8,6 +8,7 @@
 use crate::alerts::{Crossing, ThresholdTracker};
 use crate::ledger::snapshot::CompactionSnapshot;
 use crate::ledger::{FileUpdate, Ledger, SessionSnapshot, WindowPolicy};
+use crate::receive::{SharedTelemetry, view};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -55,6 +56,10 @@ pub struct Monitor {
     pub window: WindowPolicy,
     last: HashMap<Arc<str>, SessionSnapshot>,
     alerts: ThresholdTracker,
+    /// Telemetry received over OTLP (`--otlp-receive`), when asked for.
+    telemetry: Option<SharedTelemetry>,
+    /// The sessions the telemetry store held at the last look.
+    telemetry_ids: BTreeSet<Arc<str>>,
 }
 
 impl Monitor {
@@ -74,6 +79,47 @@ impl Monitor {
             window,
             last,
             alerts,
+            telemetry: None,
+            telemetry_ids: BTreeSet::new(),
+        }
+    }
+
+    /// Read sessions from this telemetry store too, from the next
+    /// [`Monitor::apply_telemetry`] on.
+    pub fn attach_telemetry(&mut self, store: SharedTelemetry) {
+        self.telemetry = Some(store);
+    }
+
+    /// Look at the telemetry store again and report what changed: sessions
+    /// known only from telemetry appear, move and go like any other.
+    pub fn apply_telemetry(&mut self) -> Vec<Change> {
+        let ids: BTreeSet<Arc<str>> = match self.telemetry.as_ref().map(|s| s.lock()) {
+            Some(Ok(store)) => store
+                .sessions()
+                .map(|(id, _)| Arc::from(id.as_str()))
+                .collect(),
+            _ => BTreeSet::new(),
+        };
+        let mut touched = std::mem::replace(&mut self.telemetry_ids, ids.clone());
+        touched.extend(ids);
+        self.refresh(touched)
+    }
+
+    /// A session as the transcripts give it, with what telemetry adds; or
+    /// as telemetry alone gives it. Transcripts stay the source of numbers.
+    fn snapshot_of(&self, id: &str) -> Option<SessionSnapshot> {
+        let from_logs = self.ledger.snapshot(id, &self.window);
+        let store = match self.telemetry.as_ref().map(|s| s.lock()) {
+            Some(Ok(store)) => store,
+            _ => return from_logs,
+        };
+        match (from_logs, store.session(id)) {
+            (Some(mut s), Some(t)) => {
+                view::enrich(&mut s, t);
+                Some(s)
+            }
+            (None, Some(t)) => Some(view::telemetry_only(id, t, &self.window)),
+            (s, None) => s,
         }
     }
 
@@ -102,9 +148,14 @@ impl Monitor {
         for u in updates {
             touched.extend(self.ledger.apply(u));
         }
+        self.refresh(touched)
+    }
+
+    /// Snapshot the `touched` sessions again and compare.
+    fn refresh(&mut self, touched: BTreeSet<Arc<str>>) -> Vec<Change> {
         let mut changes = Vec::new();
         for id in touched {
-            let now = self.ledger.snapshot(&id, &self.window);
+            let now = self.snapshot_of(&id);
             let before = self.last.get(&id);
             match (before, now) {
                 (None, None) => {}
@@ -152,7 +203,10 @@ fn diff(before: Option<&SessionSnapshot>, now: &SessionSnapshot, out: &mut Vec<C
             session: now.clone(),
             previous_tokens: before.context.as_ref().map(|c| c.tokens),
         });
-    } else if now.tokens != before.tokens || now.records != before.records {
+    } else if now.tokens != before.tokens
+        || now.records != before.records
+        || now.telemetry != before.telemetry
+    {
         out.push(Change::Usage(now.clone()));
     }
 }

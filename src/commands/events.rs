@@ -245,6 +245,10 @@ async fn follow(
     mut printer: Printer,
 ) -> Result<ExitCode, UserError> {
     let plan = ExportPlan::bind(export.serve.as_deref(), export.allow_remote, &export.push).await?;
+    let receiver = crate::receive::bind_asked(&export.receive, export.allow_remote).await?;
+    if let Some(r) = &receiver {
+        eprintln!("ccwatch: receiving OTLP on http://{}", r.address());
+    }
     let (live, mut monitor) = super::start_live(settings)?;
     for note in &live.notes {
         printer.line(
@@ -287,21 +291,21 @@ async fn follow(
         idle_timeout_ms,
         Arc::new(|message| eprintln!("ccwatch: {message}")),
     )?;
-    let mut updates = live.updates;
+    let mut updates = crate::receive::start_into(
+        receiver,
+        live.updates,
+        &mut monitor,
+        idle_timeout_ms,
+        Arc::new(|message| eprintln!("ccwatch: {message}")),
+    );
     loop {
         let msg = tokio::select! {
             msg = updates.recv() => msg,
             _ = shutdown() => break,
         };
-        match msg {
-            Some(SourceMsg::Updates(batch)) => {
-                let changes = monitor.apply(batch);
-                exporter.update(&monitor, &changes);
-                for c in &changes {
-                    printer.line(&change_json(c), || change_text(c));
-                }
-                printer.totals(&monitor.ledger);
-            }
+        let changes = match msg {
+            Some(SourceMsg::Updates(batch)) => monitor.apply(batch),
+            Some(SourceMsg::Telemetry) => monitor.apply_telemetry(),
             Some(SourceMsg::Notice(message)) => {
                 printer.line(
                     &EventJson::Notice {
@@ -310,9 +314,15 @@ async fn follow(
                     },
                     || message.clone(),
                 );
+                continue;
             }
             None => break,
+        };
+        exporter.update(&monitor, &changes);
+        for c in &changes {
+            printer.line(&change_json(c), || change_text(c));
         }
+        printer.totals(&monitor.ledger);
     }
     Ok(ExitCode::SUCCESS)
 }

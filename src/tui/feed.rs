@@ -68,7 +68,11 @@ fn view(
         .session(id)
         .map(|s| burn::trim(&s.series_since(Millis::MIN), since))
         .unwrap_or_default();
-    let cost_usd = costs.get(id).copied().unwrap_or_default().usd();
+    // A session known only from telemetry has Claude Code's own figure.
+    let cost_usd = match (costs.get(id), &snap.telemetry) {
+        (None, Some(t)) if monitor.ledger.session(id).is_none() => t.cost_usd,
+        (c, _) => c.copied().unwrap_or_default().usd(),
+    };
     Some(SessionView {
         snap,
         series,

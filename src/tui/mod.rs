@@ -55,9 +55,10 @@ pub fn run(settings: &Settings, export: &ExportArgs) -> Result<ExitCode, UserErr
         // A port already taken is said plainly, before the screen changes.
         let plan =
             ExportPlan::bind(export.serve.as_deref(), export.allow_remote, &export.push).await?;
+        let receiver = crate::receive::bind_asked(&export.receive, export.allow_remote).await?;
         let mut screen =
             Takeover::enter().map_err(|e| UserError(format!("cannot use this terminal: {e}")))?;
-        dashboard(&mut screen.term, settings, &mut app, plan).await
+        dashboard(&mut screen.term, settings, &mut app, plan, receiver).await
     });
     result.map(|()| ExitCode::SUCCESS)
 }
@@ -98,6 +99,7 @@ async fn dashboard(
     settings: &Settings,
     app: &mut App,
     plan: ExportPlan,
+    receiver: Option<crate::receive::ReceivePlan>,
 ) -> Result<(), UserError> {
     app.notice = Some("Reading transcripts…".to_owned());
     redraw(term, app)?;
@@ -114,13 +116,23 @@ async fn dashboard(
         app.notice
             .get_or_insert(format!("Serving metrics on http://{address}/metrics"));
     }
+    if let Some(r) = &receiver {
+        app.notice
+            .get_or_insert(format!("Receiving OTLP on http://{}", r.address()));
+    }
     let exporter = {
         let notices = notice_tx.clone();
         let say = Arc::new(move |message: String| drop(notices.send(message)));
         plan.start(&monitor, app.config.idle_timeout_ms, say)?
     };
+    let updates = {
+        let notices = notice_tx.clone();
+        let say = Arc::new(move |message: String| drop(notices.send(message)));
+        let idle = app.config.idle_timeout_ms;
+        crate::receive::start_into(receiver, live.updates, &mut monitor, idle, say)
+    };
     let alerter = Alerter::new(o, notice_tx);
-    let mut events = Events::new(live.updates, notice_rx);
+    let mut events = Events::new(updates, notice_rx);
     let mut dirty = true;
     loop {
         if dirty {
@@ -178,8 +190,11 @@ fn handle(
             _ => false,
         },
         Event::Resize | Event::Tick => true,
-        Event::Source(SourceMsg::Updates(batch)) => {
-            let changes = monitor.apply(batch);
+        Event::Source(msg @ (SourceMsg::Updates(_) | SourceMsg::Telemetry)) => {
+            let changes = match msg {
+                SourceMsg::Updates(batch) => monitor.apply(batch),
+                _ => monitor.apply_telemetry(),
+            };
             exporter.update(monitor, &changes);
             let crossed = feed::apply(app, monitor, &changes);
             alerter.fire(&crossed);

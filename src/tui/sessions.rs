@@ -202,6 +202,8 @@ pub mod tests {
                 last_activity: Some(at),
                 last_compaction: None,
                 cycle_start: None,
+                host: None,
+                telemetry: None,
             },
             series: vec![(at - 600_000, tokens / 2), (at, tokens)],
             cost_usd: 4.87,

@@ -1,0 +1,451 @@
+//! `--otlp-receive`: the real binary (`ccwatch events --json`) taking OTLP
+//! over HTTP on a loopback port, fed Claude Code's captured JSON pushes and
+//! messages built with the OpenTelemetry proto crate.
+
+mod common;
+
+use common::{ccwatch, copy_dir, fixtures};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+};
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
+use opentelemetry_proto::tonic::metrics::v1::{
+    AggregationTemporality, Metric, NumberDataPoint, ResourceMetrics, ScopeMetrics, Sum,
+    metric::Data, number_data_point,
+};
+use opentelemetry_proto::tonic::resource::v1::Resource;
+use prost::Message;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(30);
+const SESSION: &str = "fae3d101-5191-4935-8e51-1cb6526b3a02";
+
+/// A running `ccwatch events --json --otlp-receive 127.0.0.1:0`.
+struct Receiver {
+    child: Child,
+    addr: String,
+    events: mpsc::Receiver<Value>,
+    /// Every event read so far.
+    seen: std::cell::RefCell<Vec<Value>>,
+    _isolate: tempfile::TempDir,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Receiver {
+    fn start(dir: &Path, extra: &[&str]) -> Receiver {
+        let isolate = tempfile::tempdir().unwrap();
+        let mut child = ccwatch(isolate.path())
+            .args(["events", "--json", "--otlp-receive", "127.0.0.1:0", "--dir"])
+            .arg(dir)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (etx, events) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = etx.send(serde_json::from_str(&line).unwrap());
+            }
+        });
+        let (tx, rx) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let line = rx.recv_timeout(WAIT).expect("ccwatch said nothing");
+        let addr = line
+            .split("receiving OTLP on http://")
+            .nth(1)
+            .unwrap_or_else(|| panic!("not where it receives: {line}"))
+            .trim()
+            .to_owned();
+        Receiver {
+            child,
+            addr,
+            events,
+            seen: Default::default(),
+            _isolate: isolate,
+        }
+    }
+
+    /// POST a body; the status code, the content type and the body.
+    fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(WAIT)).unwrap();
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        // Written while the answer is read: a server refusing early
+        // answers before reading it all, and may close on the rest.
+        let mut writer = stream.try_clone().unwrap();
+        let body = body.to_vec();
+        let writing = std::thread::spawn(move || drop(writer.write_all(&body)));
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let _ = writing.join();
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("an HTTP answer");
+        let head = String::from_utf8_lossy(&response[..split]).into_owned();
+        let code = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let content_type = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-type: ")
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        (code, content_type, response[split + 4..].to_vec())
+    }
+
+    fn post_json(&self, path: &str, body: &[u8]) -> u16 {
+        self.post(path, &[("Content-Type", "application/json")], body)
+            .0
+    }
+
+    /// Wait for a session event about `id` that `done` accepts.
+    fn wait_for(&self, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(e) => {
+                    self.seen.borrow_mut().push(e.clone());
+                    if e["sessionId"] == id && done(&e["session"]) {
+                        return e;
+                    }
+                }
+                Err(_) => panic!("no matching event for {id}; saw {:#?}", self.seen.borrow()),
+            }
+        }
+    }
+}
+
+fn otlp_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(fixtures().join("claude-code-2.1.197/otlp").join(name)).unwrap()
+}
+
+/// Claude Code's pushes of its interactive session, in order.
+fn send_claude_code_pushes(r: &Receiver) {
+    let dir = fixtures().join("claude-code-2.1.197/otlp");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    for f in files {
+        let path = if f.contains("metrics") {
+            "/v1/metrics"
+        } else {
+            "/v1/logs"
+        };
+        assert_eq!(r.post_json(path, &otlp_fixture(&f)), 200, "{f}");
+    }
+}
+
+fn kv(key: &str, v: any_value::Value) -> KeyValue {
+    KeyValue {
+        key: key.into(),
+        value: Some(AnyValue { value: Some(v) }),
+        ..Default::default()
+    }
+}
+
+fn s(key: &str, v: &str) -> KeyValue {
+    kv(key, any_value::Value::StringValue(v.into()))
+}
+
+/// A `claude_code.token.usage` push in Claude Code's shape, built with the
+/// proto crate: one point per (type, value), the given temporality.
+fn token_push(
+    session: &str,
+    host: Option<&str>,
+    temporality: AggregationTemporality,
+    points: &[(&str, f64)],
+) -> ExportMetricsServiceRequest {
+    let mut resource = vec![
+        s("service.name", "claude-code"),
+        s("service.version", "2.1.197"),
+    ];
+    if let Some(h) = host {
+        resource.push(s("host.name", h));
+    }
+    let data_points = points
+        .iter()
+        .map(|(kind, v)| NumberDataPoint {
+            attributes: vec![
+                s("session.id", session),
+                s("model", "claude-sonnet-4-5-20250929"),
+                s("type", kind),
+            ],
+            start_time_unix_nano: 1_796_460_000_000_000_000,
+            time_unix_nano: 1_796_460_001_000_000_000,
+            value: Some(number_data_point::Value::AsDouble(*v)),
+            ..Default::default()
+        })
+        .collect();
+    ExportMetricsServiceRequest {
+        resource_metrics: vec![ResourceMetrics {
+            resource: Some(Resource {
+                attributes: resource,
+                ..Default::default()
+            }),
+            scope_metrics: vec![ScopeMetrics {
+                metrics: vec![Metric {
+                    name: "claude_code.token.usage".into(),
+                    unit: "tokens".into(),
+                    data: Some(Data::Sum(Sum {
+                        data_points,
+                        aggregation_temporality: temporality as i32,
+                        is_monotonic: true,
+                    })),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+const PROTOBUF: (&str, &str) = ("Content-Type", "application/x-protobuf");
+
+/// The numbers worked out by hand in src/receive/ingest.rs: Claude Code's
+/// own totals (title and compaction calls included), the last main-thread
+/// request's context in the 1M window.
+#[test]
+fn claude_codes_json_pushes_make_a_session_marked_with_its_host() {
+    let empty = tempfile::tempdir().unwrap();
+    let r = Receiver::start(empty.path(), &[]);
+    send_claude_code_pushes(&r);
+    // The last push with tokens comes before the last main-thread request.
+    let e = r.wait_for(SESSION, |s| {
+        s["tokens"]["output"] == 590 && s["context"]["tokens"] == 15451
+    });
+    let s = &e["session"];
+    assert_eq!(s["host"], "127.0.0.1");
+    assert_eq!(s["label"], "⇄ 127.0.0.1");
+    assert_eq!(
+        s["tokens"],
+        serde_json::json!({"input": 270, "output": 590, "cacheCreation": 8800, "cacheRead": 74345})
+    );
+    let cost = s["telemetry"]["costUsd"].as_f64().unwrap();
+    assert!((cost - 0.1070325).abs() < 1e-9, "{cost}");
+    assert_eq!(s["context"]["tokens"], 15451);
+    assert_eq!(s["context"]["window"], 1_000_000);
+    assert_eq!(s["compactions"], 1);
+}
+
+#[test]
+fn cumulative_protobuf_counts_increases_and_gzip_is_read() {
+    let empty = tempfile::tempdir().unwrap();
+    let r = Receiver::start(empty.path(), &[]);
+    let cumulative = AggregationTemporality::Cumulative;
+    for (input, output) in [(100.0, 10.0), (250.0, 10.0), (400.0, 30.0)] {
+        let push = token_push(
+            "cum-1",
+            Some("devbox"),
+            cumulative,
+            &[("input", input), ("output", output)],
+        );
+        let body = gzip(&push.encode_to_vec());
+        let (code, content_type, answer) = r.post(
+            "/v1/metrics",
+            &[PROTOBUF, ("Content-Encoding", "gzip")],
+            &body,
+        );
+        assert_eq!(code, 200);
+        assert_eq!(content_type, "application/x-protobuf");
+        let answer = ExportMetricsServiceResponse::decode(answer.as_slice()).unwrap();
+        assert_eq!(answer.partial_success, None);
+    }
+    let e = r.wait_for("cum-1", |s| s["tokens"]["input"] == 400);
+    assert_eq!(e["session"]["tokens"]["output"], 30);
+    assert_eq!(e["session"]["label"], "⇄ devbox");
+    // Context unknown: no api_request event came, so none is guessed.
+    assert!(e["session"]["context"].is_null());
+    // Deltas, as Claude Code sends by default, add up.
+    let delta = AggregationTemporality::Delta;
+    for _ in 0..3 {
+        let push = token_push("delta-1", None, delta, &[("input", 7.0)]);
+        assert_eq!(
+            r.post("/v1/metrics", &[PROTOBUF], &push.encode_to_vec()).0,
+            200
+        );
+    }
+    r.wait_for("delta-1", |s| s["tokens"]["input"] == 21);
+}
+
+#[test]
+fn a_wrong_token_is_refused_and_the_right_one_accepted() {
+    let empty = tempfile::tempdir().unwrap();
+    let r = Receiver::start(empty.path(), &["--otlp-receive-token", "s3cret"]);
+    let body = token_push(
+        "tok",
+        None,
+        AggregationTemporality::Delta,
+        &[("input", 1.0)],
+    )
+    .encode_to_vec();
+    for auth in [
+        None,
+        Some("Bearer wrong"),
+        Some("Bearer s3cre"),
+        Some("s3cret"),
+    ] {
+        let mut headers = vec![PROTOBUF];
+        if let Some(a) = auth {
+            headers.push(("Authorization", a));
+        }
+        assert_eq!(r.post("/v1/metrics", &headers, &body).0, 401, "{auth:?}");
+    }
+    let ok = [PROTOBUF, ("Authorization", "Bearer s3cret")];
+    assert_eq!(r.post("/v1/metrics", &ok, &body).0, 200);
+    r.wait_for("tok", |s| s["tokens"]["input"] == 1);
+}
+
+#[test]
+fn bad_and_oversized_bodies_are_refused_and_the_receiver_keeps_serving() {
+    let empty = tempfile::tempdir().unwrap();
+    let r = Receiver::start(empty.path(), &[]);
+    let huge = vec![b' '; 9 << 20];
+    assert_eq!(r.post_json("/v1/metrics", &huge), 413);
+    let bomb = gzip(&vec![0u8; 9 << 20]);
+    let gz = [PROTOBUF, ("Content-Encoding", "gzip")];
+    assert_eq!(
+        r.post("/v1/metrics", &gz, &bomb).0,
+        413,
+        "too large once unzipped"
+    );
+    assert_eq!(r.post_json("/v1/logs", b"{not json"), 400);
+    assert_eq!(
+        r.post("/v1/metrics", &[PROTOBUF], b"\xff\xff\xff garbage")
+            .0,
+        400
+    );
+    assert_eq!(r.post("/v1/metrics", &gz, b"not gzip at all").0, 400);
+    let text = [("Content-Type", "text/plain")];
+    assert_eq!(r.post("/v1/metrics", &text, b"hello").0, 415);
+    // Still serving: Claude Code's own push lands.
+    assert_eq!(
+        r.post_json("/v1/metrics", &otlp_fixture("00-metrics.json")),
+        200
+    );
+    r.wait_for(SESSION, |s| s["tokens"]["input"] == 250);
+}
+
+#[test]
+fn points_without_a_session_get_a_partial_success_answer() {
+    let empty = tempfile::tempdir().unwrap();
+    let r = Receiver::start(empty.path(), &[]);
+    let mut push = token_push(
+        "kept",
+        None,
+        AggregationTemporality::Delta,
+        &[("input", 5.0)],
+    );
+    let sum = match &mut push.resource_metrics[0].scope_metrics[0].metrics[0].data {
+        Some(Data::Sum(sum)) => sum,
+        _ => unreachable!(),
+    };
+    let mut anonymous = sum.data_points[0].clone();
+    anonymous.attributes.retain(|kv| kv.key != "session.id");
+    sum.data_points.push(anonymous);
+    let json = serde_json::to_vec(&push).unwrap();
+    let (code, content_type, body) = r.post(
+        "/v1/metrics",
+        &[("Content-Type", "application/json")],
+        &json,
+    );
+    assert_eq!((code, content_type.as_str()), (200, "application/json"));
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    let rejected = &answer["partialSuccess"]["rejectedDataPoints"];
+    assert!(rejected == 1 || rejected == "1", "{answer}");
+    assert!(
+        answer["partialSuccess"]["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("session.id")
+    );
+    r.wait_for("kept", |s| s["tokens"]["input"] == 5);
+}
+
+/// A session whose transcripts ccwatch reads and whose telemetry arrives
+/// too is one session: the transcripts' numbers, telemetry's extras.
+#[test]
+fn a_session_in_transcripts_and_telemetry_counts_once() {
+    let data = tempfile::tempdir().unwrap();
+    copy_dir(
+        &fixtures().join("claude-code-2.1.197/projects"),
+        &data.path().join("projects"),
+    );
+    let r = Receiver::start(&data.path().join("projects"), &[]);
+    send_claude_code_pushes(&r);
+    let e = r.wait_for(SESSION, |s| {
+        !s["telemetry"].is_null() && s["telemetry"]["apiRequests"] == 5
+    });
+    let s = &e["session"];
+    // The transcripts' sums (expected.json), not telemetry's 270/590.
+    assert_eq!(
+        s["tokens"],
+        serde_json::json!({"input": 13, "output": 158, "cacheCreation": 8800, "cacheRead": 57345})
+    );
+    assert_eq!(s["label"], "demo-project");
+    assert_eq!(s["host"], "127.0.0.1");
+    let cost = s["telemetry"]["costUsd"].as_f64().unwrap();
+    assert!((cost - 0.1070325).abs() < 1e-9);
+    // It appeared once, from the transcripts, and never again.
+    let seen = r.seen.borrow();
+    let appeared: Vec<_> = seen
+        .iter()
+        .filter(|e| e["event"] == "appeared")
+        .map(|e| e["sessionId"].as_str().unwrap())
+        .collect();
+    assert_eq!(appeared.len(), 4, "{appeared:?}");
+    assert_eq!(appeared.iter().filter(|id| **id == SESSION).count(), 1);
+    assert!(seen.iter().all(|e| e["event"] != "removed"));
+}
+
+#[test]
+fn a_non_loopback_receive_address_needs_allow_remote() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = ccwatch(empty.path())
+        .args(["events", "--otlp-receive", "0.0.0.0:0", "--dir"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--allow-remote"), "{stderr}");
+}

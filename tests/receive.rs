@@ -449,3 +449,66 @@ fn a_non_loopback_receive_address_needs_allow_remote() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--allow-remote"), "{stderr}");
 }
+
+/// The Python virtualenv `scripts/install-otel-python.sh` makes (it is run
+/// here when missing, as `.ci/run` runs it before the tests).
+fn otel_python() -> Option<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("otel-python");
+    let python = dir.join("bin/python");
+    if !python.is_file() {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-otel-python.sh");
+        let _ = std::process::Command::new("bash")
+            .arg(script)
+            .env("CCWATCH_OTEL_PYTHON_DIR", &dir)
+            .status();
+    }
+    if python.is_file() {
+        return Some(python);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("the OpenTelemetry Python SDK is not installed");
+    }
+    let line = "\n*** SKIP receive: the OpenTelemetry Python SDK could not be installed ***\n\n";
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    None
+}
+
+/// A real OpenTelemetry SDK (Python's, from PyPI) exporting cumulative
+/// sums over protobuf with gzip and a token: each export repeats the
+/// running total, and ccwatch counts each increase once.
+#[test]
+fn a_real_sdks_cumulative_metrics_count_once() {
+    let Some(python) = otel_python() else { return };
+    let empty = tempfile::tempdir().unwrap();
+    let r = Receiver::start(empty.path(), &["--otlp-receive-token", "sdk-token"]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/otel_sdk/send_cumulative.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .args([&format!("http://{}", r.addr), "sdk-session", "sdk-token"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the SDK could not export: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e = r.wait_for("sdk-session", |s| s["tokens"]["input"] == 250);
+    let s = &e["session"];
+    assert_eq!(s["tokens"]["output"], 15);
+    assert_eq!(s["label"], "⇄ sdk-box");
+    assert_eq!(s["telemetry"]["costUsd"], 0.75);
+    // The exporter has shut down (every export answered): no later event
+    // moves the totals past the last running total.
+    std::thread::sleep(Duration::from_millis(500));
+    r.seen.borrow_mut().extend(r.events.try_iter());
+    let seen = r.seen.borrow();
+    let last = seen
+        .iter()
+        .rev()
+        .find(|e| e["sessionId"] == "sdk-session")
+        .unwrap();
+    assert_eq!(last["session"]["tokens"]["input"], 250);
+}

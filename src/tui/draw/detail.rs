@@ -202,6 +202,9 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         fact("id", id)
     };
     out.push(text(8, id_line));
+    for (name, value) in super::telemetry::facts(&s.snap) {
+        out.push(text(7, fact(name, &value)));
+    }
     // Cost at the built-in prices, like `ccwatch status` and `session`.
     out.push(text(
         6,

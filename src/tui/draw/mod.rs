@@ -10,6 +10,7 @@ mod detail;
 mod help;
 mod list;
 mod status;
+mod telemetry;
 mod text;
 
 use super::app::{App, Mode, Screen};

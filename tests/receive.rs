@@ -30,6 +30,8 @@ const SESSION: &str = "fae3d101-5191-4935-8e51-1cb6526b3a02";
 struct Receiver {
     child: Child,
     addr: String,
+    /// Its stderr after the line saying where it receives.
+    stderr: mpsc::Receiver<String>,
     events: mpsc::Receiver<Value>,
     /// Every event read so far.
     seen: std::cell::RefCell<Vec<Value>>,
@@ -45,9 +47,15 @@ impl Drop for Receiver {
 
 impl Receiver {
     fn start(dir: &Path, extra: &[&str]) -> Receiver {
+        let events = ["events", "--json", "--otlp-receive", "127.0.0.1:0"];
+        Receiver::command(&events, dir, extra)
+    }
+
+    fn command(command: &[&str], dir: &Path, extra: &[&str]) -> Receiver {
         let isolate = tempfile::tempdir().unwrap();
         let mut child = ccwatch(isolate.path())
-            .args(["events", "--json", "--otlp-receive", "127.0.0.1:0", "--dir"])
+            .args(command)
+            .arg("--dir")
             .arg(dir)
             .args(extra)
             .stdout(Stdio::piped())
@@ -58,7 +66,9 @@ impl Receiver {
         let stdout = child.stdout.take().unwrap();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = etx.send(serde_json::from_str(&line).unwrap());
+                if let Ok(v) = serde_json::from_str(&line) {
+                    let _ = etx.send(v);
+                }
             }
         });
         let (tx, rx) = mpsc::channel();
@@ -78,6 +88,7 @@ impl Receiver {
         Receiver {
             child,
             addr,
+            stderr: rx,
             events,
             seen: Default::default(),
             _isolate: isolate,
@@ -511,4 +522,61 @@ fn a_real_sdks_cumulative_metrics_count_once() {
         .find(|e| e["sessionId"] == "sdk-session")
         .unwrap();
     assert_eq!(last["session"]["tokens"]["input"], 250);
+}
+
+/// `serve` with `--otlp-receive`: a session known only from telemetry is
+/// in `/metrics` with Claude Code's own per-model counters and its context.
+#[test]
+fn telemetry_sessions_are_in_the_prometheus_metrics() {
+    let empty = tempfile::tempdir().unwrap();
+    let serve = [
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--otlp-receive",
+        "127.0.0.1:0",
+    ];
+    let r = Receiver::command(&serve, empty.path(), &[]);
+    let metrics_addr = loop {
+        let line = r
+            .stderr
+            .recv_timeout(WAIT)
+            .expect("serve said where it serves");
+        if let Some(rest) = line.split("serving metrics on http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    send_claude_code_pushes(&r);
+    // Scrape until every line is there (the pushes land one by one).
+    let scrape_for = |want: &[String]| {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let mut stream = TcpStream::connect(&metrics_addr).unwrap();
+            write!(
+                stream,
+                "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
+            .unwrap();
+            let mut text = String::new();
+            stream.read_to_string(&mut text).unwrap();
+            if want.iter().all(|w| text.contains(w.as_str())) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "not all of {want:#?} in {text}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let mut want = vec![format!(
+        "ccwatch_context_tokens{{session_id=\"{SESSION}\",project=\"⇄ 127.0.0.1\",model=\"claude-opus-4-8\"}} 15451"
+    )];
+    for (kind, model, n) in [
+        ("input", "claude-haiku-4-5-20251001", 250),
+        ("input", "claude-opus-4-8[1m]", 20),
+        ("cacheRead", "claude-opus-4-8[1m]", 74345),
+    ] {
+        want.push(format!(
+            "claude_code_token_usage_tokens_total{{type=\"{kind}\",session_id=\"{SESSION}\",project=\"⇄ 127.0.0.1\",model=\"{model}\"}} {n}"
+        ));
+    }
+    scrape_for(&want);
 }

@@ -2,7 +2,7 @@
 //! [`SessionSnapshot`] transcripts give, marked with its host; or, for a
 //! session the transcripts also know, the extras telemetry adds to it.
 
-use super::store::TelemetrySession;
+use super::store::{TelemetrySession, TokenSums};
 use crate::ledger::snapshot::{CompactionSnapshot, ContextSnapshot, TokenJson, percent};
 use crate::ledger::{SessionSnapshot, WindowPolicy};
 use serde::Serialize;
@@ -27,6 +27,10 @@ pub struct TelemetryExtras {
     pub api_errors: u64,
     /// Mean duration of the API requests seen, in milliseconds.
     pub mean_request_ms: Option<u64>,
+    /// Tokens and cost per model, for the per-model metrics of a session
+    /// known only from telemetry (not in the JSON: `tokens` has the sums).
+    #[serde(skip)]
+    pub by_model: Vec<(String, TokenJson, f64)>,
 }
 
 fn whole(x: f64) -> u64 {
@@ -53,7 +57,28 @@ impl TelemetryExtras {
             api_requests: t.api_requests,
             api_errors: t.api_errors,
             mean_request_ms: (t.api_requests > 0).then(|| t.api_duration_ms / t.api_requests),
+            by_model: t
+                .models
+                .iter()
+                .map(|(name, m)| {
+                    let (tokens, cost) = if t.has_counters {
+                        (&m.tokens, m.cost_usd)
+                    } else {
+                        (&m.event_tokens, m.event_cost_usd)
+                    };
+                    (name.clone(), token_json(tokens), cost)
+                })
+                .collect(),
         }
+    }
+}
+
+fn token_json(t: &TokenSums) -> TokenJson {
+    TokenJson {
+        input: whole(t.input),
+        output: whole(t.output),
+        cache_creation: whole(t.cache_creation),
+        cache_read: whole(t.cache_read),
     }
 }
 
@@ -95,12 +120,7 @@ pub fn telemetry_only(id: &str, t: &TelemetrySession, policy: &WindowPolicy) -> 
             .iter()
             .map(|(m, u)| (m.clone(), u.requests))
             .collect(),
-        tokens: TokenJson {
-            input: whole(tokens.input),
-            output: whole(tokens.output),
-            cache_creation: whole(tokens.cache_creation),
-            cache_read: whole(tokens.cache_read),
-        },
+        tokens: token_json(&tokens),
         context,
         compactions: t.compactions,
         last_activity: Some(t.last_seen),

@@ -91,6 +91,7 @@ mod tests {
             api_requests: 5,
             api_errors: 0,
             mean_request_ms: Some(120),
+            by_model: Vec::new(),
         };
         let lines = facts(&snap(Some(t)));
         let text: Vec<String> = lines.iter().map(|(k, v)| format!("{k}: {v}")).collect();

@@ -131,7 +131,7 @@ pub struct ExportArgs {
 }
 
 /// Receiving Claude Code's own OpenTelemetry, for sessions on other machines.
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone, Default, PartialEq)]
 #[command(next_help_heading = "Receive")]
 pub struct ReceiveArgs {
     /// Receive Claude Code's OpenTelemetry (OTLP/HTTP) at ADDR, e.g.

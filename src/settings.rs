@@ -45,6 +45,8 @@ pub struct Options {
     pub config_path: Option<PathBuf>,
     /// Neither read nor write the persistent index.
     pub no_cache: bool,
+    /// Receiving OTLP as the config file says (flags win over it).
+    pub otlp_receive: crate::cli::ReceiveArgs,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +130,10 @@ impl Options {
             on_alert,
             config_path,
             no_cache: data.no_cache,
+            otlp_receive: crate::cli::ReceiveArgs {
+                otlp_receive: file.otlp_receive,
+                otlp_receive_token: file.otlp_receive_token,
+            },
         })
     }
 
@@ -143,6 +149,8 @@ impl Options {
             #[serde(skip_serializing_if = "Option::is_none")]
             on_alert: Option<String>,
             line_cap: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            otlp_receive: Option<&'a str>,
             windows: std::collections::BTreeMap<&'a str, u64>,
         }
         let effective = Effective {
@@ -153,6 +161,7 @@ impl Options {
             notify: self.notify,
             on_alert: self.on_alert.as_ref().map(shell_words::join),
             line_cap: size_text(self.line_cap),
+            otlp_receive: self.otlp_receive.otlp_receive.as_deref(),
             windows: self
                 .window
                 .overrides
@@ -253,6 +262,30 @@ mod tests {
         let cli =
             crate::cli::Cli::parse_from(std::iter::once("ccwatch").chain(args.iter().copied()));
         Options::merge(&cli.data, &cli.gauge(), &cli.ui, file, None).unwrap()
+    }
+
+    #[test]
+    fn the_otlp_receive_address_comes_from_the_file_unless_a_flag_says_otherwise() {
+        let file = ConfigFile {
+            otlp_receive: Some("127.0.0.1:4318".into()),
+            otlp_receive_token: Some("from-file".into()),
+            ..Default::default()
+        };
+        let o = options(&[], file.clone());
+        assert!(o.to_toml().contains("otlp_receive = \"127.0.0.1:4318\""));
+        assert!(
+            !o.to_toml().contains("from-file"),
+            "the token is not printed"
+        );
+        let args = ["events", "--otlp-receive", "127.0.0.1:9999"];
+        let cli = crate::cli::Cli::parse_from(std::iter::once("ccwatch").chain(args));
+        let Some(crate::cli::Command::Events { export, .. }) = &cli.command else {
+            unreachable!()
+        };
+        let o = options(&[], file);
+        let r = export.receive.or(&o.otlp_receive);
+        assert_eq!(r.otlp_receive.as_deref(), Some("127.0.0.1:9999"));
+        assert_eq!(r.otlp_receive_token.as_deref(), Some("from-file"));
     }
 
     #[test]

@@ -245,7 +245,11 @@ async fn follow(
     mut printer: Printer,
 ) -> Result<ExitCode, UserError> {
     let plan = ExportPlan::bind(export.serve.as_deref(), export.allow_remote, &export.push).await?;
-    let receiver = crate::receive::bind_asked(&export.receive, export.allow_remote).await?;
+    let receiver = crate::receive::bind_asked(
+        &export.receive.or(&settings.options.otlp_receive),
+        export.allow_remote,
+    )
+    .await?;
     if let Some(r) = &receiver {
         eprintln!("ccwatch: receiving OTLP on http://{}", r.address());
     }

@@ -35,7 +35,9 @@ async fn serve(
     receive: &ReceiveArgs,
 ) -> Result<ExitCode, UserError> {
     let plan = ExportPlan::bind(Some(listen), allow_remote, push).await?;
-    let receiver = crate::receive::bind_asked(receive, allow_remote).await?;
+    let receiver =
+        crate::receive::bind_asked(&receive.or(&settings.options.otlp_receive), allow_remote)
+            .await?;
     if let Some(r) = &receiver {
         eprintln!("ccwatch: receiving OTLP on http://{}", r.address());
     }

@@ -55,7 +55,11 @@ pub fn run(settings: &Settings, export: &ExportArgs) -> Result<ExitCode, UserErr
         // A port already taken is said plainly, before the screen changes.
         let plan =
             ExportPlan::bind(export.serve.as_deref(), export.allow_remote, &export.push).await?;
-        let receiver = crate::receive::bind_asked(&export.receive, export.allow_remote).await?;
+        let receiver = crate::receive::bind_asked(
+            &export.receive.or(&settings.options.otlp_receive),
+            export.allow_remote,
+        )
+        .await?;
         let mut screen =
             Takeover::enter().map_err(|e| UserError(format!("cannot use this terminal: {e}")))?;
         dashboard(&mut screen.term, settings, &mut app, plan, receiver).await

@@ -111,7 +111,13 @@ fn authorized(headers: &HeaderMap, token: Option<&str>) -> bool {
     given.as_bytes().ct_eq(token.as_bytes()).into()
 }
 
-async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<u8>, Response> {
+/// The body, unless it is over `limit`, comes too slowly or breaks off:
+/// then the status and words to answer with.
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<Vec<u8>, (StatusCode, String)> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -121,7 +127,6 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("ccwatch takes OTLP bodies of at most {limit} bytes\n"),
         )
-            .into_response()
     };
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
@@ -135,7 +140,6 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<
                     StatusCode::BAD_REQUEST,
                     format!("cannot read the body: {e}\n"),
                 )
-                    .into_response()
             })?;
             if out.len() + chunk.len() > limit {
                 return Err(too_large());
@@ -144,11 +148,13 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Vec<
         }
         Ok(out)
     };
-    tokio::time::timeout(BODY_TIMEOUT, read)
-        .await
-        .unwrap_or_else(|_| {
-            Err((StatusCode::REQUEST_TIMEOUT, "the body came too slowly\n").into_response())
-        })
+    match tokio::time::timeout(BODY_TIMEOUT, read).await {
+        Ok(result) => result,
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            "the body came too slowly\n".to_owned(),
+        )),
+    }
 }
 
 /// What every request goes through before its kind matters: the token,
@@ -178,7 +184,9 @@ where
             "a wrong or missing bearer token".into(),
         ));
     }
-    let raw = read_body(body, headers, state.limit).await?;
+    let raw = read_body(body, headers, state.limit)
+        .await
+        .map_err(IntoResponse::into_response)?;
     let content_encoding = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok());
@@ -233,7 +241,7 @@ async fn metrics(
     };
     let outcome = ingest(&state, |s| ingest::metrics(s, &req, peer_ip(peer), now()));
     let response = ExportMetricsServiceResponse {
-        partial_success: (outcome.rejected > 0).then(|| ExportMetricsPartialSuccess {
+        partial_success: (outcome.rejected > 0).then_some(ExportMetricsPartialSuccess {
             rejected_data_points: outcome.rejected,
             error_message: outcome.message,
         }),
@@ -253,7 +261,7 @@ async fn logs(
     };
     let outcome = ingest(&state, |s| ingest::logs(s, &req, peer_ip(peer), now()));
     let response = ExportLogsServiceResponse {
-        partial_success: (outcome.rejected > 0).then(|| ExportLogsPartialSuccess {
+        partial_success: (outcome.rejected > 0).then_some(ExportLogsPartialSuccess {
             rejected_log_records: outcome.rejected,
             error_message: outcome.message,
         }),

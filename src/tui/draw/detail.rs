@@ -124,6 +124,11 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
             0,
             Line::styled("Subagent files only: no context to show", theme.dim()),
         )),
+        // Telemetry without a main-thread request says nothing of the window.
+        None if s.snap.telemetry.is_some() => out.push(text(
+            0,
+            Line::styled("Context unknown: no main-thread request yet", theme.dim()),
+        )),
         None => out.push(text(0, Line::styled("No replies yet", theme.dim()))),
     }
     out.push(text(9, Line::raw("")));

@@ -16,35 +16,32 @@ pub fn facts(s: &SessionSnapshot) -> Vec<(&'static str, String)> {
         .as_ref()
         .map_or(String::new(), |v| format!(" · Claude Code {v}"));
     out.push(("host", format!("⇄ {}{version}", t.host)));
-    if s.context.is_none() {
-        out.push((
-            "gauge",
-            "context unknown: no main-thread request in the telemetry yet".to_owned(),
-        ));
-    }
     let latency = t
         .mean_request_ms
-        .map_or(String::new(), |ms| format!(" · mean {ms} ms"));
+        .map_or(String::new(), |ms| format!(" · {ms} ms"));
     out.push((
         "otel",
         format!(
-            "{} by Claude Code · {}{latency} · {}",
+            "{} · {} · {}{latency}",
             format::usd(t.cost_usd),
             format::count(t.api_requests, "request", "requests"),
-            format::count(t.api_errors, "API error", "API errors"),
+            format::count(t.api_errors, "error", "errors"),
         ),
     ));
     out.push((
-        "work",
+        "edits",
         format!(
-            "active {}s · +{} −{} lines · {} · {} · edits {} kept {} refused",
-            t.active_time_secs.round(),
-            t.lines_added,
-            t.lines_removed,
+            "+{} −{} lines · {} kept · {} refused",
+            t.lines_added, t.lines_removed, t.edits_accepted, t.edits_rejected,
+        ),
+    ));
+    out.push((
+        "git",
+        format!(
+            "{} · {} · active {}s",
             format::count(t.commits, "commit", "commits"),
             format::count(t.pull_requests, "PR", "PRs"),
-            t.edits_accepted,
-            t.edits_rejected,
+            t.active_time_secs.round(),
         ),
     ));
     out
@@ -75,7 +72,7 @@ mod tests {
     }
 
     #[test]
-    fn telemetry_sessions_name_their_host_and_say_when_context_is_unknown() {
+    fn telemetry_sessions_name_their_host_and_what_their_otel_adds() {
         assert!(facts(&snap(None)).is_empty());
         let t = TelemetryExtras {
             host: "devbox".into(),
@@ -99,9 +96,9 @@ mod tests {
             text,
             [
                 "host: ⇄ devbox · Claude Code 2.1.197",
-                "gauge: context unknown: no main-thread request in the telemetry yet",
-                "otel: $0.11 by Claude Code · 5 requests · mean 120 ms · 0 API errors",
-                "work: active 7s · +12 −3 lines · 1 commit · 0 PRs · edits 2 kept 1 refused",
+                "otel: $0.11 · 5 requests · 0 errors · 120 ms",
+                "edits: +12 −3 lines · 2 kept · 1 refused",
+                "git: 1 commit · 0 PRs · active 7s",
             ]
         );
     }

@@ -341,6 +341,9 @@ fn a_wrong_token_is_refused_and_the_right_one_accepted() {
         }
         assert_eq!(r.post("/v1/metrics", &headers, &body).0, 401, "{auth:?}");
     }
+    // Nothing else is answered before the token is checked.
+    let text = [("Content-Type", "text/plain")];
+    assert_eq!(r.post("/v1/metrics", &text, b"x").0, 401);
     let ok = [PROTOBUF, ("Authorization", "Bearer s3cret")];
     assert_eq!(r.post("/v1/metrics", &ok, &body).0, 200);
     r.wait_for("tok", |s| s["tokens"]["input"] == 1);

@@ -170,20 +170,22 @@ where
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let Some(encoding) = Encoding::of(content_type) else {
+    let encoding = Encoding::of(content_type);
+    // The token first: a sender without it learns nothing else.
+    if !authorized(headers, state.token.as_deref()) {
+        return Err(failure(
+            StatusCode::UNAUTHORIZED,
+            encoding.unwrap_or(Encoding::Json),
+            "a wrong or missing bearer token".into(),
+        ));
+    }
+    let Some(encoding) = encoding else {
         return Err((
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "ccwatch takes application/x-protobuf or application/json\n",
         )
             .into_response());
     };
-    if !authorized(headers, state.token.as_deref()) {
-        return Err(failure(
-            StatusCode::UNAUTHORIZED,
-            encoding,
-            "a wrong or missing bearer token".into(),
-        ));
-    }
     let raw = read_body(body, headers, state.limit)
         .await
         .map_err(IntoResponse::into_response)?;

@@ -583,3 +583,36 @@ fn telemetry_sessions_are_in_the_prometheus_metrics() {
     }
     scrape_for(&want);
 }
+
+/// Telemetry sessions quiet past the idle timeout leave the live view
+/// (and the store: memory stays bounded).
+#[test]
+fn quiet_telemetry_sessions_are_dropped_after_the_idle_timeout() {
+    let empty = tempfile::tempdir().unwrap();
+    let events = [
+        "--idle-timeout",
+        "2s",
+        "events",
+        "--json",
+        "--otlp-receive",
+        "127.0.0.1:0",
+    ];
+    let r = Receiver::command(&events, empty.path(), &[]);
+    assert_eq!(
+        r.post_json("/v1/metrics", &otlp_fixture("00-metrics.json")),
+        200
+    );
+    r.wait_for(SESSION, |s| s["tokens"]["input"] == 250);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let e = r
+            .events
+            .recv_timeout(left)
+            .expect("the session was never removed");
+        if e["event"] == "removed" {
+            assert_eq!(e["sessionId"], SESSION);
+            break;
+        }
+    }
+}

@@ -25,8 +25,11 @@ use tokio::sync::mpsc;
 
 /// Where Claude Code's OTLP exporter sends by default.
 pub const DEFAULT_RECEIVE: &str = "127.0.0.1:4318";
-/// How often idle telemetry sessions are looked for.
-const EXPIRY_EVERY: Duration = Duration::from_secs(15);
+/// How often idle telemetry sessions are looked for: every half idle
+/// timeout, between once a second and every 15 seconds.
+fn expiry_every(idle_timeout_ms: Millis) -> Duration {
+    Duration::from_millis((idle_timeout_ms / 2).clamp(1_000, 15_000).unsigned_abs())
+}
 
 /// The receiver asked for, bound before the scan (a port already taken is
 /// an error before anything else happens), started once the engine runs.
@@ -108,7 +111,7 @@ impl ReceivePlan {
         let (tx, rx) = mpsc::channel(64);
         let expiring = store.clone();
         tokio::spawn(async move {
-            let mut expiry = tokio::time::interval(EXPIRY_EVERY);
+            let mut expiry = tokio::time::interval(expiry_every(idle_timeout_ms));
             loop {
                 let msg = tokio::select! {
                     msg = updates.recv() => match msg {

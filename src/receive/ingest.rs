@@ -39,13 +39,13 @@ fn host_of(resource: Option<&Resource>, peer: IpAddr) -> Host {
     let label = attrs
         .str("host.name")
         .filter(|h| !h.trim().is_empty())
-        .map(|h| h.chars().take(64).collect())
+        .map(|h| super::store::printable(h, 64))
         .unwrap_or_else(|| peer.to_string());
     Host {
         label,
         version: attrs
             .str("service.version")
-            .map(|v| v.chars().take(32).collect()),
+            .map(|v| super::store::printable(v, 32)),
     }
 }
 

@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, HashMap};
 /// Sessions one host may have in the store at once; past it new ones are
 /// rejected (and said so in the answer), old ones keep updating.
 pub const SESSIONS_PER_HOST: usize = 200;
+/// Sessions in the store at once, all hosts together: a sender can name
+/// any number of hosts, so the per-host cap alone does not bound memory.
+pub const SESSIONS_IN_ALL: usize = 5_000;
 /// Models tracked per session; a session naming more is unusual and the
 /// rest are folded into the last one.
 const MODELS_PER_SESSION: usize = 16;
@@ -159,6 +162,8 @@ impl TelemetrySession {
     }
 
     fn model(&mut self, name: &str) -> &mut ModelUsage {
+        let name = printable(name, 128);
+        let name = name.as_str();
         if !self.models.contains_key(name) && self.models.len() >= MODELS_PER_SESSION {
             let last = self.models.keys().next_back().cloned().unwrap_or_default();
             return self.models.entry(last).or_default();
@@ -340,18 +345,19 @@ impl TelemetryStore {
             .str("session.id")
             .filter(|s| !s.is_empty())
             .ok_or(Rejection::NoSession)?;
-        if !self.sessions.contains_key(id) {
+        let id = printable(id, 128);
+        if !self.sessions.contains_key(&id) {
             let on_host = self
                 .sessions
                 .values()
                 .filter(|s| s.host == host.label)
                 .count();
-            if on_host >= SESSIONS_PER_HOST {
+            if on_host >= SESSIONS_PER_HOST || self.sessions.len() >= SESSIONS_IN_ALL {
                 return Err(Rejection::TooManySessions);
             }
         }
         self.generation += 1;
-        let s = self.sessions.entry(id.to_owned()).or_default();
+        let s = self.sessions.entry(id).or_default();
         s.host.clone_from(&host.label);
         if host.version.is_some() {
             s.version.clone_from(&host.version);
@@ -424,7 +430,7 @@ impl TelemetryStore {
         match e.name {
             "api_request" => {
                 let int = |k| e.attrs.int(k).unwrap_or(0);
-                let model = e.attrs.str("model").unwrap_or("").to_owned();
+                let model = printable(e.attrs.str("model").unwrap_or(""), 128);
                 let (input, output) = (int("input_tokens"), int("output_tokens"));
                 let (read, write) = (int("cache_read_tokens"), int("cache_creation_tokens"));
                 s.api_requests += 1;
@@ -467,6 +473,12 @@ impl TelemetryStore {
         }
         Ok(())
     }
+}
+
+/// Text from a sender as ccwatch may show it: no control characters (a
+/// terminal would act on them), at most `max` characters.
+pub fn printable(text: &str, max: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max).collect()
 }
 
 /// Whether an `api_request`'s `query_source` is the main conversation (the
@@ -631,5 +643,38 @@ mod tests {
         assert!(store.add_point(&point(m, &a, 1.0), &other, 0).is_ok());
         assert_eq!(store.expire(100), 101);
         assert_eq!(store.len(), SESSIONS_PER_HOST - 100);
+    }
+
+    #[test]
+    fn many_hosts_together_are_capped_too() {
+        let mut store = TelemetryStore::default();
+        let m = "claude_code.session.count";
+        let mut refused = 0;
+        for i in 0..SESSIONS_IN_ALL + 3 {
+            let id = format!("s{i}");
+            let a = attrs(&[("session.id", id.as_str())]);
+            let h = Host {
+                label: format!("host-{i}"),
+                version: None,
+            };
+            if store.add_point(&point(m, &a, 1.0), &h, 0).is_err() {
+                refused += 1;
+            }
+        }
+        assert_eq!((store.len(), refused), (SESSIONS_IN_ALL, 3));
+    }
+
+    #[test]
+    fn names_from_senders_lose_control_characters() {
+        let mut store = TelemetryStore::default();
+        let a = attrs(&[
+            ("session.id", "ab\u{1b}[2Jcd"),
+            ("model", "opus\u{7}"),
+            ("type", "input"),
+        ]);
+        let p = point("claude_code.token.usage", &a, 1.0);
+        store.add_point(&p, &host(), 0).unwrap();
+        let s = store.session("ab[2Jcd").expect("the cleaned id");
+        assert!(s.models.contains_key("opus"));
     }
 }

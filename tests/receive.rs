@@ -19,7 +19,7 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -614,5 +614,96 @@ fn quiet_telemetry_sessions_are_dropped_after_the_idle_timeout() {
             assert_eq!(e["sessionId"], SESSION);
             break;
         }
+    }
+}
+
+/// The dashboard in a real terminal (tmux) with `--otlp-receive`: Claude
+/// Code's pushes make a row marked with the sender, its gauge from the
+/// main thread's last request (15,451 of 1M: 1.55%, shown as 1.6%).
+#[test]
+fn the_dashboard_lists_a_telemetry_session_with_its_host_and_gauge() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "tmux is required on CI");
+        eprintln!("note: tmux is not installed; skipping the dashboard receive test");
+        return;
+    }
+    let empty = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // A free port, handed to ccwatch (the dashboard prints no address).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let socket = format!("ccwatch-receive-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let command = format!(
+        "{} --dir {} --no-bell --otlp-receive {addr}; sleep 30",
+        env!("CARGO_BIN_EXE_ccwatch"),
+        empty.path().display()
+    );
+    let home_env = format!("HOME={}", home.path().display());
+    let xdg_env = format!("XDG_CONFIG_HOME={}", home.path().display());
+    let out = tmux(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-e",
+        &home_env,
+        "-e",
+        &xdg_env,
+        &command,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    struct Kill<F: Fn(&[&str]) -> std::process::Output>(F);
+    impl<F: Fn(&[&str]) -> std::process::Output> Drop for Kill<F> {
+        fn drop(&mut self) {
+            (self.0)(&["kill-server"]);
+        }
+    }
+    let tmux = Kill(tmux);
+    let capture = || {
+        String::from_utf8_lossy(&(tmux.0)(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    };
+    let deadline = Instant::now() + WAIT;
+    let r = loop {
+        if TcpStream::connect(&addr).is_ok() {
+            break Receiver {
+                child: Command::new("true").spawn().unwrap(),
+                addr: addr.clone(),
+                stderr: mpsc::channel().1,
+                events: mpsc::channel().1,
+                seen: Default::default(),
+                _isolate: tempfile::tempdir().unwrap(),
+            };
+        }
+        assert!(Instant::now() < deadline, "never listened: {}", capture());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    send_claude_code_pushes(&r);
+    loop {
+        let screen = capture();
+        // The selected row (the panel's title names the session too).
+        let row = screen.lines().find(|l| l.starts_with('▸'));
+        let row = row.filter(|l| l.contains("⇄ 127.0.0.1") && l.contains("fae3d101"));
+        if row.is_some_and(|l| l.contains("1.6%")) && screen.contains("Claude Code 2.1.197") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the pane shows:\n{screen}");
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

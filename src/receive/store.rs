@@ -88,6 +88,16 @@ pub struct ModelUsage {
     pub requests: u64,
 }
 
+impl ModelUsage {
+    fn absorb(&mut self, o: ModelUsage) {
+        self.tokens = self.tokens.plus(&o.tokens);
+        self.cost_usd += o.cost_usd;
+        self.event_tokens = self.event_tokens.plus(&o.event_tokens);
+        self.event_cost_usd += o.event_cost_usd;
+        self.requests += o.requests;
+    }
+}
+
 /// The newest main-thread API request: what the context window holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MainRequest {
@@ -162,7 +172,17 @@ impl TelemetrySession {
     }
 
     fn model(&mut self, name: &str) -> &mut ModelUsage {
-        let name = printable(name, 128);
+        // Claude Code's events name the model without the `[1m]` window
+        // tag its metrics keep: one entry either way, under the tagged name.
+        let mut name = printable(name, 128);
+        let tagged = format!("{name}[1m]");
+        if self.models.contains_key(&tagged) {
+            name = tagged;
+        } else if let Some(bare) = name.strip_suffix("[1m]")
+            && let Some(earlier) = self.models.remove(bare)
+        {
+            self.models.entry(name.clone()).or_default().absorb(earlier);
+        }
         let name = name.as_str();
         if !self.models.contains_key(name) && self.models.len() >= MODELS_PER_SESSION {
             let last = self.models.keys().next_back().cloned().unwrap_or_default();
@@ -643,6 +663,24 @@ mod tests {
         assert!(store.add_point(&point(m, &a, 1.0), &other, 0).is_ok());
         assert_eq!(store.expire(100), 101);
         assert_eq!(store.len(), SESSIONS_PER_HOST - 100);
+    }
+
+    #[test]
+    fn a_model_named_with_and_without_its_window_tag_is_one_model() {
+        let mut store = TelemetryStore::default();
+        let bare = attrs(&[("session.id", "a"), ("model", "opus"), ("type", "input")]);
+        let tagged = attrs(&[
+            ("session.id", "a"),
+            ("model", "opus[1m]"),
+            ("type", "input"),
+        ]);
+        let m = "claude_code.token.usage";
+        for a in [&bare, &tagged, &bare] {
+            store.add_point(&point(m, a, 2.0), &host(), 0).unwrap();
+        }
+        let s = store.session("a").unwrap();
+        assert_eq!(s.models.keys().collect::<Vec<_>>(), ["opus[1m]"]);
+        assert_eq!(s.models["opus[1m]"].tokens.input, 6.0);
     }
 
     #[test]

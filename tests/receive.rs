@@ -97,41 +97,7 @@ impl Receiver {
 
     /// POST a body; the status code, the content type and the body.
     fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(WAIT)).unwrap();
-        let mut head = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        for (k, v) in headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).unwrap();
-        // Written while the answer is read: a server refusing early
-        // answers before reading it all, and may close on the rest.
-        let mut writer = stream.try_clone().unwrap();
-        let body = body.to_vec();
-        let writing = std::thread::spawn(move || drop(writer.write_all(&body)));
-        let mut response = Vec::new();
-        let _ = stream.read_to_end(&mut response);
-        let _ = writing.join();
-        let split = response
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("an HTTP answer");
-        let head = String::from_utf8_lossy(&response[..split]).into_owned();
-        let code = head.split(' ').nth(1).unwrap().parse().unwrap();
-        let content_type = head
-            .lines()
-            .find_map(|l| {
-                l.to_ascii_lowercase()
-                    .strip_prefix("content-type: ")
-                    .map(str::to_owned)
-            })
-            .unwrap_or_default();
-        (code, content_type, response[split + 4..].to_vec())
+        post(&self.addr, path, headers, body)
     }
 
     fn post_json(&self, path: &str, body: &[u8]) -> u16 {
@@ -157,12 +123,51 @@ impl Receiver {
     }
 }
 
+/// POST a body to `addr`; the status code, the content type and the body.
+fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        addr,
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    // Written while the answer is read: a server refusing early
+    // answers before reading it all, and may close on the rest.
+    let mut writer = stream.try_clone().unwrap();
+    let body = body.to_vec();
+    let writing = std::thread::spawn(move || drop(writer.write_all(&body)));
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let _ = writing.join();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let code = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    (code, content_type, response[split + 4..].to_vec())
+}
+
 fn otlp_fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixtures().join("claude-code-2.1.197/otlp").join(name)).unwrap()
 }
 
 /// Claude Code's pushes of its interactive session, in order.
-fn send_claude_code_pushes(r: &Receiver) {
+fn send_claude_code_pushes(addr: &str) {
     let dir = fixtures().join("claude-code-2.1.197/otlp");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -175,7 +180,8 @@ fn send_claude_code_pushes(r: &Receiver) {
         } else {
             "/v1/logs"
         };
-        assert_eq!(r.post_json(path, &otlp_fixture(&f)), 200, "{f}");
+        let json = [("Content-Type", "application/json")];
+        assert_eq!(post(addr, path, &json, &otlp_fixture(&f)).0, 200, "{f}");
     }
 }
 
@@ -259,7 +265,7 @@ const PROTOBUF: (&str, &str) = ("Content-Type", "application/x-protobuf");
 fn claude_codes_json_pushes_make_a_session_marked_with_its_host() {
     let empty = tempfile::tempdir().unwrap();
     let r = Receiver::start(empty.path(), &[]);
-    send_claude_code_pushes(&r);
+    send_claude_code_pushes(&r.addr);
     // The last push with tokens comes before the last main-thread request.
     let e = r.wait_for(SESSION, |s| {
         s["tokens"]["output"] == 590 && s["context"]["tokens"] == 15451
@@ -425,7 +431,7 @@ fn a_session_in_transcripts_and_telemetry_counts_once() {
         &data.path().join("projects"),
     );
     let r = Receiver::start(&data.path().join("projects"), &[]);
-    send_claude_code_pushes(&r);
+    send_claude_code_pushes(&r.addr);
     let e = r.wait_for(SESSION, |s| {
         !s["telemetry"].is_null() && s["telemetry"]["apiRequests"] == 5
     });
@@ -549,7 +555,7 @@ fn telemetry_sessions_are_in_the_prometheus_metrics() {
             break rest.split('/').next().unwrap().to_owned();
         }
     };
-    send_claude_code_pushes(&r);
+    send_claude_code_pushes(&r.addr);
     // Scrape until every line is there (the pushes land one by one).
     let scrape_for = |want: &[String]| {
         let deadline = Instant::now() + WAIT;
@@ -680,21 +686,11 @@ fn the_dashboard_lists_a_telemetry_session_with_its_host_and_gauge() {
         String::from_utf8_lossy(&(tmux.0)(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
     };
     let deadline = Instant::now() + WAIT;
-    let r = loop {
-        if TcpStream::connect(&addr).is_ok() {
-            break Receiver {
-                child: Command::new("true").spawn().unwrap(),
-                addr: addr.clone(),
-                stderr: mpsc::channel().1,
-                events: mpsc::channel().1,
-                seen: Default::default(),
-                _isolate: tempfile::tempdir().unwrap(),
-            };
-        }
+    while TcpStream::connect(&addr).is_err() {
         assert!(Instant::now() < deadline, "never listened: {}", capture());
         std::thread::sleep(Duration::from_millis(100));
-    };
-    send_claude_code_pushes(&r);
+    }
+    send_claude_code_pushes(&addr);
     loop {
         let screen = capture();
         // The selected row (the panel's title names the session too).

@@ -145,11 +145,8 @@ pub async fn bind_asked(
     args: &crate::cli::ReceiveArgs,
     allow_remote: bool,
 ) -> Result<Option<ReceivePlan>, UserError> {
-    if args.otlp_receive_token.is_some() && args.otlp_receive.is_none() {
-        return Err(UserError(
-            "--otlp-receive-token needs --otlp-receive ADDR to say where to receive".into(),
-        ));
-    }
+    // A token without an address is unused, not an error: it may come from
+    // CCWATCH_OTLP_RECEIVE_TOKEN or the config file for the runs that receive.
     match &args.otlp_receive {
         Some(addr) => ReceivePlan::bind(addr, allow_remote, args.otlp_receive_token.as_deref())
             .await

@@ -58,8 +58,6 @@ pub struct Monitor {
     alerts: ThresholdTracker,
     /// Telemetry received over OTLP (`--otlp-receive`), when asked for.
     telemetry: Option<SharedTelemetry>,
-    /// The sessions the telemetry store held at the last look.
-    telemetry_ids: BTreeSet<Arc<str>>,
 }
 
 impl Monitor {
@@ -80,7 +78,6 @@ impl Monitor {
             last,
             alerts,
             telemetry: None,
-            telemetry_ids: BTreeSet::new(),
         }
     }
 
@@ -93,15 +90,14 @@ impl Monitor {
     /// Look at the telemetry store again and report what changed: sessions
     /// known only from telemetry appear, move and go like any other.
     pub fn apply_telemetry(&mut self) -> Vec<Change> {
-        let ids: BTreeSet<Arc<str>> = match self.telemetry.as_ref().map(|s| s.lock()) {
-            Some(Ok(store)) => store
-                .sessions()
-                .map(|(id, _)| Arc::from(id.as_str()))
+        let touched: BTreeSet<Arc<str>> = match self.telemetry.as_ref().map(|s| s.lock()) {
+            Some(Ok(mut store)) => store
+                .take_changed()
+                .into_iter()
+                .map(|id| Arc::from(id.as_str()))
                 .collect(),
             _ => BTreeSet::new(),
         };
-        let mut touched = std::mem::replace(&mut self.telemetry_ids, ids.clone());
-        touched.extend(ids);
         self.refresh(touched)
     }
 

@@ -9,7 +9,7 @@
 
 use super::attrs::Attrs;
 use crate::record::Millis;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Sessions one host may have in the store at once; past it new ones are
 /// rejected (and said so in the answer), old ones keep updating.
@@ -248,6 +248,8 @@ pub struct TelemetryStore {
     pub ignored: Ignored,
     /// Bumped on every change, so readers can tell whether to look again.
     pub generation: u64,
+    /// Sessions changed or dropped since the engine last looked.
+    changed: BTreeSet<String>,
 }
 
 /// One data point of a `claude_code.*` sum, as the metric reader hands it on.
@@ -339,12 +341,24 @@ impl TelemetryStore {
     /// Drop sessions not heard of since `before`.
     pub fn expire(&mut self, before: Millis) -> usize {
         let n = self.sessions.len();
-        self.sessions.retain(|_, s| s.last_seen >= before);
+        let changed = &mut self.changed;
+        self.sessions.retain(|id, s| {
+            let keep = s.last_seen >= before;
+            if !keep {
+                changed.insert(id.clone());
+            }
+            keep
+        });
         let dropped = n - self.sessions.len();
         if dropped > 0 {
             self.generation += 1;
         }
         dropped
+    }
+
+    /// The sessions changed or dropped since the last call.
+    pub fn take_changed(&mut self) -> BTreeSet<String> {
+        std::mem::take(&mut self.changed)
     }
 
     fn count_unread(&mut self, attrs: &Attrs) {
@@ -377,6 +391,7 @@ impl TelemetryStore {
             }
         }
         self.generation += 1;
+        self.changed.insert(id.clone());
         let s = self.sessions.entry(id).or_default();
         s.host.clone_from(&host.label);
         if host.version.is_some() {
@@ -661,8 +676,12 @@ mod tests {
         };
         let a = attrs(&[("session.id", "elsewhere")]);
         assert!(store.add_point(&point(m, &a, 1.0), &other, 0).is_ok());
+        store.take_changed();
         assert_eq!(store.expire(100), 101);
         assert_eq!(store.len(), SESSIONS_PER_HOST - 100);
+        let gone = store.take_changed();
+        assert!(gone.len() == 101 && gone.contains("s0") && gone.contains("elsewhere"));
+        assert!(store.take_changed().is_empty());
     }
 
     #[test]

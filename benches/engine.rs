@@ -1,5 +1,6 @@
 //! Engine benchmarks: full-scan throughput (cold, no index), a warm restart
-//! through the persistent index, and single-line parsing.
+//! through the persistent index, single-line parsing, and the OTLP
+//! receiver's decoding and accounting of Claude Code's pushes.
 //!
 //! The corpus is generated (see `crates/corpus/`) into a temp dir; its size
 //! is `CCWATCH_BENCH_BYTES` (default 256 MiB, BENCHMARKS.md uses 1 GiB).
@@ -101,5 +102,71 @@ fn engine(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine);
+/// Claude Code's ten captured pushes (one interactive session), decoded
+/// and added to a fresh store, as JSON and as the same messages in
+/// protobuf: the receiver's work per request, without the HTTP around it.
+fn receive(c: &mut Criterion) {
+    use ccwatch::receive::decode::{Encoding, message};
+    use ccwatch::receive::{ingest, store::TelemetryStore};
+    use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest as Logs;
+    use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest as Metrics;
+    use prost::Message;
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/claude-code-2.1.197/otlp"
+    );
+    let mut pushes: Vec<(bool, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .map(|e| {
+            let path = e.expect("entry").path();
+            let is_metrics = path.to_string_lossy().contains("metrics");
+            (is_metrics, std::fs::read(path).expect("fixture"))
+        })
+        .collect();
+    pushes.sort();
+    let proto: Vec<(bool, Vec<u8>)> = pushes
+        .iter()
+        .map(|(m, json)| {
+            let bytes = if *m {
+                message::<Metrics>(Encoding::Json, json)
+                    .expect("json")
+                    .encode_to_vec()
+            } else {
+                message::<Logs>(Encoding::Json, json)
+                    .expect("json")
+                    .encode_to_vec()
+            };
+            (*m, bytes)
+        })
+        .collect();
+    let peer = std::net::IpAddr::from([127, 0, 0, 1]);
+    let mut g = c.benchmark_group("receive");
+    for (name, encoding, set) in [
+        ("claude-code-10-pushes/json", Encoding::Json, &pushes),
+        ("claude-code-10-pushes/protobuf", Encoding::Protobuf, &proto),
+    ] {
+        g.throughput(Throughput::Bytes(
+            set.iter().map(|(_, b)| b.len() as u64).sum(),
+        ));
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut store = TelemetryStore::default();
+                for (is_metrics, body) in set.iter() {
+                    if *is_metrics {
+                        let req: Metrics = message(encoding, body).expect("decodes");
+                        ingest::metrics(&mut store, &req, peer, 1);
+                    } else {
+                        let req: Logs = message(encoding, body).expect("decodes");
+                        ingest::logs(&mut store, &req, peer, 1);
+                    }
+                }
+                assert_eq!(store.len(), 1);
+                store
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, engine, receive);
 criterion_main!(benches);

@@ -209,6 +209,8 @@ mod tests {
             turn: None,
             last_compaction: None,
             cycle_start,
+            host: None,
+            telemetry: None,
         }
     }
 

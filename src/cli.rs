@@ -138,6 +138,43 @@ pub struct ExportArgs {
     pub allow_remote: bool,
     #[command(flatten)]
     pub push: PushArgs,
+    #[command(flatten)]
+    pub receive: ReceiveArgs,
+}
+
+/// Receiving Claude Code's own OpenTelemetry, for sessions on other machines.
+#[derive(Debug, Args, Clone, Default, PartialEq)]
+#[command(next_help_heading = "Receive")]
+pub struct ReceiveArgs {
+    /// Receive Claude Code's OpenTelemetry (OTLP/HTTP) at ADDR, e.g.
+    /// 127.0.0.1:4318, and show those sessions too. Only loopback addresses
+    /// unless --allow-remote is given.
+    #[arg(long, value_name = "ADDR")]
+    pub otlp_receive: Option<String>,
+    /// Take OTLP only from senders presenting `Authorization: Bearer
+    /// TOKEN`.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "CCWATCH_OTLP_RECEIVE_TOKEN",
+        hide_env_values = true
+    )]
+    pub otlp_receive_token: Option<String>,
+}
+
+impl ReceiveArgs {
+    pub fn or(&self, outer: &ReceiveArgs) -> ReceiveArgs {
+        ReceiveArgs {
+            otlp_receive: self
+                .otlp_receive
+                .clone()
+                .or_else(|| outer.otlp_receive.clone()),
+            otlp_receive_token: self
+                .otlp_receive_token
+                .clone()
+                .or_else(|| outer.otlp_receive_token.clone()),
+        }
+    }
 }
 
 /// Pushing metrics to an OpenTelemetry collector.
@@ -190,6 +227,8 @@ pub enum Command {
         window: WindowArgs,
         #[command(flatten)]
         push: PushArgs,
+        #[command(flatten)]
+        receive: ReceiveArgs,
     },
     /// Usage and cost per day.
     Daily(ReportArgs),
@@ -284,6 +323,7 @@ impl ExportArgs {
             serve: self.serve.clone().or_else(|| outer.serve.clone()),
             allow_remote: self.allow_remote || outer.allow_remote,
             push: self.push.or(&outer.push),
+            receive: self.receive.or(&outer.receive),
         }
     }
 }

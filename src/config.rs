@@ -33,6 +33,12 @@ pub struct ConfigFile {
     /// Lines longer than this are skipped and counted (e.g. "64MiB").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line_cap: Option<String>,
+    /// Receive Claude Code's OpenTelemetry at this address (`--otlp-receive`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub otlp_receive: Option<String>,
+    /// The bearer token OTLP senders must present (`--otlp-receive-token`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub otlp_receive_token: Option<String>,
     /// Context window per model-name substring, e.g. `opus = 1000000`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub windows: Option<BTreeMap<String, u64>>,
@@ -183,6 +189,8 @@ fn accepted(table: Option<&str>, key: &str) -> Option<&'static str> {
         (None, "bell" | "notify") => "true or false",
         (None, "on_alert") => "a command in quotes, like \"notify-send ccwatch\"",
         (None, "line_cap") => "a size in quotes, like \"64MiB\"",
+        (None, "otlp_receive") => "an address in quotes, like \"127.0.0.1:4318\"",
+        (None, "otlp_receive_token") => "a token in quotes",
         (None, "windows") => "a table of model names and tokens, like [windows] opus = 1000000",
         (Some("audit"), _) => "a list of patterns in quotes, like [\"*.pem\"]",
         _ => return None,

@@ -25,6 +25,7 @@ pub mod hints;
 pub mod ledger;
 pub mod monitor;
 pub mod parse;
+pub mod receive;
 pub mod record;
 pub mod report;
 pub mod search;

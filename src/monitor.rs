@@ -12,6 +12,7 @@ use crate::budget::{Budgets, Spend};
 use crate::hints::HintWatch;
 use crate::ledger::snapshot::CompactionSnapshot;
 use crate::ledger::{FileUpdate, Ledger, SessionSnapshot, WindowPolicy};
+use crate::receive::{SharedTelemetry, view};
 use crate::record::Millis;
 use crate::state::open_files::Processes;
 use crate::state::{Clock, State};
@@ -83,6 +84,8 @@ pub struct Monitor {
     budgets: Budgets,
     /// What the budgets' periods have spent, as of the last batch.
     spend: Vec<Spend>,
+    /// Telemetry received over OTLP (`--otlp-receive`), when asked for.
+    telemetry: Option<SharedTelemetry>,
 }
 
 /// The alerts beyond the percentage thresholds.
@@ -109,6 +112,7 @@ impl Monitor {
             limits: LimitTracker::default(),
             budgets: Budgets::default(),
             spend: Vec::new(),
+            telemetry: None,
         };
         monitor.prime();
         monitor
@@ -134,6 +138,44 @@ impl Monitor {
         }
     }
 
+    /// Read sessions from this telemetry store too, from the next
+    /// [`Monitor::apply_telemetry`] on.
+    pub fn attach_telemetry(&mut self, store: SharedTelemetry) {
+        self.telemetry = Some(store);
+    }
+
+    /// Look at the telemetry store again and report what changed: sessions
+    /// known only from telemetry appear, move and go like any other.
+    pub fn apply_telemetry(&mut self) -> Vec<Change> {
+        let touched: BTreeSet<Arc<str>> = match self.telemetry.as_ref().map(|s| s.lock()) {
+            Some(Ok(mut store)) => store
+                .take_changed()
+                .into_iter()
+                .map(|id| Arc::from(id.as_str()))
+                .collect(),
+            _ => BTreeSet::new(),
+        };
+        self.resnapshot(touched)
+    }
+
+    /// A session as the transcripts give it, with what telemetry adds; or
+    /// as telemetry alone gives it. Transcripts stay the source of numbers.
+    fn snapshot_of(&self, id: &str) -> Option<SessionSnapshot> {
+        let from_logs = self.ledger.snapshot(id, &self.window);
+        let store = match self.telemetry.as_ref().map(|s| s.lock()) {
+            Some(Ok(store)) => store,
+            _ => return from_logs,
+        };
+        match (from_logs, store.session(id)) {
+            (Some(mut s), Some(t)) => {
+                view::enrich(&mut s, t);
+                Some(s)
+            }
+            (None, Some(t)) => Some(view::telemetry_only(id, t, &self.window)),
+            (s, None) => s,
+        }
+    }
+
     fn clock(&self) -> Clock {
         Clock {
             now: chrono::Utc::now().timestamp_millis(),
@@ -143,7 +185,7 @@ impl Monitor {
 
     /// The session's snapshot with its state at this moment.
     fn present(&self, id: &str) -> Option<SessionSnapshot> {
-        let mut s = self.ledger.snapshot(id, &self.window)?;
+        let mut s = self.snapshot_of(id)?;
         let ended = crate::state::ended(&self.ledger, id, &s.project, self.processes.as_ref());
         s.present_state(self.clock(), ended);
         Some(s)
@@ -399,7 +441,10 @@ fn diff(before: Option<&SessionSnapshot>, now: &SessionSnapshot, out: &mut Vec<C
             session: now.clone(),
             previous_tokens: before.context.as_ref().map(|c| c.tokens),
         });
-    } else if now.tokens != before.tokens || now.records != before.records {
+    } else if now.tokens != before.tokens
+        || now.records != before.records
+        || now.telemetry != before.telemetry
+    {
         out.push(Change::Usage(now.clone()));
     }
 }

@@ -54,6 +54,8 @@ pub struct Options {
     pub budgets: crate::budget::Budgets,
     /// What `ccwatch audit` flags.
     pub audit: crate::audit::AuditPatterns,
+    /// Receiving OTLP as the config file says (flags win over it).
+    pub otlp_receive: crate::cli::ReceiveArgs,
 }
 
 /// Rate-limit alert levels when the config names none.
@@ -169,6 +171,10 @@ impl Options {
             no_cache: data.no_cache,
             audit: crate::audit::AuditPatterns::from_config(&file.audit.unwrap_or_default())
                 .map_err(bad)?,
+            otlp_receive: crate::cli::ReceiveArgs {
+                otlp_receive: file.otlp_receive,
+                otlp_receive_token: file.otlp_receive_token,
+            },
         })
     }
 
@@ -189,6 +195,7 @@ impl Options {
             #[serde(skip_serializing_if = "Option::is_none")]
             before_auto_compact: Option<String>,
             rate_limit_alerts: &'a [u8],
+            otlp_receive: Option<&'a str>,
             windows: std::collections::BTreeMap<&'a str, u64>,
             #[serde(skip_serializing_if = "Option::is_none")]
             budget: Option<crate::config::BudgetFile>,
@@ -210,6 +217,7 @@ impl Options {
                 weekly: self.budgets.weekly,
                 alerts: Some(self.budgets.levels.clone()),
             }),
+            otlp_receive: self.otlp_receive.otlp_receive.as_deref(),
             windows: self
                 .window
                 .overrides
@@ -319,6 +327,30 @@ mod tests {
         let cli =
             crate::cli::Cli::parse_from(std::iter::once("ccwatch").chain(args.iter().copied()));
         Options::merge(&cli.data, &cli.gauge(), &cli.ui, file, None).unwrap()
+    }
+
+    #[test]
+    fn the_otlp_receive_address_comes_from_the_file_unless_a_flag_says_otherwise() {
+        let file = ConfigFile {
+            otlp_receive: Some("127.0.0.1:4318".into()),
+            otlp_receive_token: Some("from-file".into()),
+            ..Default::default()
+        };
+        let o = options(&[], file.clone());
+        assert!(o.to_toml().contains("otlp_receive = \"127.0.0.1:4318\""));
+        assert!(
+            !o.to_toml().contains("from-file"),
+            "the token is not printed"
+        );
+        let args = ["events", "--otlp-receive", "127.0.0.1:9999"];
+        let cli = crate::cli::Cli::parse_from(std::iter::once("ccwatch").chain(args));
+        let Some(crate::cli::Command::Events { export, .. }) = &cli.command else {
+            unreachable!()
+        };
+        let o = options(&[], file);
+        let r = export.receive.or(&o.otlp_receive);
+        assert_eq!(r.otlp_receive.as_deref(), Some("127.0.0.1:9999"));
+        assert_eq!(r.otlp_receive_token.as_deref(), Some("from-file"));
     }
 
     #[test]

@@ -1394,3 +1394,163 @@ fn kept_status_line_inputs_show_claude_codes_numbers() {
     assert!(first.starts_with("Opus 4.8 (1M context) │ "), "{first}");
     assert!(first.contains(" │ $0.00 session │ "), "{first}");
 }
+
+// ---------------------------------------------------------------------------
+// Claude Code exporting its own telemetry to `ccwatch --otlp-receive`.
+
+/// `ccwatch events --json --otlp-receive` inside the namespace, reading an
+/// empty transcript folder: what it shows comes from telemetry alone.
+struct ReceiverRun {
+    child: Child,
+    addr: String,
+    lines: Arc<Mutex<Vec<Value>>>,
+    _empty: tempfile::TempDir,
+}
+
+impl Drop for ReceiverRun {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ReceiverRun {
+    fn start(h: &Harness, token: &str) -> ReceiverRun {
+        let empty = tempfile::tempdir().unwrap();
+        let mut child = h
+            .netns
+            .command(common::bin())
+            .env("CCWATCH_CACHE_DIR", h._tmp.path().join("ccwatch-cache"))
+            .env("HOME", &h.claude.home)
+            .env_remove("CLAUDE_CONFIG_DIR")
+            .env_remove("XDG_CONFIG_HOME")
+            .args(["events", "--json", "--otlp-receive", "127.0.0.1:0"])
+            .args(["--otlp-receive-token", token, "--dir"])
+            .arg(empty.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&lines);
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    sink.lock().unwrap().push(v);
+                }
+            }
+        });
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        let addr = first
+            .split("receiving OTLP on http://")
+            .nth(1)
+            .unwrap_or_else(|| panic!("ccwatch did not say where it receives: {first}"))
+            .trim()
+            .to_owned();
+        std::thread::spawn(move || for _ in stderr.lines().map_while(Result::ok) {});
+        ReceiverRun {
+            child,
+            addr,
+            lines,
+            _empty: empty,
+        }
+    }
+
+    /// The newest snapshot of `id` that `done` accepts, waiting for it.
+    fn wait_for(&self, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let start = Instant::now();
+        loop {
+            let newest = self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .rev()
+                .find(|v| v["sessionId"] == id && v.get("session").is_some())
+                .map(|v| v["session"].clone());
+            match newest {
+                Some(s) if done(&s) => return s,
+                _ if start.elapsed() > Duration::from_secs(30) => {
+                    panic!("no telemetry session {id} as expected; last: {newest:#?}")
+                }
+                _ => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+}
+
+/// Claude Code started with the README's three variables (and the token
+/// header) pointing at `ccwatch --otlp-receive`, in both OTLP encodings:
+/// its session appears from telemetry alone with every token the fake
+/// served it, its cost equal to the one Claude Code reports itself, and
+/// its context from the main thread's `api_request` (not the subagent's).
+#[test]
+fn claude_code_exports_its_session_to_otlp_receive() {
+    let Some(mut h) = Harness::new() else { return };
+    let base_env = h.claude.env.clone();
+    for protocol in ["http/json", "http/protobuf"] {
+        let token = "e2e-receive-token";
+        let receiver = ReceiverRun::start(&h, token);
+        h.claude.env = base_env.clone();
+        h.claude.env.extend(
+            [
+                ("CLAUDE_CODE_ENABLE_TELEMETRY", "1"),
+                ("OTEL_METRICS_EXPORTER", "otlp"),
+                ("OTEL_LOGS_EXPORTER", "otlp"),
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+                (
+                    "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    &format!("http://{}", receiver.addr),
+                ),
+                (
+                    "OTEL_EXPORTER_OTLP_HEADERS",
+                    &format!("Authorization=Bearer {token}"),
+                ),
+                ("OTEL_METRIC_EXPORT_INTERVAL", "1000"),
+                ("OTEL_LOGS_EXPORT_INTERVAL", "500"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        );
+        let run =
+            h.print(&["E2E:A Read one.txt and two.txt, then have a subagent count the files."]);
+        let id = run["session_id"].as_str().unwrap().to_owned();
+        let served: Vec<Served> = h
+            .served()
+            .into_iter()
+            .filter(|s| s.session.as_deref() == Some(&id) && s.kind != Kind::TooLong)
+            .collect();
+        assert!(
+            served.iter().any(|s| s.kind == Kind::Subagent),
+            "{served:#?}"
+        );
+        let sum = |f: fn(&Usage) -> u64| served.iter().map(|s| f(&s.usage)).sum::<u64>();
+        let tokens = json!({
+            "input": sum(|u| u.input),
+            "output": sum(|u| u.output),
+            "cacheCreation": sum(|u| u.cache_creation()),
+            "cacheRead": sum(|u| u.cache_read),
+        });
+        let session = receiver.wait_for(&id, |s| s["tokens"] == tokens);
+        assert_eq!(
+            session["host"], "127.0.0.1",
+            "{protocol}: no host.name sent"
+        );
+        assert_eq!(session["label"], "⇄ 127.0.0.1");
+        let claude_code = run["total_cost_usd"].as_f64().unwrap();
+        let ours = session["telemetry"]["costUsd"].as_f64().unwrap();
+        assert!(
+            (ours - claude_code).abs() < 1e-9,
+            "{protocol}: received ${ours}, Claude Code says ${claude_code}"
+        );
+        let main = served.iter().rfind(|s| s.kind == Kind::Main).unwrap().usage;
+        let context = receiver.wait_for(&id, |s| s["context"]["tokens"] == main.context());
+        assert_eq!(
+            context["context"]["window"], 1_000_000,
+            "{protocol}: the [1m] default"
+        );
+        assert_eq!(context["context"]["output"], main.output);
+    }
+}

@@ -360,6 +360,14 @@ async fn follow(
     mut printer: Printer,
 ) -> Result<ExitCode, UserError> {
     let plan = ExportPlan::bind(export.serve.as_deref(), export.allow_remote, &export.push).await?;
+    let receiver = crate::receive::bind_asked(
+        &export.receive.or(&settings.options.otlp_receive),
+        export.allow_remote,
+    )
+    .await?;
+    if let Some(r) = &receiver {
+        eprintln!("ccwatch: receiving OTLP on http://{}", r.address());
+    }
     let (live, mut monitor) = super::start_live(settings)?;
     for note in &live.notes {
         printer.line(
@@ -403,7 +411,13 @@ async fn follow(
         idle_timeout_ms,
         Arc::new(|message| eprintln!("ccwatch: {message}")),
     )?;
-    let mut updates = live.updates;
+    let mut updates = crate::receive::start_into(
+        receiver,
+        live.updates,
+        &mut monitor,
+        idle_timeout_ms,
+        Arc::new(|message| eprintln!("ccwatch: {message}")),
+    );
     // One listener for the whole run: a signal arriving while a batch is
     // handled is kept for the next wait, not lost with a dropped future.
     let stop = shutdown();
@@ -436,16 +450,9 @@ async fn follow(
                 continue;
             }
         };
-        match msg {
-            Some(SourceMsg::Updates(batch)) => {
-                let mut changes = monitor.apply(batch);
-                changes.extend(monitor.refresh_hints().unwrap_or_default());
-                exporter.update(&monitor, &changes);
-                for c in &changes {
-                    printer.line(&change_json(c), || change_text(c));
-                }
-                printer.totals(&monitor.ledger, monitor.spend());
-            }
+        let mut changes = match msg {
+            Some(SourceMsg::Updates(batch)) => monitor.apply(batch),
+            Some(SourceMsg::Telemetry) => monitor.apply_telemetry(),
             Some(SourceMsg::Notice(message)) => {
                 printer.line(
                     &EventJson::Notice {
@@ -454,9 +461,16 @@ async fn follow(
                     },
                     || message.clone(),
                 );
+                continue;
             }
             None => break,
+        };
+        changes.extend(monitor.refresh_hints().unwrap_or_default());
+        exporter.update(&monitor, &changes);
+        for c in &changes {
+            printer.line(&change_json(c), || change_text(c));
         }
+        printer.totals(&monitor.ledger, monitor.spend());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -51,8 +51,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
             listen,
             allow_remote,
             push,
+            receive,
             ..
-        }) => serve::run(&settings, &listen, allow_remote, &push.or(&cli.export.push)),
+        }) => serve::run(
+            &settings,
+            &listen,
+            allow_remote || cli.export.allow_remote,
+            &push.or(&cli.export.push),
+            &receive.or(&cli.export.receive),
+        ),
         Some(Command::Daily(a)) => report::run(&settings, &env, Kind::Period(Period::Day), &a),
         Some(Command::Weekly {
             report: a,

@@ -464,6 +464,8 @@ mod tests {
             cycle_start: None,
             state: None,
             turn: None,
+            host: None,
+            telemetry: None,
         }
     }
 

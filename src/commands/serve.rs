@@ -4,7 +4,7 @@
 //! The engine runs as in `events`; after each batch the exporter refreshes
 //! its numbers from the monitor, and each scrape renders them.
 
-use crate::cli::PushArgs;
+use crate::cli::{PushArgs, ReceiveArgs};
 use crate::export::ExportPlan;
 use crate::record::Millis;
 use crate::settings::{Settings, UserError};
@@ -17,13 +17,14 @@ pub fn run(
     listen: &str,
     allow_remote: bool,
     push: &PushArgs,
+    receive: &ReceiveArgs,
 ) -> Result<ExitCode, UserError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| UserError(format!("cannot start: {e}")))?;
-    runtime.block_on(serve(settings, listen, allow_remote, push))
+    runtime.block_on(serve(settings, listen, allow_remote, push, receive))
 }
 
 async fn serve(
@@ -31,8 +32,15 @@ async fn serve(
     listen: &str,
     allow_remote: bool,
     push: &PushArgs,
+    receive: &ReceiveArgs,
 ) -> Result<ExitCode, UserError> {
     let plan = ExportPlan::bind(Some(listen), allow_remote, push).await?;
+    let receiver =
+        crate::receive::bind_asked(&receive.or(&settings.options.otlp_receive), allow_remote)
+            .await?;
+    if let Some(r) = &receiver {
+        eprintln!("ccwatch: receiving OTLP on http://{}", r.address());
+    }
     let (live, mut monitor) = super::start_live(settings)?;
     for note in &live.notes {
         eprintln!("ccwatch: {note}");
@@ -53,7 +61,13 @@ async fn serve(
             live.mode.name()
         );
     }
-    let mut updates = live.updates;
+    let mut updates = crate::receive::start_into(
+        receiver,
+        live.updates,
+        &mut monitor,
+        idle_timeout_ms,
+        Arc::new(|message| eprintln!("ccwatch: {message}")),
+    );
     // One listener for the whole run: a signal arriving while a batch is
     // handled is kept for the next wait, not lost with a dropped future.
     let stop = super::events::shutdown();
@@ -81,6 +95,10 @@ async fn serve(
             Some(SourceMsg::Updates(batch)) => {
                 let mut changes = monitor.apply(batch);
                 changes.extend(monitor.refresh_hints().unwrap_or_default());
+                exporter.update(&monitor, &changes);
+            }
+            Some(SourceMsg::Telemetry) => {
+                let changes = monitor.apply_telemetry();
                 exporter.update(&monitor, &changes);
             }
             Some(SourceMsg::Notice(message)) => eprintln!("ccwatch: {message}"),

@@ -253,6 +253,7 @@ impl MetricState {
             .map(|s| (s.session_id.clone(), session_metrics(s)))
             .collect();
         self.usage = usage_by_session_and_model(monitor);
+        telemetry_usage(monitor, &mut self.usage);
         for c in changes {
             // Percentage levels only: the before-auto-compact alert has no
             // percentage of its own to label the series with.
@@ -427,6 +428,29 @@ fn session_metrics(s: &SessionSnapshot) -> SessionMetrics {
             .map(|c| (c.model.clone(), c.tokens, c.window)),
         compactions: s.compactions,
         state: s.state.as_ref().map(|st| st.state),
+    }
+}
+
+/// Sessions known only from received telemetry (`--otlp-receive`) have
+/// no records: their sums are Claude Code's own counters.
+fn telemetry_usage(monitor: &Monitor, usage: &mut BTreeMap<(String, String), ModelSums>) {
+    for s in monitor.sessions() {
+        let Some(t) = &s.telemetry else { continue };
+        if monitor.ledger.session(&s.session_id).is_some() {
+            continue;
+        }
+        for (model, tokens, cost) in &t.by_model {
+            usage.insert(
+                (s.session_id.clone(), model.clone()),
+                ModelSums {
+                    input: tokens.input,
+                    output: tokens.output,
+                    cache_read: tokens.cache_read,
+                    cache_creation: tokens.cache_creation,
+                    cost: Dollars::from_usd(*cost),
+                },
+            );
+        }
     }
 }
 

@@ -110,6 +110,12 @@ pub struct SessionSnapshot {
     pub last_compaction: Option<CompactionSnapshot>,
     #[serde(skip)]
     pub cycle_start: Option<Millis>,
+    /// Where the session runs, when its telemetry came over OTLP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// What its telemetry adds (`--otlp-receive`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub telemetry: Option<crate::receive::view::TelemetryExtras>,
 }
 
 impl SessionSnapshot {
@@ -177,6 +183,8 @@ impl SessionSnapshot {
                 trigger: b.trigger.clone(),
             }),
             cycle_start: s.cycle_start(),
+            host: None,
+            telemetry: None,
         }
     }
 }

@@ -24,6 +24,8 @@ pub enum SourceMsg {
     Updates(Vec<FileUpdate>),
     /// Something the user should be told once (e.g. the polling fallback).
     Notice(String),
+    /// The OTLP receiver's store changed (`--otlp-receive`): read it again.
+    Telemetry,
 }
 
 /// The transcripts being followed, each with its reader, and the watcher

@@ -112,7 +112,11 @@ fn view(app: &App, monitor: &Monitor, id: &str, costs: &SessionCosts) -> Option<
         .session(id)
         .map(|s| s.series_window(snap.cycle_start, since))
         .unwrap_or_default();
-    let cost_usd = costs.usd(id);
+    // A session known only from telemetry has Claude Code's own figure.
+    let cost_usd = match &snap.telemetry {
+        Some(t) if monitor.ledger.session(id).is_none() => t.cost_usd,
+        _ => costs.usd(id),
+    };
     Some(SessionView {
         snap,
         series,

@@ -65,9 +65,14 @@ pub fn run(settings: &Settings, export: &ExportArgs) -> Result<ExitCode, UserErr
         // A port already taken is said plainly, before the screen changes.
         let plan =
             ExportPlan::bind(export.serve.as_deref(), export.allow_remote, &export.push).await?;
+        let receiver = crate::receive::bind_asked(
+            &export.receive.or(&settings.options.otlp_receive),
+            export.allow_remote,
+        )
+        .await?;
         let mut screen =
             Takeover::enter().map_err(|e| UserError(format!("cannot use this terminal: {e}")))?;
-        dashboard(&mut screen.term, settings, &mut app, plan).await
+        dashboard(&mut screen.term, settings, &mut app, plan, receiver).await
     });
     result.map(|()| ExitCode::SUCCESS)
 }
@@ -109,6 +114,7 @@ async fn dashboard(
     settings: &Settings,
     app: &mut App,
     plan: ExportPlan,
+    receiver: Option<crate::receive::ReceivePlan>,
 ) -> Result<(), UserError> {
     app.notice = Some("Reading transcripts…".to_owned());
     redraw(term, app)?;
@@ -126,15 +132,25 @@ async fn dashboard(
         app.notice
             .get_or_insert(format!("Serving metrics on http://{address}/metrics"));
     }
+    if let Some(r) = &receiver {
+        app.notice
+            .get_or_insert(format!("Receiving OTLP on http://{}", r.address()));
+    }
     let exporter = {
         let notices = notice_tx.clone();
         let say = Arc::new(move |message: String| drop(notices.send(message)));
         plan.start(&monitor, app.config.idle_timeout_ms, say)?
     };
+    let updates = {
+        let notices = notice_tx.clone();
+        let say = Arc::new(move |message: String| drop(notices.send(message)));
+        let idle = app.config.idle_timeout_ms;
+        crate::receive::start_into(receiver, live.updates, &mut monitor, idle, say)
+    };
     let alerter = Alerter::new(o, notice_tx);
     let (search_tx, search_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut searcher = content_search::Searcher::default();
-    let mut events = Events::new(live.updates, notice_rx, search_rx);
+    let mut events = Events::new(updates, notice_rx, search_rx);
     let mut filled = filled_load::FilledLoader::new(o.line_cap, o.audit.clone());
     let mut dirty = true;
     let mut urgent = true;
@@ -281,8 +297,11 @@ fn handle(
             }
             true
         }
-        Event::Source(SourceMsg::Updates(batch)) => {
-            let mut changes = monitor.apply(batch);
+        Event::Source(msg @ (SourceMsg::Updates(_) | SourceMsg::Telemetry)) => {
+            let mut changes = match msg {
+                SourceMsg::Updates(batch) => monitor.apply(batch),
+                _ => monitor.apply_telemetry(),
+            };
             changes.extend(monitor.refresh_hints().unwrap_or_default());
             take_changes(app, monitor, feed, alerter, exporter, &changes);
             !changes.is_empty()

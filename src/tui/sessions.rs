@@ -268,6 +268,8 @@ pub mod tests {
                 turn: None,
                 last_compaction: None,
                 cycle_start: None,
+                host: None,
+                telemetry: None,
             },
             series: vec![(at - 600_000, tokens / 2), (at, tokens)],
             cost_usd: 4.87,

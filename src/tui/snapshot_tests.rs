@@ -592,3 +592,47 @@ fn agent_tree_in_the_zoom_view_at_50_and_120_columns() {
     assert!(shown.contains("working on Bash 12s"), "{shown}");
     assert!(shown.contains("agents (4 · 2 running)"), "{shown}");
 }
+
+#[test]
+fn a_telemetry_session_shows_its_host_and_says_when_its_context_is_unknown() {
+    let mut app = App::new(config(), NOW);
+    let mut remote = view(
+        "9c1f0e2a-1b7d-4c55-9a3e-5d2b8f6a7e10",
+        "⇄ devbox",
+        10.0,
+        NOW - MIN,
+    );
+    remote.snap.label = "⇄ devbox".into();
+    remote.snap.context = None;
+    remote.snap.host = Some("devbox".into());
+    remote.snap.telemetry = Some(crate::receive::view::TelemetryExtras {
+        host: "devbox".into(),
+        version: Some("2.1.197".into()),
+        cost_usd: 0.42,
+        active_time_secs: 61.0,
+        lines_added: 12,
+        lines_removed: 3,
+        commits: 1,
+        pull_requests: 0,
+        edits_accepted: 2,
+        edits_rejected: 0,
+        api_requests: 9,
+        api_errors: 1,
+        mean_request_ms: Some(850),
+        by_model: Vec::new(),
+    });
+    app.upsert(remote);
+    let shown = text_of(&screen(&app, (120, 40)));
+    assert!(shown.contains("⇄ devbox"), "{shown}");
+    assert!(shown.contains("context unknown"), "{shown}");
+    assert!(
+        shown.contains("Context unknown: no main-thread request yet"),
+        "{shown}"
+    );
+    assert!(!shown.contains("no reply yet"), "{shown}");
+    assert!(
+        shown.contains("otel   $0.42 · 9 requests · 1 error · 850 ms"),
+        "{shown}"
+    );
+    assert!(shown.contains("+12 −3 lines"), "{shown}");
+}

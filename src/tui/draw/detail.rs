@@ -124,6 +124,11 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
             0,
             Line::styled("Subagent files only: no context to show", theme.dim()),
         )),
+        // Telemetry without a main-thread request says nothing of the window.
+        None if s.snap.telemetry.is_some() => out.push(text(
+            0,
+            Line::styled("Context unknown: no main-thread request yet", theme.dim()),
+        )),
         None => out.push(text(0, Line::styled("No replies yet", theme.dim()))),
     }
     out.push(text(9, Line::raw("")));
@@ -207,6 +212,9 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         fact("id", id)
     };
     out.push(text(8, id_line));
+    for (name, value) in super::telemetry::facts(&s.snap) {
+        out.push(text(7, fact(name, &value)));
+    }
     // Cost at the built-in prices, like `ccwatch status` and `session`.
     out.push(text(
         6,

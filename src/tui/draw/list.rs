@@ -156,6 +156,8 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
         (None, _) => {
             let words = if s.snap.subagents_only {
                 "subagents only"
+            } else if s.snap.telemetry.is_some() {
+                "context unknown"
             } else {
                 "no reply yet"
             };

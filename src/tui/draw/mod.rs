@@ -15,6 +15,7 @@ pub mod mark;
 mod overlay;
 mod plan;
 mod status;
+mod telemetry;
 mod text;
 
 use super::app::{App, Mode, Screen};

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ccwatch, copy_dir, fixtures};
+use common::{ccwatch, closed_by_server, copy_dir, fixtures};
 use opentelemetry_proto::tonic::collector::metrics::v1::{
     ExportMetricsServiceRequest, ExportMetricsServiceResponse,
 };
@@ -702,4 +702,35 @@ fn the_dashboard_lists_a_telemetry_session_with_its_host_and_gauge() {
         assert!(Instant::now() < deadline, "the pane shows:\n{screen}");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+// Bug: the OTLP receiver took any number of connections and never closed
+// an idle one, so a sender holding many could use up ccwatch's file
+// descriptors (and then its transcripts could not be opened). It now has
+// `serve`'s bounds: a cap on connections, a deadline for headers.
+#[test]
+fn the_receiver_closes_idle_connections_and_takes_a_push_under_a_flood() {
+    let empty = tempfile::tempdir().unwrap();
+    let r = Receiver::start(empty.path(), &[]);
+    let idle: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&r.addr).unwrap())
+        .collect();
+    (&idle[0])
+        .write_all(b"POST /v1/metrics HTTP/1.1\r\nHo")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let fds = std::fs::read_dir(format!("/proc/{}/fd", r.child.id()))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(fds < 150, "{fds} descriptors open for 300 idle connections");
+    assert_eq!(
+        r.post_json("/v1/metrics", &otlp_fixture("00-metrics.json")),
+        200,
+        "a push during the flood"
+    );
+    r.wait_for(SESSION, |s| s["tokens"]["input"] == 250);
+    // The rest go when their header deadline (5 s) passes.
+    std::thread::sleep(Duration::from_secs(7));
+    let open = idle.iter().filter(|s| !closed_by_server(s)).count();
+    assert_eq!(open, 0, "{open} idle connections still open");
 }

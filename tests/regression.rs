@@ -1315,18 +1315,6 @@ fn get(addr: &str, path: &str) -> Result<String, String> {
     Ok(answer)
 }
 
-/// Has the server closed this connection (a read sees its end)?
-fn closed_by_server(mut s: &std::net::TcpStream) -> bool {
-    use std::io::Read;
-    s.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
-    let mut byte = [0u8; 1];
-    match s.read(&mut byte) {
-        Ok(0) => true,
-        Ok(_) => false,
-        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
-    }
-}
-
 // issue 12 row 4 (serve): `serve` never closed idle or half-open
 // connections and took any number of them, so one client holding many
 // could use up the process's file descriptors (and then its transcripts

@@ -61,13 +61,8 @@ async fn serve(
             live.mode.name()
         );
     }
-    let mut updates = crate::receive::start_into(
-        receiver,
-        live.updates,
-        &mut monitor,
-        idle_timeout_ms,
-        Arc::new(|message| eprintln!("ccwatch: {message}")),
-    );
+    let mut updates =
+        crate::receive::start_into(receiver, live.updates, &mut monitor, idle_timeout_ms);
     // One listener for the whole run: a signal arriving while a batch is
     // handled is kept for the next wait, not lost with a dropped future.
     let stop = super::events::shutdown();

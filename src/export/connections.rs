@@ -110,8 +110,8 @@ impl Table {
 pub async fn serve(listener: TcpListener, app: Router, limits: Limits) {
     let table = Arc::new(Mutex::new(Table::default()));
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
             Err(e) if is_connection_error(&e) => continue,
             // Out of descriptors, most likely: wait for some to be freed
             // rather than spin.
@@ -143,8 +143,12 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits) {
         let app = TowerToHyperService::new(app.clone());
         let table = table.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+            let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
                 busy.store(true, Ordering::Relaxed);
+                // Handlers that check who is asking (the OTLP receiver's
+                // loopback rule) read the peer as axum would give it.
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
                 let answer = hyper::service::Service::call(&app, req);
                 let busy = busy.clone();
                 async move {

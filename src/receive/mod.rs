@@ -91,7 +91,6 @@ impl ReceivePlan {
         self,
         mut updates: mpsc::Receiver<SourceMsg>,
         idle_timeout_ms: Millis,
-        say: crate::export::otlp::Say,
     ) -> (mpsc::Receiver<SourceMsg>, SharedTelemetry) {
         let store: SharedTelemetry = Arc::new(Mutex::new(store::TelemetryStore::default()));
         let changed = Arc::new(tokio::sync::Notify::new());
@@ -102,12 +101,13 @@ impl ReceivePlan {
             changed: changed.clone(),
         });
         let listener = self.listener;
-        tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            if let Err(e) = axum::serve(listener, service).await {
-                say(format!("the OTLP receiver stopped: {e}"));
-            }
-        });
+        // The same bounds as `/metrics`: a cap on connections and a
+        // deadline for headers, so no sender can hold ccwatch's descriptors.
+        tokio::spawn(crate::export::connections::serve(
+            listener,
+            app,
+            crate::export::connections::Limits::for_this_process(),
+        ));
         let (tx, rx) = mpsc::channel(64);
         let expiring = store.clone();
         tokio::spawn(async move {
@@ -162,11 +162,10 @@ pub fn start_into(
     updates: mpsc::Receiver<SourceMsg>,
     monitor: &mut crate::monitor::Monitor,
     idle_timeout_ms: Millis,
-    say: crate::export::otlp::Say,
 ) -> mpsc::Receiver<SourceMsg> {
     match plan {
         Some(plan) => {
-            let (rx, store) = plan.start(updates, idle_timeout_ms, say);
+            let (rx, store) = plan.start(updates, idle_timeout_ms);
             monitor.attach_telemetry(store);
             rx
         }

@@ -141,12 +141,8 @@ async fn dashboard(
         let say = Arc::new(move |message: String| drop(notices.send(message)));
         plan.start(&monitor, app.config.idle_timeout_ms, say)?
     };
-    let updates = {
-        let notices = notice_tx.clone();
-        let say = Arc::new(move |message: String| drop(notices.send(message)));
-        let idle = app.config.idle_timeout_ms;
-        crate::receive::start_into(receiver, live.updates, &mut monitor, idle, say)
-    };
+    let idle = app.config.idle_timeout_ms;
+    let updates = crate::receive::start_into(receiver, live.updates, &mut monitor, idle);
     let alerter = Alerter::new(o, notice_tx);
     let (search_tx, search_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut searcher = content_search::Searcher::default();

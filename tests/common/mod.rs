@@ -154,3 +154,16 @@ impl Rng {
         self.0 % n.max(1)
     }
 }
+
+/// Has the server closed this connection (a read sees its end)?
+pub fn closed_by_server(mut s: &std::net::TcpStream) -> bool {
+    use std::io::Read;
+    s.set_read_timeout(Some(std::time::Duration::from_millis(20)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    match s.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}

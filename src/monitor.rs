@@ -264,6 +264,22 @@ impl Monitor {
         });
     }
 
+    /// A wake-up for when the hints folder changes (none without hints).
+    pub fn hint_wake(&self) -> crate::hints::wake::HintWake {
+        crate::hints::wake::HintWake::new(self.hints.as_ref().map(|w| w.dir()))
+    }
+
+    /// How long until a budget's period ends, when one is set: the spend
+    /// starts again then, with no line written.
+    pub fn next_period_end(&self) -> Option<std::time::Duration> {
+        let now = chrono::Utc::now().timestamp_millis();
+        self.spend
+            .iter()
+            .map(|s| s.resets_at.saturating_sub(now).max(250))
+            .min()
+            .map(|ms| std::time::Duration::from_millis(ms.unsigned_abs()))
+    }
+
     /// When the hints folder changed (or a budget's period ended), take
     /// that in and return the changes: sessions whose window moved report a
     /// context change, levels crossed a limit change; the list may be empty

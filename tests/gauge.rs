@@ -391,3 +391,45 @@ fn the_events_text_of_a_compaction_says_compacted_from_and_waiting() {
     );
     assert!(!line.contains("/ 200k"), "{line}");
 }
+
+// Bug: `events` and `serve` looked at the hints folder on a 2-second
+// timer, so an idle ccwatch woke every two seconds with nothing to do. The
+// folder is watched now: a hint the status line writes reaches `events` at
+// once, with no transcript line written.
+#[test]
+fn events_takes_a_new_status_line_hint_without_a_transcript_line() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = data_with_session(tmp.path(), now_ms() - 60_000);
+    let mut child = ccwatch(tmp.path())
+        .args(["events", "--json", "--dir"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = |want: &dyn Fn(&serde_json::Value) -> bool| loop {
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("an event");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if want(&v) {
+            break v;
+        }
+    };
+    let ready = next(&|v| v["event"] == "ready");
+    assert_eq!(ready["sessions"], 1, "{ready}");
+    statusline(tmp.path(), &data, &hint_input(SID), None);
+    let moved = next(&|v| v["event"] == "context");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(moved["sessionId"], SID, "{moved}");
+    assert_eq!(moved["session"]["context"]["window"], 1_000_000, "{moved}");
+}

@@ -1879,3 +1879,63 @@ fn every_view_prices_a_session_the_same() {
     close("dashboard, at start-up", at_start);
     close("dashboard, fed file by file", fed);
 }
+
+// ---- lead: hints watched, not polled ----
+
+/// Context switches of each thread of `pid` that still runs.
+#[cfg(target_os = "linux")]
+fn switches(pid: u32) -> std::collections::HashMap<String, u64> {
+    let mut out = std::collections::HashMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return out;
+    };
+    for t in tasks.flatten() {
+        let status = std::fs::read_to_string(t.path().join("status")).unwrap_or_default();
+        let n: u64 = status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches"))
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum();
+        out.insert(t.file_name().to_string_lossy().into_owned(), n);
+    }
+    out
+}
+
+// Bug: `events` woke every two seconds to look at the hints folder, with
+// nothing changed. Idle means idle: over six quiet seconds its threads
+// (those alive at both looks) are not switched in at all.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_idle_events_process_does_not_wake() {
+    use std::io::{BufRead, BufReader};
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    // Weeks old: idle, so no state can change with time either.
+    write(&main_file(root.path()), record(1, 1000));
+    let mut child = ccwatch(isolate.path())
+        .args(["events", "--json", "--dir"])
+        .arg(root.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(Ok(line)) = lines.next() {
+        if line.contains("\"ready\"") {
+            break;
+        }
+    }
+    // Let start-up work (index writes, pool threads) settle.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let before = switches(child.id());
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    let after = switches(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    let woke: Vec<(String, u64)> = after
+        .iter()
+        .filter_map(|(t, n)| Some((t.clone(), n - before.get(t)?)))
+        .filter(|(_, d)| *d > 0)
+        .collect();
+    assert!(woke.is_empty(), "threads woke while idle: {woke:?}");
+}

@@ -417,7 +417,7 @@ async fn follow(
     // handled is kept for the next wait, not lost with a dropped future.
     let stop = shutdown();
     tokio::pin!(stop);
-    let mut hint_check = crate::hints::poll_interval();
+    let mut hints = monitor.hint_wake();
     loop {
         // A state can change with no line written (idle, ended): wake for
         // that only while some session could, never on a fixed tick.
@@ -433,7 +433,7 @@ async fn follow(
                 }
                 continue;
             }
-            _ = hint_check.tick() => {
+            () = hints.changed_or(monitor.next_period_end()) => {
                 if let Some(changes) = monitor.refresh_hints() {
                     exporter.update(&monitor, &changes);
                     for c in &changes {

@@ -67,7 +67,7 @@ async fn serve(
     // handled is kept for the next wait, not lost with a dropped future.
     let stop = super::events::shutdown();
     tokio::pin!(stop);
-    let mut hint_check = crate::hints::poll_interval();
+    let mut hints = monitor.hint_wake();
     loop {
         // States change with time and processes too (idle, ended).
         let check = monitor.next_state_check();
@@ -79,7 +79,7 @@ async fn serve(
                 exporter.update(&monitor, &changes);
                 continue;
             }
-            _ = hint_check.tick() => {
+            () = hints.changed_or(monitor.next_period_end()) => {
                 if let Some(changes) = monitor.refresh_hints() {
                     exporter.update(&monitor, &changes);
                 }

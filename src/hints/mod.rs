@@ -11,6 +11,7 @@
 
 pub mod hint;
 pub mod rate;
+pub mod wake;
 
 pub use hint::{Hint, RateWindow};
 
@@ -156,13 +157,13 @@ impl HintBook {
     }
 }
 
-/// How often the live commands look at the hints folder when nothing else
-/// woke them (one `stat` each time).
+/// How often the live commands look at the hints folder when the OS cannot
+/// watch it (see `wake.rs`; one `stat` each time).
 pub const POLL_MS: u64 = 2_000;
 
 /// A timer for [`POLL_MS`] that does not catch up missed ticks. Must be
 /// made inside the tokio runtime.
-pub fn poll_interval() -> tokio::time::Interval {
+fn poll_interval() -> tokio::time::Interval {
     let mut i = tokio::time::interval(std::time::Duration::from_millis(POLL_MS));
     i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     i

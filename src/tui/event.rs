@@ -1,8 +1,10 @@
 //! Everything the dashboard reacts to, as one enum, and the wait for the
 //! next one: the terminal, the live source, notices from alert side
-//! effects, the clock (only when something on screen ages), and signals.
+//! effects, status-line hints, the clock (only when something on screen
+//! ages), and signals.
 
 use super::content_search::SearchMsg;
+use crate::hints::wake::HintWake;
 use crate::source::live::SourceMsg;
 use crossterm::event::{EventStream, KeyEvent, KeyEventKind, MouseEvent};
 use futures_util::StreamExt;
@@ -20,6 +22,8 @@ pub enum Event {
     Notice(String),
     /// A background search of prompts and replies found something.
     Search(SearchMsg),
+    /// The status line wrote a hint (or a budget's period ended).
+    Hints,
     Tick,
     /// SIGTERM, SIGINT, or the terminal went away.
     Quit,
@@ -32,6 +36,7 @@ pub struct Events {
     source: Option<Receiver<SourceMsg>>,
     notices: UnboundedReceiver<String>,
     searches: UnboundedReceiver<SearchMsg>,
+    hints: HintWake,
     signals: Signals,
 }
 
@@ -40,24 +45,28 @@ impl Events {
         source: Receiver<SourceMsg>,
         notices: UnboundedReceiver<String>,
         searches: UnboundedReceiver<SearchMsg>,
+        hints: HintWake,
     ) -> Events {
         Events {
             terminal: EventStream::new(),
             source: Some(source),
             notices,
             searches,
+            hints,
             signals: Signals::new(),
         }
     }
 
     /// Wait for the next event; `tick` is how long the screen may stay as
-    /// it is (`None`: until something happens).
-    pub async fn next(&mut self, tick: Option<Duration>) -> Event {
+    /// it is (`None`: until something happens), `period_end` when a
+    /// budget's period ends.
+    pub async fn next(&mut self, tick: Option<Duration>, period_end: Option<Duration>) -> Event {
         let Events {
             terminal,
             source,
             notices,
             searches,
+            hints,
             signals,
         } = self;
         let from_source = async {
@@ -77,6 +86,7 @@ impl Events {
             },
             Some(n) = notices.recv() => Event::Notice(n),
             Some(m) = searches.recv() => Event::Search(m),
+            () = hints.changed_or(period_end) => Event::Hints,
             _ = sleep(tick) => Event::Tick,
             _ = signals.recv() => Event::Quit,
         };

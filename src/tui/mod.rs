@@ -146,7 +146,7 @@ async fn dashboard(
     let alerter = Alerter::new(o, notice_tx);
     let (search_tx, search_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut searcher = content_search::Searcher::default();
-    let mut events = Events::new(updates, notice_rx, search_rx);
+    let mut events = Events::new(updates, notice_rx, search_rx, monitor.hint_wake());
     let mut filled = filled_load::FilledLoader::new(o.line_cap, o.audit.clone());
     let mut dirty = true;
     let mut urgent = true;
@@ -190,7 +190,7 @@ async fn dashboard(
         };
         // The panel's read comes back on its own channel.
         let event = tokio::select! {
-            e = events.next(tick) => Ok(e),
+            e = events.next(tick, monitor.next_period_end()) => Ok(e),
             Some(r) = filled.rx.recv() => Err(r),
         };
         app.now = clock();
@@ -283,16 +283,22 @@ fn handle(
             _ => false,
         },
         Event::Resize => true,
-        // The ages moved on: states may too (idle, or ended on Linux), and
-        // the status-line hints.
+        // The ages moved on: states may too (idle, or ended on Linux).
         Event::Tick => {
-            let mut changes = monitor.look_at_processes();
-            changes.extend(monitor.refresh_hints().unwrap_or_default());
+            let changes = monitor.look_at_processes();
             if !changes.is_empty() {
                 take_changes(app, monitor, feed, alerter, exporter, &changes);
             }
             true
         }
+        // A new hint (window, plan limits) or a budget's new period.
+        Event::Hints => match monitor.refresh_hints() {
+            Some(changes) => {
+                take_changes(app, monitor, feed, alerter, exporter, &changes);
+                true
+            }
+            None => false,
+        },
         Event::Source(msg @ (SourceMsg::Updates(_) | SourceMsg::Telemetry)) => {
             let mut changes = match msg {
                 SourceMsg::Updates(batch) => monitor.apply(batch),

@@ -393,3 +393,29 @@ fn remove_stale_temporaries(dir: &Path, index: &Path) {
         }
     }
 }
+
+/// Scan the roots, through the persistent index at `index` when given.
+pub fn scan_cached(
+    roots: &[ProjectsDir],
+    threads: usize,
+    line_cap: usize,
+    index: Option<&std::path::Path>,
+) -> Scan {
+    let Some(path) = index else {
+        return super::scan::scan_roots(roots, threads, line_cap);
+    };
+    let (mut scan, used) = scan_indexed(roots, threads, line_cap, path);
+    if let Some(why) = used.ignored {
+        scan.notes.push(format!(
+            "ignored the index at {}: {why}; it is rebuilt from the transcripts.",
+            path.display()
+        ));
+    }
+    if let Some(why) = used.unsaved {
+        scan.notes.push(format!(
+            "could not update the index at {} ({why}); the next run reads what changed again.",
+            path.display()
+        ));
+    }
+    scan
+}

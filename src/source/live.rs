@@ -9,8 +9,9 @@
 use super::discover::{
     ProjectsDir, file_role, is_plain_dir_under, is_plain_file_under, is_transcript,
 };
+use super::index::scan_cached;
 use super::reader::FileReader;
-use super::scan::{Scan, scan_cached};
+use super::scan::Scan;
 use super::watch::{self, Watch, WatchEvent, WatchMode};
 use crate::ledger::{FileChange, FileUpdate, Ledger};
 use std::collections::{BTreeSet, HashMap};

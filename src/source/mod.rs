@@ -3,6 +3,7 @@
 
 pub mod complete;
 pub mod discover;
+pub mod event;
 pub mod index;
 pub mod live;
 pub mod poll;

@@ -6,7 +6,7 @@
 //! comparing size and nanosecond times as well misses nothing.
 
 use super::discover::{ProjectsDir, is_transcript};
-use super::watch::WatchEvent;
+use super::event::WatchEvent;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;

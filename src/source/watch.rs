@@ -28,20 +28,7 @@ pub const FORCE_POLL_ENV: &str = "CCWATCH_FORCE_POLL";
 /// system's limit were that low (used by tests of running out of watches).
 pub const MAX_WATCHES_ENV: &str = "CCWATCH_MAX_WATCHES";
 
-/// What the watcher tells the live source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WatchEvent {
-    /// Something at these paths changed (a file or a directory): look.
-    Paths(Vec<PathBuf>),
-    /// These paths were removed or renamed away: whatever was watched
-    /// there is not any more; look.
-    Gone(Vec<PathBuf>),
-    /// Events may have been lost (queue overflow): look at everything.
-    Rescan,
-    /// The OS watcher stopped working; switch to polling. The reason is a
-    /// sentence for the user.
-    Failed(String),
-}
+pub use super::event::WatchEvent;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WatchMode {

@@ -3,8 +3,8 @@
 //! No terminal, no clock, no channels here: `now` is set by the loop, so
 //! every state can be built in a test and drawn at a fixed instant.
 
+use super::action::Action;
 use super::content_search::ContentSearch;
-use super::keys::Action;
 use super::overlay::{self, Overlay, Row};
 use super::sessions::{self, ListQuery, SessionView, Show, Sort};
 use super::skipped::SkippedLines;

@@ -4,53 +4,9 @@
 //! Nothing here changes state: a key becomes an `Action`, and `App::apply`
 //! is what acts on it.
 
+use super::action::Action;
 use super::app::Mode;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-/// What the user asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Up,
-    Down,
-    Next,
-    Prev,
-    /// Select the n-th visible row (1-based).
-    Jump(u8),
-    /// Zoom the selected session full-screen, or back.
-    Zoom,
-    /// Leave zoom (or clear the filter in the list); quit from a plain list.
-    Back,
-    Filter,
-    Sort,
-    ToggleIdle,
-    Help,
-    /// Open the skipped lines overlay.
-    Skipped,
-    /// In an overlay: scroll a row, or a screenful.
-    ScrollUp,
-    ScrollDown,
-    PageUp,
-    PageDown,
-    /// Close the overlay.
-    CloseHelp,
-    Quit,
-    /// Filter mode: a character typed into the filter.
-    Type(char),
-    /// Filter mode: delete the last character.
-    Erase,
-    /// Filter mode: keep the filter and go back to the list.
-    Apply,
-    /// Filter mode: drop the filter and go back to the list.
-    Clear,
-    /// Dismiss the alert banner.
-    Acknowledge,
-    /// In the zoom view: what filled the context, or the turn timeline.
-    Timeline,
-    /// Show the selected session's resume command and copy it.
-    Resume,
-    /// Search prompts and replies; the list narrows to what matches.
-    Search,
-}
 
 /// How a binding recognises a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 //! comes next and `terminal` takes the terminal over and gives it back.
 //! This file is the loop that ties them together.
 
+pub mod action;
 pub mod alert;
 pub mod app;
 pub mod clipboard;
@@ -37,11 +38,11 @@ use crate::record::Millis;
 use crate::settings::{Settings, UserError};
 use crate::source::discover::DiscoveryEnv;
 use crate::source::live::SourceMsg;
+use action::Action;
 use alert::Alerter;
 use app::{App, Config, Effect};
 use crossterm::event::{MouseButton, MouseEventKind};
 use event::{Event, Events};
-use keys::Action;
 use ratatui::layout::Rect;
 use std::process::ExitCode;
 use std::sync::Arc;

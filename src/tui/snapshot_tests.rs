@@ -138,8 +138,8 @@ fn filtering() -> App {
 
 fn all_shown() -> App {
     let mut app = several();
-    app.apply(super::keys::Action::ToggleIdle);
-    app.apply(super::keys::Action::Jump(5));
+    app.apply(super::action::Action::ToggleIdle);
+    app.apply(super::action::Action::Jump(5));
     app
 }
 
@@ -210,7 +210,7 @@ fn none_live_shows_the_most_recent_dimmed() {
     assert!(cell.modifier.contains(Modifier::DIM), "{cell:?}");
     // `a` shows them all; a session turning live hides the others again.
     let mut all = app.clone();
-    all.apply(super::keys::Action::ToggleIdle);
+    all.apply(super::action::Action::ToggleIdle);
     assert_eq!(all.rows().len(), super::sessions::RECENT + 3);
     let mut woke = app;
     woke.upsert(view("f0000000-aaaa", "/home/dev/src/live", 50.0, NOW - MIN));
@@ -269,7 +269,7 @@ fn help_overlay() {
 }
 
 /// Keys pressed in order, with the screen `height` rows high.
-fn pressed(mut app: App, height: u16, keys: &[super::keys::Action]) -> App {
+fn pressed(mut app: App, height: u16, keys: &[super::action::Action]) -> App {
     app.height = height;
     for k in keys {
         app.apply(*k);
@@ -279,7 +279,7 @@ fn pressed(mut app: App, height: u16, keys: &[super::keys::Action]) -> App {
 
 #[test]
 fn help_scrolls_in_a_short_pane() {
-    use super::keys::Action::{Help, PageDown, ScrollDown, ScrollUp};
+    use super::action::Action::{Help, PageDown, ScrollDown, ScrollUp};
     let size = (40, 16);
     let top = pressed(several(), size.1, &[Help]);
     insta::assert_snapshot!("help_40x16_top", screen(&top, size).backend());
@@ -310,7 +310,7 @@ fn help_scrolls_in_a_short_pane() {
     );
     assert_eq!(
         super::keys::action(m, false, &key(KeyCode::Char('x'))),
-        Some(super::keys::Action::CloseHelp)
+        Some(super::action::Action::CloseHelp)
     );
 }
 
@@ -342,7 +342,7 @@ fn skipped_lines_show_on_the_bottom_line_and_in_their_overlay() {
     assert!(shown.contains("5 lines skipped (!)"), "{shown}");
     // None skipped: nothing said.
     assert!(!text_of(&screen(&several(), (80, 24))).contains("skipped"));
-    let open = pressed(app, 24, &[super::keys::Action::Skipped]);
+    let open = pressed(app, 24, &[super::action::Action::Skipped]);
     assert_eq!(open.mode, Mode::Skipped(Screen::List));
     check("skipped_overlay", &open);
     let shown = text_of(&screen(&open, (120, 40)));
@@ -353,7 +353,7 @@ fn skipped_lines_show_on_the_bottom_line_and_in_their_overlay() {
         "{shown}"
     );
     // Any key closes it, back where it was opened.
-    let closed = pressed(open, 24, &[super::keys::Action::CloseHelp]);
+    let closed = pressed(open, 24, &[super::action::Action::CloseHelp]);
     assert_eq!(closed.mode, Mode::List);
 }
 
@@ -504,7 +504,7 @@ fn in_states() -> App {
         });
         app.upsert(v);
     }
-    app.apply(super::keys::Action::ToggleIdle);
+    app.apply(super::action::Action::ToggleIdle);
     app
 }
 
@@ -518,7 +518,7 @@ fn state_marks_at_50_and_120_columns() {
     // Waiting sessions first when sorted so.
     let mut sorted = in_states();
     for _ in 0..3 {
-        sorted.apply(super::keys::Action::Sort);
+        sorted.apply(super::action::Action::Sort);
     }
     assert_eq!(sorted.sort, super::sessions::Sort::Waiting);
     let rows: Vec<String> = sorted.rows().iter().map(|s| s.id().to_owned()).collect();

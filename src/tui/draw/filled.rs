@@ -349,7 +349,7 @@ mod tests {
 
     #[test]
     fn t_turns_the_panel_into_the_timeline_with_compactions_and_drops_marked() {
-        use crate::tui::keys::Action;
+        use crate::tui::action::Action;
         let mut app = zoomed(Filled::Ready(ready()));
         assert!(app.apply(Action::Timeline));
         assert!(app.timeline);

@@ -202,7 +202,7 @@ mod tests {
         assert_eq!(row_at(area, &a, 5, 1), Some(0));
         assert_eq!(row_at(area, &a, 5, 7), Some(6));
         assert_eq!(row_at(area, &a, 5, 0), None);
-        a.apply(crate::tui::keys::Action::Jump(9));
+        a.apply(crate::tui::action::Action::Jump(9));
         // Row 8 selected: scrolled by two.
         assert_eq!(row_at(area, &a, 5, 1), Some(2));
     }

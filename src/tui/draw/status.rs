@@ -3,8 +3,9 @@
 //! from the key table.
 
 use super::text::{cut, width};
+use crate::tui::action::Action;
 use crate::tui::app::{App, Mode};
-use crate::tui::keys::{self, Action};
+use crate::tui::keys;
 use crate::tui::sessions::{Show, Sort};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};

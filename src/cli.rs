@@ -52,6 +52,17 @@ pub struct DataArgs {
     /// Read settings from this file instead of the default config file.
     #[arg(long, global = true, value_name = "FILE", env = "CCWATCH_CONFIG")]
     pub config: Option<PathBuf>,
+
+    /// Read OpenAI Codex CLI rollouts from this folder (a Codex home or its
+    /// sessions/ folder) [default: $CODEX_HOME/sessions, else
+    /// ~/.codex/sessions, when it exists and --dir is not given].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub codex_dir: Option<PathBuf>,
+
+    /// Which agents' sessions to read, comma-separated: claude, codex
+    /// [default: both].
+    #[arg(long, global = true, value_name = "LIST", value_parser = crate::agent::Agent::parse_list)]
+    pub agents: Option<std::vec::Vec<crate::agent::Agent>>,
 }
 
 /// The context window the gauge measures against: for the commands that

@@ -11,7 +11,7 @@
 //! - `totals`: token sums (`input`, `output`, `cache_creation`,
 //!   `cache_read`); `records`: distinct usage records; `files`.
 //! - `skipped`: the skip counts by reason, exactly (`{}` for none).
-//! - `sessions.<id>`: `project`, `label`, `records`, `tokens`, `models`
+//! - `sessions.<id>`: `agent`, `rateLimits`, `project`, `label`, `records`, `tokens`, `models`
 //!   (records per model), `compactions`, `compacted`, `lastActivity`,
 //!   `costUSD`, and `context`: `null`, or `occupancy`, `model`,
 //!   `timestamp`, `window`.
@@ -108,6 +108,8 @@ fn check(dir: &Path) -> Vec<String> {
             "models",
             "compactions",
             "lastActivity",
+            "agent",
+            "rateLimits",
         ] {
             if let Some(v) = w.get(key) {
                 same(&mut wrong, format!("{id} {key}"), s[key].clone(), v);

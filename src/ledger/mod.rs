@@ -10,6 +10,7 @@ mod agents;
 mod dedup;
 mod export;
 pub mod image;
+mod limits;
 mod names;
 mod session;
 pub mod snapshot;
@@ -20,6 +21,7 @@ mod wire;
 pub use agents::{AgentFile, AgentResponse};
 pub use dedup::{Copy, FileId};
 pub use export::FileFacts;
+pub use limits::SessionLimits;
 pub use names::{NameId, Names};
 pub use session::{Boundary, ContextPoint, ModelUse, SessionContext, is_large_drop};
 pub use snapshot::{ContextSnapshot, SessionSnapshot, TokenJson};
@@ -103,6 +105,8 @@ struct FileEntry {
     skipped: SkipCounts,
     /// The newest state of the file's chain (see `turn.rs`).
     turn: TurnTrack,
+    /// A Codex rollout's newest window and rate limits (see `limits.rs`).
+    limits: limits::FileLimits,
 }
 
 /// Per-day sums.
@@ -224,6 +228,10 @@ impl Ledger {
                     touched.insert(session);
                 }
                 Parsed::Skipped(reason) => self.files[id.0 as usize].skipped.add(reason),
+                Parsed::Limits(l) => {
+                    self.note_limits(id, &l);
+                    touched.extend(self.files[id.0 as usize].sessions.iter().cloned());
+                }
             }
         }
         if turned {
@@ -444,6 +452,7 @@ impl Ledger {
         entry.skipped = SkipCounts::default();
         entry.size = 0;
         entry.turn = TurnTrack::default();
+        entry.limits = limits::FileLimits::default();
         for key in keys {
             let files = &self.files;
             let path = |f: FileId| files[f.0 as usize].path.clone();
@@ -598,6 +607,7 @@ impl Ledger {
             s,
             window,
             &self.models,
+            (self.agent(id), self.limits(id)),
         );
         snap.turn = self.turn(id);
         Some(snap)
@@ -610,8 +620,16 @@ impl Ledger {
             .iter()
             .map(|(id, s)| {
                 let only = self.subagents_only(s);
-                let mut snap =
-                    SessionSnapshot::of(id, self.project(id), only, s, window, &self.models);
+                let reported = (self.agent(id), self.limits(id));
+                let mut snap = SessionSnapshot::of(
+                    id,
+                    self.project(id),
+                    only,
+                    s,
+                    window,
+                    &self.models,
+                    reported,
+                );
                 snap.turn = self.turn(id);
                 snap
             })

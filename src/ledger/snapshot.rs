@@ -80,6 +80,8 @@ pub struct CompactionSnapshot {
 #[serde(rename_all = "camelCase")]
 pub struct SessionSnapshot {
     pub session_id: String,
+    /// The agent the session comes from: `claude` or `codex`.
+    pub agent: crate::agent::Agent,
     pub project: String,
     /// The project as lists show it: the folder's name, with the
     /// repository in front for a worktree (`api-server/.worktrees/1`).
@@ -107,6 +109,9 @@ pub struct SessionSnapshot {
     pub last_compaction: Option<CompactionSnapshot>,
     #[serde(skip)]
     pub cycle_start: Option<Millis>,
+    /// The plan's rate limits as a Codex session last reported them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<crate::agent::RateLimits>,
 }
 
 impl SessionSnapshot {
@@ -117,17 +122,24 @@ impl SessionSnapshot {
         s: &SessionContext,
         policy: &WindowPolicy,
         models: &Names,
+        (agent, reported): (crate::agent::Agent, super::SessionLimits),
     ) -> SessionSnapshot {
         let context = s.newest().map(|(at, p)| {
             let tokens = p.tokens.prompt();
             let model = models.get(p.model);
-            let (window, window_source) = policy.resolve(&SessionFacts {
+            let (window, window_source) = match policy.resolve(&SessionFacts {
                 session_id: id,
                 cwd: &project,
                 model,
                 max_prompt: s.max_prompt,
                 newest_at: at,
-            });
+            }) {
+                // The window Codex reported, unless the user set one.
+                (_, source) if source != WindowSource::Override && reported.window.is_some() => {
+                    (reported.window.unwrap_or_default(), WindowSource::Agent)
+                }
+                told => told,
+            };
             let (auto_compact_at, auto_compact_source) = policy.sources.auto_compact.point(
                 model,
                 window,
@@ -151,6 +163,8 @@ impl SessionSnapshot {
         });
         SessionSnapshot {
             session_id: id.to_owned(),
+            agent,
+            rate_limits: reported.rate_limits,
             label: crate::format::project_name(&project).to_owned(),
             project,
             subagents_only,

@@ -6,8 +6,12 @@
 
 use super::discover::FileRole;
 use super::tail::{TailEvent, TailStatus, Tailer};
+use crate::agent::Agent;
 use crate::ledger::{FileChange, FileUpdate};
-use crate::parse::{FileContext, Parsed, SkipReason, Want, parse_line_with_turns, parse_turn};
+use crate::parse::{
+    FileContext, Parsed, RolloutState, SkipReason, Want, parse_line_with_turns, parse_rollout_line,
+    parse_turn,
+};
 use crate::record::TurnEvent;
 use std::path::{Path, PathBuf};
 
@@ -29,11 +33,15 @@ pub struct FileReader {
     /// The message id (hashed) of the newest main-chain response read:
     /// lines before its first line cannot change the session's state.
     response: Option<u64>,
+    /// For a Codex rollout, what its lines so far said (`parse/codex.rs`).
+    rollout: Option<RolloutState>,
 }
 
 impl FileReader {
     pub fn new(path: PathBuf, role: FileRole, line_cap: usize) -> FileReader {
+        let rollout = (role.agent == Agent::Codex).then(RolloutState::default);
         FileReader {
+            rollout,
             tailer: Tailer::new(path, line_cap),
             context: FileContext {
                 fallback_session: role.fallback_session,
@@ -52,13 +60,22 @@ impl FileReader {
         line_cap: usize,
         state: super::tail::TailState,
         (session_named, response): (bool, Option<u64>),
+        rollout: Option<RolloutState>,
     ) -> FileReader {
+        let fresh = FileReader::new(path.clone(), role, line_cap);
         FileReader {
-            tailer: Tailer::resume(path.clone(), line_cap, state),
+            tailer: Tailer::resume(path, line_cap, state),
             session_named,
             response,
-            ..FileReader::new(path, role, line_cap)
+            // A rollout resumes with what its earlier lines said.
+            rollout: fresh.rollout.is_some().then(|| rollout.unwrap_or_default()),
+            ..fresh
         }
+    }
+
+    /// What a Codex rollout's lines so far said (`None` for Claude Code).
+    pub fn rollout(&self) -> Option<&RolloutState> {
+        self.rollout.as_ref()
     }
 
     pub fn session_named(&self) -> bool {
@@ -93,6 +110,7 @@ impl FileReader {
         let context = &self.context;
         let named = &mut self.session_named;
         let response = &mut self.response;
+        let rollout = &mut self.rollout;
         let line_cap = self.tailer.line_cap();
         // Lines other than responses written since the newest response
         // began: only these can still change the state, so only these are
@@ -105,6 +123,17 @@ impl FileReader {
                 change = FileChange::Reset;
                 *named = false;
                 *response = None;
+                if let Some(r) = rollout.as_mut() {
+                    *r = RolloutState::default();
+                }
+            }
+            TailEvent::Line { offset, bytes } if rollout.is_some() => {
+                // A Codex rollout: no turns to follow, only its own facts.
+                if let Some(state) = rollout.as_mut() {
+                    for (at, fact) in parse_rollout_line(bytes, context, state) {
+                        facts.push((offset + at, fact));
+                    }
+                }
             }
             TailEvent::Line { offset, bytes } => {
                 let want = if *named {
@@ -154,6 +183,9 @@ impl FileReader {
             self.tailer = Tailer::new(self.tailer.path().to_path_buf(), self.tailer.line_cap());
             self.session_named = false;
             self.response = None;
+            if let Some(r) = self.rollout.as_mut() {
+                *r = RolloutState::default();
+            }
         }
         let update = FileUpdate {
             path: self.tailer.path().to_path_buf(),
@@ -206,6 +238,6 @@ fn names_project(fact: &Parsed) -> bool {
         Parsed::Usage(r) => r.cwd.is_some(),
         Parsed::Compaction(m) => m.cwd.is_some(),
         Parsed::Entry { cwd, timestamp, .. } => cwd.is_some() && timestamp.is_some(),
-        Parsed::Turn(_) | Parsed::Skipped(_) => false,
+        Parsed::Turn(_) | Parsed::Skipped(_) | Parsed::Limits(_) => false,
     }
 }

@@ -229,6 +229,8 @@ pub mod tests {
         SessionView {
             snap: SessionSnapshot {
                 session_id: id.into(),
+                agent: crate::agent::Agent::Claude,
+                rate_limits: None,
                 label: String::new(),
                 subagents_only: false,
                 project: project.into(),

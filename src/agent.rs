@@ -1,0 +1,141 @@
+//! Which coding agent wrote a file or a session (Claude Code or OpenAI's
+//! Codex CLI), and the facts only Codex writes into its files: the window
+//! its model has and its plan's rate limits. Everything that shows a
+//! session asks this module for its agent's name, so the two agents are
+//! told apart the same way everywhere.
+
+use crate::record::Millis;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The agent a session comes from.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Agent {
+    /// Claude Code: transcripts under `projects/`.
+    #[default]
+    Claude,
+    /// OpenAI's Codex CLI: rollouts under `sessions/` (docs/codex-rollouts.md).
+    Codex,
+}
+
+impl Agent {
+    pub const ALL: [Agent; 2] = [Agent::Claude, Agent::Codex];
+
+    /// The name in JSON, labels, filters and on screen.
+    pub fn name(self) -> &'static str {
+        match self {
+            Agent::Claude => "claude",
+            Agent::Codex => "codex",
+        }
+    }
+
+    /// The agent a file's name says: Codex names every rollout
+    /// `rollout-*.jsonl`; Claude Code names transcripts after a UUID or
+    /// `agent-*`, never so.
+    pub fn of_path(path: &Path) -> Agent {
+        let rollout = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .is_some_and(|n| n.starts_with("rollout-") && n.ends_with(".jsonl"));
+        if rollout { Agent::Codex } else { Agent::Claude }
+    }
+
+    /// Read one name as `--agents` and `--agent` take it.
+    pub fn parse(name: &str) -> Result<Agent, String> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "claude" | "claude-code" => Ok(Agent::Claude),
+            "codex" => Ok(Agent::Codex),
+            other => Err(format!(
+                "unknown agent {other:?}: the agents are claude and codex"
+            )),
+        }
+    }
+
+    /// Read a comma-separated list (`claude,codex`), each named once.
+    pub fn parse_list(list: &str) -> Result<Vec<Agent>, String> {
+        let mut agents = Vec::new();
+        for part in list.split(',').filter(|p| !p.trim().is_empty()) {
+            let agent = Agent::parse(part)?;
+            if !agents.contains(&agent) {
+                agents.push(agent);
+            }
+        }
+        if agents.is_empty() {
+            return Err("--agents needs at least one of claude and codex".into());
+        }
+        Ok(agents)
+    }
+}
+
+/// One rate-limit window of a Codex plan, as its newest `token_count` said.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateWindow {
+    /// 0–100.
+    pub used_percent: f64,
+    pub window_minutes: Option<u64>,
+    /// Unix seconds.
+    pub resets_at: Option<i64>,
+}
+
+/// Codex's two rate-limit windows (`primary`, usually 5 hours, and
+/// `secondary`, usually a week).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct RateLimits {
+    pub primary: Option<RateWindow>,
+    pub secondary: Option<RateWindow>,
+}
+
+impl RateLimits {
+    pub fn is_empty(&self) -> bool {
+        self.primary.is_none() && self.secondary.is_none()
+    }
+}
+
+/// What a Codex `token_count` line says besides usage: the model's window
+/// and the plan's rate limits, each when present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentLimits {
+    pub session_id: String,
+    pub timestamp: Millis,
+    pub window: Option<u64>,
+    pub rate_limits: Option<RateLimits>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollouts_are_codex_and_everything_else_claude() {
+        let codex =
+            Path::new("/h/.codex/sessions/2026/11/22/rollout-2026-11-22T10-00-00-abc.jsonl");
+        assert_eq!(Agent::of_path(codex), Agent::Codex);
+        assert_eq!(
+            Agent::of_path(Path::new("/h/.claude/projects/-w/0b1e.jsonl")),
+            Agent::Claude
+        );
+        assert_eq!(
+            Agent::of_path(Path::new("/h/.claude/projects/-w/agent-rollout.jsonl")),
+            Agent::Claude
+        );
+        assert_eq!(
+            Agent::of_path(Path::new("/h/x/rollout-notes.txt")),
+            Agent::Claude
+        );
+    }
+
+    #[test]
+    fn agent_lists_are_read_once_each_and_unknown_names_refused() {
+        assert_eq!(
+            Agent::parse_list("claude, Codex,claude").unwrap(),
+            vec![Agent::Claude, Agent::Codex]
+        );
+        assert_eq!(Agent::parse_list("codex").unwrap(), vec![Agent::Codex]);
+        assert!(Agent::parse_list("gemini").unwrap_err().contains("gemini"));
+        assert!(Agent::parse_list(" , ").is_err());
+    }
+}

@@ -346,9 +346,14 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME")]
     pub project: Option<String>,
 
-    /// A row per model under each row.
+    /// A row per model under each row (per agent and model when Codex
+    /// sessions are among them).
     #[arg(long)]
     pub breakdown: bool,
+
+    /// Only sessions of this agent: claude or codex.
+    #[arg(long, value_name = "AGENT", value_parser = crate::agent::Agent::parse)]
+    pub agent: Option<crate::agent::Agent>,
 
     /// Oldest first (asc) or newest first (desc).
     #[arg(long, value_enum, value_name = "asc|desc", default_value_t = Order::Asc)]

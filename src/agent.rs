@@ -32,6 +32,16 @@ impl Agent {
         }
     }
 
+    /// The mark a session of this agent carries in lists of people's
+    /// sessions: none for Claude Code (where ccwatch began, and what most
+    /// lists hold), `codex` for Codex.
+    pub fn mark(self) -> Option<&'static str> {
+        match self {
+            Agent::Claude => None,
+            Agent::Codex => Some("codex"),
+        }
+    }
+
     /// The agent a file's name says: Codex names every rollout
     /// `rollout-*.jsonl`; Claude Code names transcripts after a UUID or
     /// `agent-*`, never so.
@@ -70,6 +80,12 @@ impl Agent {
     }
 }
 
+/// Where Codex compacts a session by itself when not configured otherwise:
+/// 90% of the window (docs/codex-rollouts.md §6).
+pub fn codex_auto_compact_at(window: u64) -> u64 {
+    window / 10 * 9 + window % 10 * 9 / 10
+}
+
 /// One rate-limit window of a Codex plan, as its newest `token_count` said.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -92,6 +108,38 @@ pub struct RateLimits {
 impl RateLimits {
     pub fn is_empty(&self) -> bool {
         self.primary.is_none() && self.secondary.is_none()
+    }
+
+    /// The windows in a few words for the dashboard, as of `now`:
+    /// "5h 21% (resets in 2h05m) · week 41%". A reset time already past
+    /// is left out: the percentage was true before it.
+    pub fn describe(&self, now: Millis) -> String {
+        let piece = |w: &RateWindow| {
+            let name = match w.window_minutes {
+                Some(300) => "5h".to_owned(),
+                Some(10080) => "week".to_owned(),
+                Some(m) if m % 1440 == 0 && m > 0 => format!("{}d", m / 1440),
+                Some(m) if m % 60 == 0 && m > 0 => format!("{}h", m / 60),
+                Some(m) => format!("{m}m"),
+                None => "window".to_owned(),
+            };
+            let resets = w
+                .resets_at
+                .map(|at| at * 1000 - now)
+                .filter(|left| *left > 0)
+                .map(|left| {
+                    let minutes = left as f64 / 60_000.0;
+                    format!(" (resets in {})", crate::format::minutes(minutes))
+                })
+                .unwrap_or_default();
+            format!("{name} {:.0}%{resets}", w.used_percent)
+        };
+        [self.primary, self.secondary]
+            .iter()
+            .flatten()
+            .map(piece)
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 }
 
@@ -126,6 +174,33 @@ mod tests {
             Agent::of_path(Path::new("/h/x/rollout-notes.txt")),
             Agent::Claude
         );
+    }
+
+    #[test]
+    fn rate_limits_read_as_their_windows_and_the_time_left() {
+        let now = 1_795_341_600_000;
+        let limits = RateLimits {
+            primary: Some(RateWindow {
+                used_percent: 21.4,
+                window_minutes: Some(300),
+                resets_at: Some(now / 1000 + 125 * 60),
+            }),
+            secondary: Some(RateWindow {
+                used_percent: 41.0,
+                window_minutes: Some(10080),
+                resets_at: Some(now / 1000 - 60),
+            }),
+        };
+        assert_eq!(limits.describe(now), "5h 21% (resets in 2h05m) · week 41%");
+        let odd = RateLimits {
+            primary: Some(RateWindow {
+                used_percent: 3.0,
+                window_minutes: Some(90),
+                resets_at: None,
+            }),
+            secondary: None,
+        };
+        assert_eq!(odd.describe(now), "90m 3%");
     }
 
     #[test]

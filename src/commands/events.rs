@@ -198,8 +198,13 @@ fn change_json(c: &Change) -> EventJson<'_> {
 fn change_text(c: &Change) -> String {
     let clock = chrono::Local::now().format("%H:%M:%S");
     let who = |s: &SessionSnapshot| {
+        let mark = s
+            .agent
+            .mark()
+            .map(|m| format!(" [{m}]"))
+            .unwrap_or_default();
         format!(
-            "{} {}",
+            "{} {}{mark}",
             format::project_name(&s.project),
             format::short_id(&s.session_id)
         )

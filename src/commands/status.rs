@@ -234,7 +234,10 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
     };
     vec![
         Cell::new(format::project(&s.project, home)),
-        Cell::new(format::short_id(&s.session_id)),
+        Cell::new(match s.agent.mark() {
+            Some(mark) => format!("{} {mark}", format::short_id(&s.session_id)),
+            None => format::short_id(&s.session_id).to_owned(),
+        }),
         Cell::new(state),
         Cell::new(model),
         Cell::new(context),

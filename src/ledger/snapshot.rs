@@ -140,11 +140,24 @@ impl SessionSnapshot {
                 }
                 told => told,
             };
-            let (auto_compact_at, auto_compact_source) = policy.sources.auto_compact.point(
+            let (auto_compact_at, auto_compact_source) = match policy.sources.auto_compact.point(
                 model,
                 window,
                 policy.sources.auto_compact_percent,
-            );
+            ) {
+                // Codex compacts at 90% of the window unless configured
+                // lower; what Claude Code taught ccwatch does not apply.
+                (_, source)
+                    if agent == crate::agent::Agent::Codex
+                        && source != AutoCompactSource::Config =>
+                {
+                    (
+                        crate::agent::codex_auto_compact_at(window),
+                        AutoCompactSource::Default,
+                    )
+                }
+                point => point,
+            };
             ContextSnapshot {
                 tokens,
                 window,

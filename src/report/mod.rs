@@ -289,6 +289,7 @@ mod tests {
             since: day(20),
             until: day(20),
             project: Some("webapp".into()),
+            agent: None,
         };
         assert_eq!(f.check(&entries), Ok(()));
         f.project = Some("webap".into());
@@ -347,5 +348,27 @@ mod tests {
         assert!(!project_matches("/home/dev/mywebapp", "webapp"));
         assert!(!project_matches("/home/dev/webapp", ""));
         assert!(!project_matches("/x/home/dev/webapp", "/home/dev/webapp"));
+    }
+
+    #[test]
+    fn the_agent_filter_keeps_one_agents_entries_and_usage_splits_by_agent() {
+        let mut codex = entry("2026-11-20T10:00:00Z", "c", "gpt-5-codex", 100, 2.0);
+        codex.agent = Agent::Codex;
+        let entries = vec![
+            entry("2026-11-20T09:00:00Z", "a", "claude-sonnet-4-5", 100, 1.0),
+            codex.clone(),
+        ];
+        let zone = Zone::parse("UTC").unwrap();
+        let only = Filter {
+            agent: Some(Agent::Codex),
+            ..Filter::default()
+        };
+        assert_eq!(only.apply(entries.clone(), &zone), vec![codex]);
+        let u = Usage::of(&entries);
+        assert!(u.has_other_agents());
+        assert_eq!(u.agents[&Agent::Codex].sums.cost, 2.0);
+        assert_eq!(u.agents[&Agent::Claude].sums.entries, 1);
+        assert_eq!(u.agents[&Agent::Codex].models.len(), 1);
+        assert!(!Usage::of(&entries[..1]).has_other_agents());
     }
 }

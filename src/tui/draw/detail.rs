@@ -183,6 +183,12 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
     }
     out.push(text(5, compactions_line(s)));
     out.push(text(6, fact("model", &models(s))));
+    if let Some(mark) = s.snap.agent.mark() {
+        out.push(text(6, fact("agent", mark)));
+    }
+    if let Some(limits) = s.snap.rate_limits.filter(|l| !l.is_empty()) {
+        out.push(text(5, fact("limits", &limits.describe(now))));
+    }
     let age = s.snap.last_activity.map_or("never".to_owned(), |t| {
         format!(
             "{} ago · {}",

@@ -100,10 +100,13 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
         format::project_name(&s.snap.project),
         cols.project,
     )));
-    spans.push(Span::raw(format!(
-        " {}",
-        fit(format::short_id(&s.snap.session_id), 8)
-    )));
+    // Another agent's session is marked in the id's room: `cx 0199a`.
+    let id = format::short_id(&s.snap.session_id);
+    let id = match s.snap.agent {
+        crate::agent::Agent::Codex => format!("cx {}", id.get(..5).unwrap_or(id)),
+        crate::agent::Agent::Claude => id.to_owned(),
+    };
+    spans.push(Span::raw(format!(" {}", fit(&id, 8))));
     let model = s
         .snap
         .context

@@ -1,0 +1,355 @@
+//! Codex CLI sessions beside Claude Code's, through the binary: where the
+//! rollouts are found (`--codex-dir`, `$CODEX_HOME`, `~/.codex`), which
+//! agents are read (`--agents`), what each view says of a Codex session
+//! (`status --json`, reports split by agent, `--agent`), a restart that
+//! resumes a rollout from the index, and the live engine following one.
+//! The accounting rules themselves are pinned by `fixtures/cases/codex-*`.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const CODEX_ID: &str = "0199a1b2-0000-7000-8000-00000000000a";
+const CLAUDE_ID: &str = "11111111-1111-4111-8111-111111111111";
+
+/// A home with Claude Code's `other-provider-model` case under
+/// `~/.claude` and Codex's `codex-basic-session` under `~/.codex`.
+fn home_with_both(isolate: &Path) -> PathBuf {
+    let home = isolate.join("home");
+    copy_dir(
+        &fixtures().join("cases/other-provider-model/projects"),
+        &home.join(".claude/projects"),
+    );
+    copy_dir(
+        &fixtures().join("cases/codex-basic-session/sessions"),
+        &home.join(".codex/sessions"),
+    );
+    home
+}
+
+fn sessions(status: &Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = status["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["sessionId"].as_str().unwrap().to_owned(),
+                s["agent"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn both_agents_are_read_from_their_default_homes_and_marked() {
+    let tmp = tempfile::tempdir().unwrap();
+    home_with_both(tmp.path());
+    let st = json_of(ccwatch(tmp.path()).args(["status", "--json", "--no-cache"]));
+    assert_eq!(
+        sessions(&st),
+        vec![
+            (CODEX_ID.to_owned(), "codex".to_owned()),
+            (CLAUDE_ID.to_owned(), "claude".to_owned()),
+        ]
+    );
+    let codex = st["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["agent"] == "codex")
+        .unwrap();
+    // The newest response's input, of the window Codex reported, and
+    // Codex's own auto-compact point (90% of it).
+    assert_eq!(codex["context"]["tokens"], 15000);
+    assert_eq!(codex["context"]["window"], 272000);
+    assert_eq!(codex["context"]["windowSource"], "agent");
+    assert_eq!(codex["context"]["autoCompactAt"], 244800);
+    // The human table marks it too.
+    let out = ccwatch(tmp.path())
+        .args(["status", "--no-cache"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("0199a1b2 codex"), "{text}");
+}
+
+#[test]
+fn agents_chooses_and_codex_home_moves_the_rollouts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = home_with_both(tmp.path());
+    let only = |agents: &str| {
+        sessions(&json_of(ccwatch(tmp.path()).args([
+            "status",
+            "--json",
+            "--no-cache",
+            "--agents",
+            agents,
+        ])))
+    };
+    assert_eq!(only("claude"), vec![(CLAUDE_ID.into(), "claude".into())]);
+    assert_eq!(only("codex"), vec![(CODEX_ID.into(), "codex".into())]);
+    // $CODEX_HOME moves Codex's data: ~/.codex is no longer read.
+    let moved = tmp.path().join("codex-home");
+    std::fs::rename(home.join(".codex"), &moved).unwrap();
+    let st = json_of(ccwatch(tmp.path()).env("CODEX_HOME", &moved).args([
+        "status",
+        "--json",
+        "--no-cache",
+    ]));
+    assert_eq!(sessions(&st).len(), 2);
+    let st = json_of(ccwatch(tmp.path()).args(["status", "--json", "--no-cache"]));
+    assert_eq!(sessions(&st), vec![(CLAUDE_ID.into(), "claude".into())]);
+    // --codex-dir takes a Codex home or its sessions folder.
+    let st = json_of(
+        ccwatch(tmp.path())
+            .args(["status", "--json", "--no-cache", "--codex-dir"])
+            .arg(moved.join("sessions")),
+    );
+    assert_eq!(sessions(&st).len(), 2);
+}
+
+#[test]
+fn dir_alone_reads_only_that_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    home_with_both(tmp.path());
+    let st = json_of(
+        ccwatch(tmp.path())
+            .args(["status", "--json", "--no-cache", "--dir"])
+            .arg(fixtures().join("cases/other-provider-model")),
+    );
+    assert_eq!(sessions(&st), vec![(CLAUDE_ID.into(), "claude".into())]);
+}
+
+#[test]
+fn wrong_agent_choices_are_one_sentence_and_a_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fail = |args: &[&str]| {
+        let out = ccwatch(tmp.path()).args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // A name clap cannot read: its usual error, naming the agents.
+    let err = fail(&["status", "--agents", "claude,gemini"]);
+    assert!(
+        err.lines()
+            .next()
+            .unwrap()
+            .contains("unknown agent \"gemini\": the agents are claude and codex"),
+        "{err}"
+    );
+    let fail = |args: &[&str]| {
+        let err = fail(args);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        err
+    };
+    let err = fail(&["status", "--agents", "codex"]);
+    assert!(err.contains("--codex-dir"), "{err}");
+    let missing = tmp.path().join("nowhere");
+    let err = fail(&[
+        "status",
+        "--agents",
+        "codex",
+        "--codex-dir",
+        missing.to_str().unwrap(),
+    ]);
+    assert!(err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn daily_breakdown_splits_by_agent_and_model_to_the_hand_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    home_with_both(tmp.path());
+    let daily = json_of(ccwatch(tmp.path()).args([
+        "daily",
+        "--json",
+        "--no-cache",
+        "--breakdown",
+        "--timezone",
+        "UTC",
+    ]));
+    let day = &daily["daily"][0];
+    assert_eq!(day["date"], "2026-11-22");
+    let agents = day["agentBreakdowns"].as_array().unwrap();
+    let by = |name: &str| agents.iter().find(|a| a["agent"] == name).unwrap().clone();
+    // The two cases' own hand counts: Claude Code's $0.0188, Codex's $0.04079.
+    let claude = by("claude");
+    assert_eq!(claude["inputTokens"], 20500);
+    assert!((claude["cost"].as_f64().unwrap() - 0.0188).abs() < 1e-9);
+    assert_eq!(claude["modelBreakdowns"].as_array().unwrap().len(), 3);
+    let codex = by("codex");
+    assert_eq!(
+        (
+            &codex["inputTokens"],
+            &codex["outputTokens"],
+            &codex["cacheReadTokens"]
+        ),
+        (&Value::from(15480), &Value::from(2000), &Value::from(11520))
+    );
+    assert!((codex["cost"].as_f64().unwrap() - 0.04079).abs() < 1e-9);
+    assert_eq!(codex["modelBreakdowns"][0]["modelName"], "gpt-5-codex");
+    assert!((day["totalCost"].as_f64().unwrap() - 0.05959).abs() < 1e-9);
+    // The table shows each agent with its models under it.
+    let out = ccwatch(tmp.path())
+        .args(["daily", "--breakdown", "--no-cache", "--timezone", "UTC"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("└ codex"), "{text}");
+    assert!(text.contains("  └ gpt-5-codex"), "{text}");
+    // --agent keeps one agent's sessions.
+    let codex_only =
+        json_of(ccwatch(tmp.path()).args(["session", "--json", "--no-cache", "--agent", "codex"]));
+    let rows = codex_only["sessions"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["sessionId"], CODEX_ID);
+}
+
+fn line(ts: &str, kind: &str, payload: Value) -> String {
+    serde_json::json!({"timestamp": ts, "type": kind, "payload": payload}).to_string() + "\n"
+}
+
+fn count(ts: &str, total: [u64; 3], last: [u64; 3]) -> String {
+    let usage = |[i, c, o]: [u64; 3]| {
+        serde_json::json!({"input_tokens": i, "cached_input_tokens": c, "output_tokens": o,
+            "reasoning_output_tokens": 0, "total_tokens": i + o})
+    };
+    line(
+        ts,
+        "event_msg",
+        serde_json::json!({"type": "token_count", "info": {
+            "total_token_usage": usage(total), "last_token_usage": usage(last),
+            "model_context_window": 272000}, "rate_limits": null}),
+    )
+}
+
+fn rollout_start(id: &str) -> String {
+    line(
+        "2026-11-22T10:00:00Z",
+        "session_meta",
+        serde_json::json!({"id": id, "cwd": "/home/dev/api", "cli_version": "0.63.0"}),
+    ) + &line(
+        "2026-11-22T10:00:01Z",
+        "turn_context",
+        serde_json::json!({"cwd": "/home/dev/api", "model": "gpt-5-codex"}),
+    )
+}
+
+fn append(path: &Path, text: &str) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+#[test]
+fn a_restart_resumes_a_rollout_with_its_model_and_session_from_the_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("codex/sessions/2026/11/22");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("rollout-2026-11-22T10-00-00-{CODEX_ID}.jsonl"));
+    append(&file, &rollout_start(CODEX_ID));
+    append(
+        &file,
+        &count("2026-11-22T10:00:10Z", [1000, 0, 10], [1000, 0, 10]),
+    );
+    let status = || {
+        json_of(
+            ccwatch(tmp.path())
+                .args(["status", "--json", "--agents", "codex", "--codex-dir"])
+                .arg(tmp.path().join("codex")),
+        )
+    };
+    assert_eq!(status()["totals"]["records"], 1);
+    // Appended: the model and the session are only in the lines already
+    // read, which the restart does not read again.
+    append(
+        &file,
+        &count("2026-11-22T10:01:00Z", [3000, 0, 30], [2000, 0, 20]),
+    );
+    let st = status();
+    assert_eq!(st["totals"]["records"], 2);
+    let s = &st["sessions"][0];
+    assert_eq!(s["sessionId"], CODEX_ID);
+    assert_eq!(s["models"], serde_json::json!({"gpt-5-codex": 2}));
+    assert_eq!(s["project"], "/home/dev/api");
+    assert_eq!(s["context"]["tokens"], 2000);
+}
+
+#[test]
+fn the_live_engine_follows_a_new_rollout_in_a_new_days_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let codex = tmp.path().join("codex/sessions");
+    std::fs::create_dir_all(&codex).unwrap();
+    let mut child = ccwatch(tmp.path())
+        .args(["events", "--json", "--agents", "codex", "--codex-dir"])
+        .arg(&codex)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines() {
+            let Ok(l) = l else { break };
+            if tx.send(serde_json::from_str(&l).unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let wait = |done: &dyn Fn(&Value) -> bool, what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(v) if done(&v) => return v,
+                Ok(_) => {}
+                Err(_) => panic!("timed out waiting for {what}"),
+            }
+        }
+    };
+    wait(&|v| v["event"] == "ready", "ready");
+    // Codex makes a folder per day: the watcher must see the new one.
+    let day = codex.join("2026/11/22");
+    std::fs::create_dir_all(&day).unwrap();
+    let file = day.join(format!("rollout-2026-11-22T10-00-00-{CODEX_ID}.jsonl"));
+    append(
+        &file,
+        &(rollout_start(CODEX_ID) + &count("2026-11-22T10:00:10Z", [9000, 0, 100], [9000, 0, 100])),
+    );
+    let first = wait(
+        &|v| v["session"]["context"]["tokens"] == 9000,
+        "the first response",
+    );
+    assert_eq!(first["session"]["agent"], "codex");
+    assert_eq!(first["session"]["context"]["window"], 272000);
+    // A re-emitted count adds nothing; the next response replaces the gauge.
+    append(
+        &file,
+        &(count("2026-11-22T10:00:11Z", [9000, 0, 100], [9000, 0, 100])
+            + &count(
+                "2026-11-22T10:01:00Z",
+                [19000, 8000, 300],
+                [10000, 8000, 200],
+            )),
+    );
+    let second = wait(
+        &|v| v["session"]["context"]["tokens"] == 10000,
+        "the second response",
+    );
+    assert_eq!(second["session"]["records"], 2);
+    assert_eq!(second["session"]["tokens"]["input"], 9000 + 2000);
+    assert_eq!(second["session"]["tokens"]["cacheRead"], 8000);
+    let _ = child.kill();
+    let _ = child.wait();
+}

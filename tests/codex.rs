@@ -353,3 +353,70 @@ fn the_live_engine_follows_a_new_rollout_in_a_new_days_folder() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn a_generated_codex_corpus_is_accounted_exactly() {
+    use ccwatch_corpus::{CodexSpec, generate_codex};
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("codex");
+    let spec = CodexSpec {
+        target_bytes: 3 << 20,
+        sessions: 12,
+        seed: 11,
+        projects: 3,
+    };
+    let want = generate_codex(&home, &spec).unwrap();
+    let st = json_of(
+        ccwatch(tmp.path())
+            .args([
+                "status",
+                "--json",
+                "--no-cache",
+                "--agents",
+                "codex",
+                "--codex-dir",
+            ])
+            .arg(&home),
+    );
+    let t = &st["totals"];
+    assert_eq!(
+        (
+            &t["input"],
+            &t["output"],
+            &t["cacheCreation"],
+            &t["cacheRead"]
+        ),
+        (
+            &Value::from(want.totals.input),
+            &Value::from(want.totals.output),
+            &Value::from(0),
+            &Value::from(want.totals.cache_read)
+        )
+    );
+    assert_eq!(t["records"], want.records);
+    assert_eq!(st["files"], want.files);
+    assert_eq!(st["skipped"], serde_json::json!({}));
+    let cost = want.cost_picodollars as f64 / 1e12;
+    assert!(
+        (t["costUSD"].as_f64().unwrap() - cost).abs() < 1e-6,
+        "{t} vs {cost}"
+    );
+    let got = st["sessions"].as_array().unwrap();
+    assert_eq!(got.len(), want.sessions.len());
+    for s in got {
+        let id = s["sessionId"].as_str().unwrap();
+        let w = &want.sessions[id];
+        assert_eq!(s["agent"], "codex");
+        assert_eq!(s["project"], w.project.as_str(), "{id}");
+        assert_eq!(s["records"], w.records, "{id}");
+        assert_eq!(s["tokens"]["input"], w.tokens.input, "{id}");
+        assert_eq!(s["tokens"]["output"], w.tokens.output, "{id}");
+        assert_eq!(s["tokens"]["cacheRead"], w.tokens.cache_read, "{id}");
+        assert_eq!(s["context"]["tokens"], w.context_occupancy.unwrap(), "{id}");
+        assert_eq!(
+            s["context"]["timestamp"],
+            w.context_timestamp.as_deref().unwrap(),
+            "{id}"
+        );
+    }
+}

@@ -420,3 +420,49 @@ fn a_generated_codex_corpus_is_accounted_exactly() {
         );
     }
 }
+
+#[test]
+fn a_codex_sessions_state_follows_its_turn_events() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("codex/sessions/2026/11/22");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("rollout-2026-11-22T10-00-00-{CODEX_ID}.jsonl"));
+    let now = chrono::Utc::now();
+    let at = |secs_ago: i64| (now - chrono::Duration::seconds(secs_ago)).to_rfc3339();
+    let event = |ts: String, kind: &str| {
+        line(
+            &ts,
+            "event_msg",
+            serde_json::json!({"type": kind, "turn_id": "1"}),
+        )
+    };
+    append(&file, &rollout_start(CODEX_ID));
+    append(&file, &event(at(30), "task_started"));
+    append(&file, &count(&at(20), [1000, 0, 10], [1000, 0, 10]));
+    // Codex holds its rollout open while it runs: so does this test.
+    let _held = std::fs::File::open(&file).unwrap();
+    let state = || {
+        let st = json_of(
+            ccwatch(tmp.path())
+                .args([
+                    "status",
+                    "--json",
+                    "--no-cache",
+                    "--agents",
+                    "codex",
+                    "--codex-dir",
+                ])
+                .arg(tmp.path().join("codex")),
+        );
+        st["sessions"][0]["state"]
+            .as_str()
+            .unwrap_or("none")
+            .to_owned()
+    };
+    assert_eq!(state(), "working");
+    append(&file, &event(at(10), "task_complete"));
+    assert_eq!(state(), "waiting");
+    append(&file, &event(at(5), "task_started"));
+    append(&file, &event(at(2), "turn_aborted"));
+    assert_eq!(state(), "waiting");
+}

@@ -1,8 +1,8 @@
 //! One Codex CLI rollout line in, the facts it holds out
 //! (docs/codex-rollouts.md): the session's id and project from its
-//! `session_meta`, the model from `turn_context`, and from each
-//! `token_count` a usage record of the newest response plus the window and
-//! rate limits it reports.
+//! `session_meta`, the model from `turn_context`, from each `token_count` a
+//! usage record of the newest response plus the window and rate limits it
+//! reports, and from the turn events whose move it is (working, waiting).
 //!
 //! Unlike a Claude Code line, a rollout line does not say everything about
 //! itself: the model and the session come from earlier lines of the same
@@ -12,7 +12,9 @@
 use super::lenient::{Count, Float, Object, Str};
 use super::{BOM, Facts, FileContext, Parsed, SkipReason, shallow_check};
 use crate::agent::{AgentLimits, RateLimits, RateWindow};
-use crate::record::{Billing, DedupKey, Millis, Tokens, UsageRecord, parse_timestamp};
+use crate::record::{
+    Billing, DedupKey, Millis, Tokens, TurnEvent, TurnFact, UsageRecord, parse_timestamp,
+};
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
 
@@ -138,11 +140,43 @@ fn key_of(lineage: &str, total: &Usage5, last: &Usage5) -> DedupKey {
     DedupKey(h.digest128())
 }
 
-/// Could the line be one of the three kinds read? Byte search only.
+/// The `event_msg` types that say whose move it is, and what they say:
+/// a turn began (the model's move), ended, or was interrupted (the
+/// person's). Codex writes `task_started`/`task_complete` and reads the
+/// `turn_` names too (`EventMsg::TurnStarted`, `TurnComplete`,
+/// `TurnAborted` in `codex-rs/protocol/src/protocol.rs`).
+fn turn_event(kind: &str) -> Option<TurnEvent> {
+    match kind {
+        "task_started" | "turn_started" => Some(TurnEvent::Prompt),
+        "task_complete" | "turn_complete" => Some(TurnEvent::TurnEnd),
+        "turn_aborted" => Some(TurnEvent::Interrupted),
+        _ => None,
+    }
+}
+
+/// The JSON strings one of the lines read must hold.
+const NEEDLES: [&[u8]; 8] = [
+    b"\"token_count\"",
+    b"\"session_meta\"",
+    b"\"turn_context\"",
+    b"\"task_started\"",
+    b"\"task_complete\"",
+    b"\"turn_started\"",
+    b"\"turn_complete\"",
+    b"\"turn_aborted\"",
+];
+
+/// Could the line be one of the kinds read? Byte search only. Codex writes
+/// `timestamp`, then `type`, first: a `response_item` (most of a rollout's
+/// bytes: messages, reasoning, tool output) says so in its first bytes and
+/// is not searched further. A line written in another key order is
+/// searched whole, so it is never missed, only slower.
 fn may_matter(line: &[u8]) -> bool {
-    memmem::find(line, b"\"token_count\"").is_some()
-        || memmem::find(line, b"\"session_meta\"").is_some()
-        || memmem::find(line, b"\"turn_context\"").is_some()
+    let head = &line[..line.len().min(96)];
+    if memmem::find(head, b"\"response_item\"").is_some() {
+        return false;
+    }
+    NEEDLES.iter().any(|n| memmem::find(line, n).is_some())
 }
 
 /// Parse one rollout line (without its `\n`) into its facts, updating the
@@ -207,6 +241,11 @@ pub fn parse_rollout_line(line: &[u8], file: &FileContext, state: &mut RolloutSt
         }
         Some("event_msg") if payload.kind.as_deref() == Some("token_count") => {
             token_count(payload, timestamp, at, file, state, &mut facts);
+        }
+        Some("event_msg") => {
+            if let Some(event) = payload.kind.as_deref().and_then(turn_event) {
+                facts.push((at, Parsed::Turn(TurnFact { timestamp, event })));
+            }
         }
         _ => {}
     }
@@ -490,6 +529,37 @@ mod tests {
                 SkipReason::InvalidUsage,
                 SkipReason::BadTimestamp,
                 SkipReason::Malformed
+            ]
+        );
+    }
+
+    #[test]
+    fn turn_events_say_whose_move_it_is() {
+        let mut state = RolloutState::default();
+        let event = |kind: &str| {
+            format!(
+                r#"{{"timestamp":"2026-11-22T10:00:00Z","type":"event_msg","payload":{{"type":"{kind}","turn_id":"1"}}}}"#
+            )
+        };
+        let events: Vec<TurnEvent> = [
+            "task_started",
+            "turn_complete",
+            "turn_aborted",
+            "agent_message",
+        ]
+        .iter()
+        .flat_map(|k| read(&[&event(k)], &mut state))
+        .map(|p| match p {
+            Parsed::Turn(t) => t.event,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+        assert_eq!(
+            events,
+            vec![
+                TurnEvent::Prompt,
+                TurnEvent::TurnEnd,
+                TurnEvent::Interrupted
             ]
         );
     }

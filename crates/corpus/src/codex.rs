@@ -245,6 +245,11 @@ impl CodexGen {
                     r#"{{"type":"message","role":"user","content":[{{"type":"input_text","text":"{ask}"}}]}}"#
                 ),
             ));
+            turn.push(Self::line(
+                t,
+                "event_msg",
+                r#"{"type":"task_started","model_context_window":272000}"#,
+            ));
             if first {
                 // Before the first response: rate limits only.
                 let rl = self.rate_limits(t);
@@ -342,6 +347,11 @@ impl CodexGen {
                 t + 5,
                 "event_msg",
                 &format!(r#"{{"type":"agent_message","message":"{reply}"}}"#),
+            ));
+            turn.push(Self::line(
+                t + 6,
+                "event_msg",
+                r#"{"type":"task_complete","last_agent_message":null}"#,
             ));
             occ += reply.len() as u64 / 4;
             bytes += turn.iter().map(|l| l.len() as u64 + 1).sum::<u64>();

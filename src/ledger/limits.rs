@@ -38,8 +38,6 @@ pub struct SessionLimits {
     /// The model's window as the agent reported it (Codex only).
     pub window: Option<u64>,
     pub rate_limits: Option<RateLimits>,
-    /// When the rate limits were reported.
-    pub rate_limits_at: Option<Millis>,
 }
 
 impl Ledger {
@@ -73,7 +71,88 @@ impl Ledger {
         SessionLimits {
             window: window.map(|(_, w)| w),
             rate_limits: rates.map(|(_, r)| r),
-            rate_limits_at: rates.map(|(at, _)| at),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::RateWindow;
+    use crate::ledger::{FileChange, FileUpdate};
+    use crate::parse::Parsed;
+
+    fn limits(ts: Millis, window: Option<u64>, used: Option<f64>) -> Parsed {
+        Parsed::Limits(AgentLimits {
+            session_id: "cx".into(),
+            timestamp: ts,
+            window,
+            rate_limits: used.map(|p| RateLimits {
+                primary: Some(RateWindow {
+                    used_percent: p,
+                    window_minutes: Some(300),
+                    resets_at: None,
+                }),
+                secondary: None,
+            }),
+        })
+    }
+
+    fn update(path: &str, change: FileChange, facts: Vec<Parsed>) -> FileUpdate {
+        FileUpdate {
+            path: path.into(),
+            encoded_project: String::new(),
+            change,
+            facts: facts
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| (i as u64 * 100, f))
+                .collect(),
+            size: 1,
+        }
+    }
+
+    fn entry() -> Parsed {
+        Parsed::Entry {
+            session_id: "cx".into(),
+            cwd: Some("/src/api".into()),
+            timestamp: Some(1),
+        }
+    }
+
+    #[test]
+    fn the_newest_window_and_rate_limits_win_and_a_rewrite_withdraws_them() {
+        let path = "/c/sessions/2026/11/22/rollout-2026-11-22T10-00-00-cx.jsonl";
+        let mut l = Ledger::new();
+        l.apply(update(
+            path,
+            FileChange::Appended,
+            vec![
+                entry(),
+                limits(30, Some(272_000), Some(20.0)),
+                // Older lines (a fork's copies) do not replace newer ones;
+                // a line without rate limits keeps the ones before it.
+                limits(10, Some(400_000), Some(90.0)),
+                limits(40, None, None),
+            ],
+        ));
+        assert_eq!(l.agent("cx"), Agent::Codex);
+        let got = l.limits("cx");
+        assert_eq!(got.window, Some(272_000));
+        assert_eq!(got.rate_limits.unwrap().primary.unwrap().used_percent, 20.0);
+        l.apply(update(path, FileChange::Reset, vec![entry()]));
+        assert_eq!(l.limits("cx"), SessionLimits::default());
+        // A Claude Code transcript's session is Claude's, without limits.
+        l.apply(update(
+            "/p/-src-app/0b5e.jsonl",
+            FileChange::Appended,
+            vec![Parsed::Entry {
+                session_id: "cl".into(),
+                cwd: None,
+                timestamp: None,
+            }],
+        ));
+        assert_eq!(l.agent("cl"), Agent::Claude);
+        assert_eq!(l.agent("nobody"), Agent::Claude);
     }
 }

@@ -127,18 +127,19 @@ impl SessionSnapshot {
         let context = s.newest().map(|(at, p)| {
             let tokens = p.tokens.prompt();
             let model = models.get(p.model);
-            let (window, window_source) = match policy.resolve(&SessionFacts {
+            let resolved = policy.resolve(&SessionFacts {
                 session_id: id,
                 cwd: &project,
                 model,
                 max_prompt: s.max_prompt,
                 newest_at: at,
-            }) {
+            });
+            let (window, window_source) = match (resolved, reported.window) {
                 // The window Codex reported, unless the user set one.
-                (_, source) if source != WindowSource::Override && reported.window.is_some() => {
-                    (reported.window.unwrap_or_default(), WindowSource::Agent)
+                ((_, source), Some(w)) if source != WindowSource::Override => {
+                    (w, WindowSource::Agent)
                 }
-                told => told,
+                (told, _) => told,
             };
             let (auto_compact_at, auto_compact_source) = match policy.sources.auto_compact.point(
                 model,

@@ -466,3 +466,25 @@ fn a_codex_sessions_state_follows_its_turn_events() {
     append(&file, &event(at(2), "turn_aborted"));
     assert_eq!(state(), "waiting");
 }
+
+#[test]
+fn context_and_audit_say_they_read_claude_code_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    home_with_both(tmp.path());
+    for command in ["context", "audit"] {
+        let out = ccwatch(tmp.path())
+            .args([command, "0199a1b2", "--no-cache"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{command}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("is a Codex session"), "{err}");
+    }
+    // A Claude Code session of the same home is still looked at.
+    let out = ccwatch(tmp.path())
+        .args(["context", "11111111", "--no-cache"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}

@@ -276,7 +276,6 @@ impl Settings {
                 .no_roots_error(&roots)
                 .unwrap_or_else(|| no_roots_error(&roots)));
         }
-
         for bad in &roots.unusable {
             eprintln!(
                 "ccwatch: skipping {}: it {}.",

@@ -128,7 +128,8 @@ impl FileReader {
                 }
             }
             TailEvent::Line { offset, bytes } if rollout.is_some() => {
-                // A Codex rollout: no turns to follow, only its own facts.
+                // A Codex rollout: its parser keeps the file's memory and
+                // gives the turn facts itself (its turn events are small).
                 if let Some(state) = rollout.as_mut() {
                     for (at, fact) in parse_rollout_line(bytes, context, state) {
                         facts.push((offset + at, fact));

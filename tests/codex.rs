@@ -360,12 +360,15 @@ fn a_generated_codex_corpus_is_accounted_exactly() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("codex");
     let spec = CodexSpec {
-        target_bytes: 3 << 20,
-        sessions: 12,
+        target_bytes: 8 << 20,
+        sessions: 8,
         seed: 11,
         projects: 3,
     };
     let want = generate_codex(&home, &spec).unwrap();
+    // The corpus holds what the rules are about: compactions, and forks
+    // (every fourth session) copying them.
+    assert!(want.compactions > 0);
     let st = json_of(
         ccwatch(tmp.path())
             .args([
@@ -409,6 +412,7 @@ fn a_generated_codex_corpus_is_accounted_exactly() {
         assert_eq!(s["agent"], "codex");
         assert_eq!(s["project"], w.project.as_str(), "{id}");
         assert_eq!(s["records"], w.records, "{id}");
+        assert_eq!(s["compactions"], w.compactions, "{id}");
         assert_eq!(s["tokens"]["input"], w.tokens.input, "{id}");
         assert_eq!(s["tokens"]["output"], w.tokens.output, "{id}");
         assert_eq!(s["tokens"]["cacheRead"], w.tokens.cache_read, "{id}");

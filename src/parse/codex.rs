@@ -13,7 +13,8 @@ use super::lenient::{Count, Float, Object, Str};
 use super::{BOM, Facts, FileContext, Parsed, SkipReason, shallow_check};
 use crate::agent::{AgentLimits, RateLimits, RateWindow};
 use crate::record::{
-    Billing, DedupKey, Millis, Tokens, TurnEvent, TurnFact, UsageRecord, parse_timestamp,
+    Billing, CompactionMark, DedupKey, Millis, Tokens, TurnEvent, TurnFact, UsageRecord,
+    parse_timestamp,
 };
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,12 @@ pub struct RolloutState {
     pub lineage: Option<String>,
     /// `model` of the newest `turn_context`.
     pub model: Option<String>,
+    /// `input_tokens` of the newest response: what a compaction replaced.
+    #[serde(default)]
+    pub last_input: Option<u64>,
+    /// `compacted` lines read so far: each one's identity in the file.
+    #[serde(default)]
+    pub compactions: u64,
 }
 
 /// The model of responses no `turn_context` preceded.
@@ -155,8 +162,9 @@ fn turn_event(kind: &str) -> Option<TurnEvent> {
 }
 
 /// The JSON strings one of the lines read must hold.
-const NEEDLES: [&[u8]; 8] = [
+const NEEDLES: [&[u8]; 9] = [
     b"\"token_count\"",
+    b"\"compacted\"",
     b"\"session_meta\"",
     b"\"turn_context\"",
     b"\"task_started\"",
@@ -234,6 +242,32 @@ pub fn parse_rollout_line(line: &[u8], file: &FileContext, state: &mut RolloutSt
                 state.lineage = id;
             }
         }
+        Some("compacted") => {
+            // Codex replaced the history with a summary: what the gauge
+            // showed is gone until the next response. Each file counts its
+            // own (a fork's copies included: its context went through them).
+            if let Some(timestamp) = timestamp {
+                state.compactions += 1;
+                let session = session_of(state, file);
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                h.update(b"codex-compaction\xff");
+                h.update(session.as_bytes());
+                h.update(&state.compactions.to_le_bytes());
+                facts.push((
+                    at,
+                    Parsed::Compaction(CompactionMark {
+                        uuid: Some(h.digest128()),
+                        timestamp,
+                        session_id: session,
+                        trigger: None,
+                        pre_tokens: state.last_input,
+                        cwd: state.cwd.clone(),
+                    }),
+                ));
+            } else {
+                facts.push((at, Parsed::Skipped(SkipReason::BadTimestamp)));
+            }
+        }
         Some("turn_context") => {
             if let Some(model) = payload.model.as_deref().filter(|m| !m.is_empty()) {
                 state.model = Some(model.to_owned());
@@ -264,7 +298,7 @@ fn token_count(
     timestamp: Option<Millis>,
     at: u64,
     file: &FileContext,
-    state: &RolloutState,
+    state: &mut RolloutState,
     facts: &mut Facts,
 ) {
     let info = payload.info.0;
@@ -290,6 +324,7 @@ fn token_count(
                 // An all-zero "last" is no response (a window filled by an
                 // error, or nothing yet): nothing to count.
                 if last[..4].iter().any(|n| *n > 0) {
+                    state.last_input = Some(last[0]);
                     let lineage = state.lineage.as_deref().unwrap_or(&file.fallback_session);
                     facts.push((
                         at,
@@ -561,6 +596,35 @@ mod tests {
                 TurnEvent::TurnEnd,
                 TurnEvent::Interrupted
             ]
+        );
+    }
+
+    #[test]
+    fn a_compacted_line_is_a_boundary_with_the_input_it_replaced() {
+        let mut state = RolloutState::default();
+        let count = count_line([9000, 0, 100, 0, 9100], [9000, 0, 100, 0, 9100]);
+        let compacted = r#"{"timestamp":"2026-11-22T10:02:00Z","type":"compacted","payload":{"message":"The user asked for the cache; it is done.","replacement_history":[]}}"#;
+        let facts = read(&[META, TURN, &count, compacted, compacted], &mut state);
+        let marks: Vec<&CompactionMark> = facts
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Compaction(m) => Some(m),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(marks.len(), 2);
+        assert_eq!(marks[0].session_id, "sess-a");
+        assert_eq!(marks[0].pre_tokens, Some(9000));
+        assert_eq!(marks[0].cwd.as_deref(), Some("/home/dev/app"));
+        // Two compactions of one file are two boundaries.
+        assert_ne!(marks[0].uuid, marks[1].uuid);
+        // The same file read again gives the same boundaries.
+        let mut again = RolloutState::default();
+        let facts2 = read(&[META, TURN, &count, compacted], &mut again);
+        assert!(
+            facts2
+                .iter()
+                .any(|p| matches!(p, Parsed::Compaction(m) if m.uuid == marks[0].uuid))
         );
     }
 

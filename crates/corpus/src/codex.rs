@@ -357,6 +357,12 @@ impl CodexGen {
             bytes += turn.iter().map(|l| l.len() as u64 + 1).sum::<u64>();
             lines.extend(turn);
         }
+        // Each file counts the compactions it holds, copies included.
+        let compactions = lines
+            .iter()
+            .filter(|l| l.contains(r#","type":"compacted","#))
+            .count() as u64;
+        self.ex.compactions += compactions;
         // The expected answers: this session's own responses only.
         let (_, input_price, cached_price, output_price) = MODELS[model];
         let entry = self
@@ -365,6 +371,7 @@ impl CodexGen {
             .entry(id.clone())
             .or_insert_with(|| ExpectedSession {
                 project: cwd.clone(),
+                compactions,
                 ..Default::default()
             });
         for (u, at) in &own {

@@ -1,6 +1,7 @@
 //! The dashboard with a Codex session beside Claude Code's: its mark in
 //! the list (`cx` in the id's room), its gauge against the window Codex
-//! reported, and its agent and rate limits in the zoomed pane.
+//! reported, its agent and rate limits in the zoomed pane, and Codex's
+//! plan windows in the status line.
 
 use super::app::tests::{NOW, config};
 use super::app::{App, Mode};
@@ -79,6 +80,9 @@ fn a_codex_session_is_marked_in_the_list_and_measured_against_its_window() {
         .expect("the Claude Code session is listed");
     assert!(claude_row.contains("323dbc2a"), "{screen}");
     assert!(!claude_row.contains("cx "), "{screen}");
+    // Codex's plan windows in the status line, beside Claude Code's.
+    assert!(screen.contains("cx 5h 21%"), "{screen}");
+    assert!(screen.contains("cx wk 41%"), "{screen}");
     insta::assert_snapshot!("codex_list_80x24", screen);
 }
 

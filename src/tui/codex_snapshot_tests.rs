@@ -84,6 +84,12 @@ fn a_codex_session_is_marked_in_the_list_and_measured_against_its_window() {
     assert!(screen.contains("cx 5h 21%"), "{screen}");
     assert!(screen.contains("cx wk 41%"), "{screen}");
     insta::assert_snapshot!("codex_list_80x24", screen);
+    // Once the 5-hour window has reset, its old figure is not shown.
+    let mut later = both();
+    later.now = NOW + 3 * 60 * MIN;
+    let screen = text(&later, (80, 24));
+    assert!(!screen.contains("cx 5h"), "{screen}");
+    assert!(screen.contains("cx wk ▰▰▱▱▱ 41%"), "{screen}");
 }
 
 #[test]

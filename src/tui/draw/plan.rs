@@ -69,11 +69,13 @@ pub fn plan_text(
     app: &App,
     room: usize,
 ) -> Option<(String, Band)> {
+    // A window whose reset time has passed says nothing of now.
     let codex_window = |w: Option<crate::agent::RateWindow>| {
         w.map(|w| PlanWindow {
             ratio: w.used_percent / 100.0,
             resets_at: w.resets_at.map(|s| s * 1000),
         })
+        .filter(|w| w.resets_at.is_none_or(|at| at > app.now))
     };
     let windows: Vec<(&str, PlanWindow)> = limits
         .map(|l| [("5h", l.five_hour), ("7d", l.seven_day)])

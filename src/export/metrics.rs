@@ -428,7 +428,8 @@ impl MetricState {
             push(Metric::RateLimitRatio, labels, w.ratio);
         }
         // Codex's plan windows, as its most recently active session with
-        // rate limits last reported them.
+        // rate limits last reported them (a window past its reset time
+        // says nothing of now).
         let codex = self
             .sessions
             .values()
@@ -437,7 +438,10 @@ impl MetricState {
             .max_by_key(|(at, _)| *at);
         if let Some((_, limits)) = codex {
             for (window, w) in [("primary", limits.primary), ("secondary", limits.secondary)] {
-                if let Some(w) = w {
+                let current = |w: &crate::agent::RateWindow| {
+                    w.resets_at.is_none_or(|at| at.saturating_mul(1000) > now)
+                };
+                if let Some(w) = w.filter(current) {
                     let labels = vec![
                         (Label::Window, window.to_owned()),
                         (Label::Agent, "codex".to_owned()),
@@ -607,6 +611,15 @@ mod tests {
             .map(|s| (s.labels[0].1.clone(), s.value))
             .collect();
         assert_eq!(codex_limits, vec![("primary".to_owned(), 0.21)]);
+        // Past its reset time, the window leaves the export.
+        let mut past = st.sessions["cx"].clone();
+        if let Some(p) = past.rate_limits.as_mut().and_then(|r| r.primary.as_mut()) {
+            p.resets_at = Some(1);
+        }
+        st.sessions.insert("cx".into(), past);
+        let later = st.samples(1_500, 1_000);
+        assert!(!later.iter().any(|s| s.metric == Metric::RateLimitRatio
+            && s.labels.contains(&(Label::Agent, "codex".into()))));
         // Claude Code's plan windows keep their series as they were.
         assert_eq!(
             value(

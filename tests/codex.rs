@@ -492,3 +492,66 @@ fn context_and_audit_say_they_read_claude_code_only() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
 }
+
+#[test]
+fn codex_plan_windows_alert_as_they_cross_a_level() {
+    let tmp = tempfile::tempdir().unwrap();
+    let day = tmp.path().join("codex/sessions/2026/11/22");
+    std::fs::create_dir_all(&day).unwrap();
+    let file = day.join(format!("rollout-2026-11-22T10-00-00-{CODEX_ID}.jsonl"));
+    let resets = chrono::Utc::now().timestamp() + 3 * 3600;
+    let limited = |ts: &str, n: u64, used: f64| {
+        let usage = serde_json::json!({"input_tokens": n, "cached_input_tokens": 0,
+            "output_tokens": 1, "reasoning_output_tokens": 0, "total_tokens": n + 1});
+        line(
+            ts,
+            "event_msg",
+            serde_json::json!({"type": "token_count",
+                "info": {"total_token_usage": usage, "last_token_usage": usage,
+                         "model_context_window": 272000},
+                "rate_limits": {"primary": {"used_percent": used, "window_minutes": 300,
+                                            "resets_at": resets},
+                                "secondary": null}}),
+        )
+    };
+    append(&file, &rollout_start(CODEX_ID));
+    append(&file, &limited("2026-11-22T10:00:10Z", 1000, 50.0));
+    let mut child = ccwatch(tmp.path())
+        .args(["events", "--json", "--agents", "codex", "--codex-dir"])
+        .arg(tmp.path().join("codex"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines() {
+            let Ok(l) = l else { break };
+            if tx.send(serde_json::from_str(&l).unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait = |done: &dyn Fn(&Value) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let v = rx.recv_timeout(left).expect("the awaited event");
+            seen.push(v.clone());
+            if done(&v) {
+                return v;
+            }
+        }
+    };
+    wait(&|v| v["event"] == "ready");
+    // 50% when ccwatch started: below every level, nothing to say. Then 85%.
+    append(&file, &limited("2026-11-22T10:01:00Z", 3000, 85.0));
+    let alert = wait(&|v| v["event"] == "limit");
+    assert_eq!(alert["alert"], "rate-limit-80");
+    assert_eq!(alert["period"], "codex_primary");
+    assert_eq!(alert["percent"], 85.0);
+    let _ = child.kill();
+    let _ = child.wait();
+}

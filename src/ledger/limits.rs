@@ -58,6 +58,16 @@ impl Ledger {
         if codex { Agent::Codex } else { Agent::Claude }
     }
 
+    /// The newest rate limits any file reported: Codex's plan as it was
+    /// last seen, whichever session saw it.
+    pub fn newest_rate_limits(&self) -> Option<RateLimits> {
+        self.files
+            .iter()
+            .filter_map(|f| f.limits.rate_limits)
+            .max_by_key(|(at, _)| *at)
+            .map(|(_, r)| r)
+    }
+
     /// The newest window and rate limits the session's files reported.
     pub fn limits(&self, id: &str) -> SessionLimits {
         let Some(s) = self.sessions.get(id) else {

@@ -82,6 +82,8 @@ struct RawInfo {
 #[serde(default)]
 struct RawTokenUsage {
     input_tokens: Count,
+    /// Newer versions (0.171): the part of the input written to the cache.
+    cache_write_input_tokens: Count,
     cached_input_tokens: Count,
     output_tokens: Count,
     reasoning_output_tokens: Count,
@@ -105,38 +107,43 @@ struct RawRateWindow {
     resets_in_seconds: Float,
 }
 
-/// Codex's five counts, in its order.
-type Usage5 = [u64; 5];
+/// Codex's counts: input, cached input, output, reasoning, total, and
+/// (newer versions, 0 before) cache writes.
+type Counts = [u64; 6];
 
 impl RawTokenUsage {
     /// `Err` when a count is present but not a count: the line is skipped.
-    fn counts(&self) -> Result<Usage5, ()> {
+    fn counts(&self) -> Result<Counts, ()> {
         Ok([
             self.input_tokens.get()?,
             self.cached_input_tokens.get()?,
             self.output_tokens.get()?,
             self.reasoning_output_tokens.get()?,
             self.total_tokens.get()?,
+            self.cache_write_input_tokens.get()?,
         ])
     }
 }
 
 /// Codex's counts as ccwatch's four kinds: the cached part of the input is
-/// a cache read, output already holds the reasoning (never added again),
-/// and OpenAI writes no cache.
-pub fn tokens_of(input: u64, cached: u64, output: u64) -> Tokens {
+/// a cache read, the part written to the cache a cache write, the rest
+/// input; output already holds the reasoning (never added again). The
+/// parts never add up to more than the input.
+pub fn tokens_of(input: u64, cached: u64, written: u64, output: u64) -> Tokens {
+    let cache_read = cached.min(input);
+    let cache_creation = written.min(input - cache_read);
     Tokens {
-        input: input.saturating_sub(cached),
+        input: input - cache_read - cache_creation,
         output,
-        cache_creation: 0,
-        cache_read: cached.min(input),
+        cache_creation,
+        cache_read,
     }
 }
 
 /// A response's identity: its lineage and both usages (see the spec, §4),
 /// so a re-emitted count and a fork's copy of its parent's history are the
 /// same record.
-fn key_of(lineage: &str, total: &Usage5, last: &Usage5) -> DedupKey {
+fn key_of(lineage: &str, total: &Counts, last: &Counts) -> DedupKey {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(b"codex\xff");
     h.update(lineage.as_bytes());
@@ -333,7 +340,7 @@ fn token_count(
                             timestamp,
                             session_id: session_of(state, file),
                             model: state.model.as_deref().unwrap_or(UNKNOWN_MODEL).to_owned(),
-                            tokens: tokens_of(last[0], last[1], last[2]),
+                            tokens: tokens_of(last[0], last[1], last[5], last[2]),
                             billing: Billing::default(),
                             sidechain: false,
                             cost_usd: None,
@@ -452,6 +459,23 @@ mod tests {
         assert_eq!(primary.window_minutes, Some(300));
         assert_eq!(primary.resets_at, Some(1795000000));
         assert_eq!(l.rate_limits.unwrap().secondary, None);
+    }
+
+    #[test]
+    fn cache_writes_are_a_part_of_the_input_as_cached_input_is() {
+        assert_eq!(
+            tokens_of(20_000, 8_000, 3_000, 500),
+            Tokens {
+                input: 9_000,
+                output: 500,
+                cache_creation: 3_000,
+                cache_read: 8_000
+            }
+        );
+        // Parts larger than the input are cut to it, never summed past it.
+        let odd = tokens_of(100, 80, 50, 1);
+        assert_eq!((odd.input, odd.cache_read, odd.cache_creation), (0, 80, 20));
+        assert_eq!(odd.prompt(), 100);
     }
 
     #[test]

@@ -42,6 +42,21 @@ impl Agent {
         }
     }
 
+    /// A session id cut short for lists. Claude Code's ids are random, so
+    /// their first 8 characters (`format::short_id`) tell them apart;
+    /// Codex's are UUIDv7, whose first 8 characters are the clock and are
+    /// the same for sessions started within a minute of each other (a
+    /// fork and its parent), so its last 8, which are random, are shown.
+    pub fn short_id(self, id: &str) -> &str {
+        match self {
+            Agent::Claude => crate::format::short_id(id),
+            Agent::Codex => match id.char_indices().rev().nth(7) {
+                Some((i, _)) => &id[i..],
+                None => id,
+            },
+        }
+    }
+
     /// The agent a file's name says: Codex names every rollout
     /// `rollout-*.jsonl`; Claude Code names transcripts after a UUID or
     /// `agent-*`, never so.
@@ -201,6 +216,16 @@ mod tests {
             secondary: None,
         };
         assert_eq!(odd.describe(now), "90m 3%");
+    }
+
+    #[test]
+    fn codex_ids_are_cut_to_their_random_end() {
+        let fork = "01a247c1-5683-79c0-80e7-63b5277a36c3";
+        let parent = "01a247c1-5482-7760-9eec-8616ec424b1e";
+        assert_eq!(Agent::Codex.short_id(fork), "277a36c3");
+        assert_ne!(Agent::Codex.short_id(fork), Agent::Codex.short_id(parent));
+        assert_eq!(Agent::Claude.short_id(fork), "01a247c1");
+        assert_eq!(Agent::Codex.short_id("abc"), "abc");
     }
 
     #[test]

@@ -77,7 +77,7 @@ fn both_agents_are_read_from_their_default_homes_and_marked() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("0199a1b2 codex"), "{text}");
+    assert!(text.contains("0000000a codex"), "{text}");
 }
 
 #[test]

@@ -206,7 +206,7 @@ fn change_text(c: &Change) -> String {
         format!(
             "{} {}{mark}",
             format::project_name(&s.project),
-            format::short_id(&s.session_id)
+            s.agent.short_id(&s.session_id)
         )
     };
     let context = |s: &SessionSnapshot| match &s.context {

@@ -235,7 +235,7 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
     vec![
         Cell::new(format::project(&s.project, home)),
         Cell::new(match s.agent.mark() {
-            Some(mark) => format!("{} {mark}", format::short_id(&s.session_id)),
+            Some(mark) => format!("{} {mark}", s.agent.short_id(&s.session_id)),
             None => format::short_id(&s.session_id).to_owned(),
         }),
         Cell::new(state),

@@ -72,7 +72,7 @@ fn a_codex_session_is_marked_in_the_list_and_measured_against_its_window() {
         .lines()
         .find(|l| l.contains("api"))
         .expect("the Codex session is listed");
-    assert!(codex_row.contains("cx 0199a"), "{screen}");
+    assert!(codex_row.contains("cx f4a5b"), "{screen}");
     assert!(codex_row.contains("50.0%"), "{screen}");
     let claude_row = screen
         .lines()

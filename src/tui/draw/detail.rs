@@ -42,7 +42,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, s: &SessionView) {
     let title = format!(
         " {} · {} ",
         format::project_name(&s.snap.project),
-        format::short_id(&s.snap.session_id)
+        s.snap.agent.short_id(&s.snap.session_id)
     );
     let block = Block::new()
         .borders(Borders::TOP)

@@ -100,11 +100,12 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
         format::project_name(&s.snap.project),
         cols.project,
     )));
-    // Another agent's session is marked in the id's room: `cx 0199a`.
-    let id = format::short_id(&s.snap.session_id);
-    let id = match s.snap.agent {
-        crate::agent::Agent::Codex => format!("cx {}", id.get(..5).unwrap_or(id)),
-        crate::agent::Agent::Claude => id.to_owned(),
+    // Another agent's session is marked in the id's room: `cx 4a5b…`
+    // (the end of a Codex id, see `Agent::short_id`).
+    let id = s.snap.agent.short_id(&s.snap.session_id);
+    let id = match s.snap.agent.mark() {
+        Some(_) => format!("cx {}", id.get(id.len().saturating_sub(5)..).unwrap_or(id)),
+        None => id.to_owned(),
     };
     spans.push(Span::raw(format!(" {}", fit(&id, 8))));
     let model = s

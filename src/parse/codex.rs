@@ -659,4 +659,63 @@ mod tests {
         let facts = read(&[META, &line], &mut state);
         assert!(facts.iter().all(|p| !matches!(p, Parsed::Usage(_))));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Bad input never crashes: any bytes give facts (or none),
+            /// each placed inside the line.
+            #[test]
+            fn any_bytes_are_read_without_a_crash(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+                let mut state = RolloutState::default();
+                for (at, _) in parse_rollout_line(&bytes, &file(), &mut state) {
+                    prop_assert!(at <= bytes.len() as u64);
+                }
+            }
+
+            /// A rollout cut anywhere into two reads, the state between
+            /// them stored and restored (as the index does), gives the
+            /// same facts as one read; and re-emitted counts (the same
+            /// info again) never add a distinct record.
+            #[test]
+            fn a_resumed_read_equals_one_read_and_re_emits_add_nothing(
+                responses in proptest::collection::vec((1u64..50_000, 0u64..100, 1u64..5_000, 0u8..3), 1..12),
+                cut in 0usize..40,
+            ) {
+                let mut lines = vec![META.to_owned(), TURN.to_owned()];
+                let mut total = [0u64; 5];
+                for (input, cached_pct, output, repeats) in &responses {
+                    let cached = input * cached_pct / 100;
+                    let last = [*input, cached, *output, 0, input + output];
+                    for (t, l) in total.iter_mut().zip(last) {
+                        *t += l;
+                    }
+                    for _ in 0..=*repeats {
+                        lines.push(count_line(total, last));
+                    }
+                }
+                let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+                let mut whole = RolloutState::default();
+                let one = read(&refs, &mut whole);
+                let cut = cut.min(refs.len());
+                let mut first = RolloutState::default();
+                let mut facts = read(&refs[..cut], &mut first);
+                let stored = serde_json::to_string(&first).unwrap();
+                let mut resumed: RolloutState = serde_json::from_str(&stored).unwrap();
+                facts.extend(read(&refs[cut..], &mut resumed));
+                prop_assert_eq!(&facts, &one);
+                prop_assert_eq!(resumed, whole);
+                let keys: std::collections::BTreeSet<_> = one
+                    .iter()
+                    .filter_map(|p| match p {
+                        Parsed::Usage(r) => r.key.map(|k| k.0),
+                        _ => None,
+                    })
+                    .collect();
+                prop_assert_eq!(keys.len(), responses.len());
+            }
+        }
+    }
 }

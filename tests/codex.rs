@@ -475,12 +475,13 @@ fn a_codex_sessions_state_follows_its_turn_events() {
 fn context_and_audit_say_they_read_claude_code_only() {
     let tmp = tempfile::tempdir().unwrap();
     home_with_both(tmp.path());
-    for command in ["context", "audit"] {
+    // By its id's start, or by its end as lists show a Codex id.
+    for (command, id) in [("context", "0199a1b2"), ("audit", "0000000a")] {
         let out = ccwatch(tmp.path())
-            .args([command, "0199a1b2", "--no-cache"])
+            .args([command, id, "--no-cache"])
             .output()
             .unwrap();
-        assert!(!out.status.success(), "{command}");
+        assert!(!out.status.success(), "{command} {id}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(err.contains("is a Codex session"), "{err}");

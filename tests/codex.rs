@@ -556,3 +556,28 @@ fn codex_plan_windows_alert_as_they_cross_a_level() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn an_archived_session_keeps_counting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = home_with_both(tmp.path());
+    let before = json_of(ccwatch(tmp.path()).args(["status", "--json"]));
+    // `codex archive` moves the rollout, flat, to archived_sessions/.
+    let day = home.join(".codex/sessions/2026/11/22");
+    let name = std::fs::read_dir(&day)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    let archived = home.join(".codex/archived_sessions");
+    std::fs::create_dir_all(&archived).unwrap();
+    std::fs::rename(day.join(&name), archived.join(&name)).unwrap();
+    // Read again from the index, and from scratch: the same answer.
+    let uncached: &[&str] = &["status", "--json", "--no-cache"];
+    for args in [&["status", "--json"], uncached] {
+        let after = json_of(ccwatch(tmp.path()).args(args));
+        assert_eq!(after["totals"], before["totals"], "{args:?}");
+        assert_eq!(sessions(&after), sessions(&before), "{args:?}");
+    }
+}

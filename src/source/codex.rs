@@ -63,6 +63,19 @@ pub fn find_codex_root(
         .map(ProjectsDir))
 }
 
+/// `archived_sessions/` beside a Codex home's `sessions/`, when it exists:
+/// `codex archive` moves a rollout there (flat, same name), and an
+/// archived session's usage still happened. The move is a file gone from
+/// one root and a file come in the other, whose responses are the same
+/// records: the totals do not change.
+pub fn archived_beside(sessions: &ProjectsDir) -> Option<ProjectsDir> {
+    if sessions.0.file_name()? != "sessions" {
+        return None;
+    }
+    let archived = sessions.0.parent()?.join("archived_sessions");
+    archived.is_dir().then_some(ProjectsDir(archived))
+}
+
 /// Which agents to read, and where Codex's rollouts are.
 #[derive(Debug, Clone)]
 pub struct AgentChoice {
@@ -110,11 +123,14 @@ impl AgentChoice {
         }
         match find_codex_root(self.codex_dir.as_deref(), &self.env) {
             Ok(Some(root)) => {
-                let same = |r: &ProjectsDir| {
-                    std::fs::canonicalize(&r.0).ok() == std::fs::canonicalize(&root.0).ok()
-                };
-                if !roots.usable.iter().any(same) {
-                    roots.usable.push(root);
+                let archived = archived_beside(&root);
+                for root in std::iter::once(root).chain(archived) {
+                    let same = |r: &ProjectsDir| {
+                        std::fs::canonicalize(&r.0).ok() == std::fs::canonicalize(&root.0).ok()
+                    };
+                    if !roots.usable.iter().any(same) {
+                        roots.usable.push(root);
+                    }
                 }
             }
             Ok(None) => {}
@@ -218,6 +234,24 @@ mod tests {
         assert_eq!(
             find_codex_root(None, &env).unwrap(),
             Some(ProjectsDir(moved.join("sessions")))
+        );
+    }
+
+    #[test]
+    fn archived_sessions_beside_sessions_are_read_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sessions = ProjectsDir(tmp.path().join("sessions"));
+        std::fs::create_dir_all(&sessions.0).unwrap();
+        assert_eq!(archived_beside(&sessions), None);
+        std::fs::create_dir_all(tmp.path().join("archived_sessions")).unwrap();
+        assert_eq!(
+            archived_beside(&sessions),
+            Some(ProjectsDir(tmp.path().join("archived_sessions")))
+        );
+        // A folder of rollouts named otherwise has nothing beside it.
+        assert_eq!(
+            archived_beside(&ProjectsDir(tmp.path().to_path_buf())),
+            None
         );
     }
 

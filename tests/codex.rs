@@ -251,6 +251,56 @@ fn append(path: &Path, text: &str) {
     f.write_all(text.as_bytes()).unwrap();
 }
 
+/// The running `events --json` process, killed when dropped (a failing
+/// test leaves none behind), and its lines as JSON.
+struct Events {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<Value>,
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Events {
+    fn start(isolate: &Path, codex: &Path) -> Events {
+        let mut child = ccwatch(isolate)
+            .args(["events", "--json", "--agents", "codex", "--codex-dir"])
+            .arg(codex)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel::<Value>();
+        std::thread::spawn(move || {
+            for l in BufReader::new(stdout).lines() {
+                let Ok(l) = l else { break };
+                if tx.send(serde_json::from_str(&l).unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        Events { child, lines }
+    }
+
+    /// The first event `done` says yes to, within 20 seconds.
+    fn wait(&self, done: &dyn Fn(&Value) -> bool, what: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) if done(&v) => return v,
+                Ok(_) => {}
+                Err(_) => panic!("timed out waiting for {what}"),
+            }
+        }
+    }
+}
+
 #[test]
 fn a_restart_resumes_a_rollout_with_its_model_and_session_from_the_index() {
     let tmp = tempfile::tempdir().unwrap();
@@ -290,34 +340,8 @@ fn the_live_engine_follows_a_new_rollout_in_a_new_days_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let codex = tmp.path().join("codex/sessions");
     std::fs::create_dir_all(&codex).unwrap();
-    let mut child = ccwatch(tmp.path())
-        .args(["events", "--json", "--agents", "codex", "--codex-dir"])
-        .arg(&codex)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<Value>();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines() {
-            let Ok(l) = l else { break };
-            if tx.send(serde_json::from_str(&l).unwrap()).is_err() {
-                break;
-            }
-        }
-    });
-    let wait = |done: &dyn Fn(&Value) -> bool, what: &str| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(v) if done(&v) => return v,
-                Ok(_) => {}
-                Err(_) => panic!("timed out waiting for {what}"),
-            }
-        }
-    };
+    let events = Events::start(tmp.path(), &codex);
+    let wait = |done: &dyn Fn(&Value) -> bool, what: &str| events.wait(done, what);
     wait(&|v| v["event"] == "ready", "ready");
     // Codex makes a folder per day: the watcher must see the new one.
     let day = codex.join("2026/11/22");
@@ -350,8 +374,6 @@ fn the_live_engine_follows_a_new_rollout_in_a_new_days_folder() {
     assert_eq!(second["session"]["records"], 2);
     assert_eq!(second["session"]["tokens"]["input"], 9000 + 2000);
     assert_eq!(second["session"]["tokens"]["cacheRead"], 8000);
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[test]
@@ -517,44 +539,14 @@ fn codex_plan_windows_alert_as_they_cross_a_level() {
     };
     append(&file, &rollout_start(CODEX_ID));
     append(&file, &limited("2026-11-22T10:00:10Z", 1000, 50.0));
-    let mut child = ccwatch(tmp.path())
-        .args(["events", "--json", "--agents", "codex", "--codex-dir"])
-        .arg(tmp.path().join("codex"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<Value>();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines() {
-            let Ok(l) = l else { break };
-            if tx.send(serde_json::from_str(&l).unwrap()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    let mut wait = |done: &dyn Fn(&Value) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let v = rx.recv_timeout(left).expect("the awaited event");
-            seen.push(v.clone());
-            if done(&v) {
-                return v;
-            }
-        }
-    };
-    wait(&|v| v["event"] == "ready");
+    let events = Events::start(tmp.path(), &tmp.path().join("codex"));
+    events.wait(&|v| v["event"] == "ready", "ready");
     // 50% when ccwatch started: below every level, nothing to say. Then 85%.
     append(&file, &limited("2026-11-22T10:01:00Z", 3000, 85.0));
-    let alert = wait(&|v| v["event"] == "limit");
+    let alert = events.wait(&|v| v["event"] == "limit", "the limit alert");
     assert_eq!(alert["alert"], "rate-limit-80");
     assert_eq!(alert["period"], "codex_primary");
     assert_eq!(alert["percent"], 85.0);
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[test]

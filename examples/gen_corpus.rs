@@ -4,18 +4,23 @@
 //! ```text
 //! cargo run --release --example gen_corpus -- <dir> [--size 1G|500M|10M|123456]
 //!     [--sessions N] [--seed N] [--projects N] [--no-bad-lines] [--no-big]
+//!     [--codex SIZE] [--codex-sessions N]
 //! ```
 //!
 //! Sizes use binary units (`1G` = 1 GiB). `<dir>` becomes a data root: the
-//! files go under `<dir>/projects/`. Timing goes to stderr.
+//! files go under `<dir>/projects/`. With `--codex`, Codex CLI rollouts of
+//! that size go under `<dir>/codex/sessions/` too (read them with
+//! `--codex-dir <dir>/codex`), and the answers printed are for both.
+//! Timing goes to stderr.
 
-use ccwatch_corpus::{CorpusSpec, generate};
+use ccwatch_corpus::{CodexSpec, CorpusSpec, generate, generate_codex};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str = "usage: gen_corpus <dir> [--size 1G|500M|10M|BYTES] [--sessions N] \
-                     [--seed N] [--projects N] [--no-bad-lines] [--no-big]";
+                     [--seed N] [--projects N] [--no-bad-lines] [--no-big] \
+                     [--codex SIZE] [--codex-sessions N]";
 
 fn parse_size(s: &str) -> Option<u64> {
     let s = s.trim();
@@ -29,8 +34,9 @@ fn parse_size(s: &str) -> Option<u64> {
     (v.is_finite() && v >= 0.0).then_some((v * mult as f64) as u64)
 }
 
-fn parse_args() -> Result<(PathBuf, CorpusSpec), String> {
+fn parse_args() -> Result<(PathBuf, CorpusSpec, Option<CodexSpec>), String> {
     let mut spec = CorpusSpec::default();
+    let mut codex: Option<CodexSpec> = None;
     let mut dir = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -52,6 +58,18 @@ fn parse_args() -> Result<(PathBuf, CorpusSpec), String> {
                 let v = value("--projects")?;
                 spec.projects = v.parse().map_err(|_| format!("bad --projects: {v}"))?;
             }
+            "--codex" => {
+                let v = value("--codex")?;
+                let bytes = parse_size(&v).ok_or(format!("bad size: {v}"))?;
+                codex.get_or_insert_with(CodexSpec::default).target_bytes = bytes;
+            }
+            "--codex-sessions" => {
+                let v = value("--codex-sessions")?;
+                let n = v
+                    .parse()
+                    .map_err(|_| format!("bad --codex-sessions: {v}"))?;
+                codex.get_or_insert_with(CodexSpec::default).sessions = n;
+            }
             "--no-bad-lines" => spec.bad_lines = false,
             "--no-big" => spec.big_tool_results = false,
             "-h" | "--help" => return Err(USAGE.to_string()),
@@ -60,11 +78,11 @@ fn parse_args() -> Result<(PathBuf, CorpusSpec), String> {
             s => return Err(format!("unexpected argument {s}\n{USAGE}")),
         }
     }
-    Ok((dir.ok_or(USAGE.to_string())?, spec))
+    Ok((dir.ok_or(USAGE.to_string())?, spec, codex))
 }
 
 fn main() -> ExitCode {
-    let (dir, spec) = match parse_args() {
+    let (dir, spec, codex) = match parse_args() {
         Ok(x) => x,
         Err(e) => {
             eprintln!("{e}");
@@ -78,6 +96,16 @@ fn main() -> ExitCode {
             eprintln!("gen_corpus: {}: {e}", dir.display());
             return ExitCode::FAILURE;
         }
+    };
+    let expected = match codex {
+        None => expected,
+        Some(c) => match generate_codex(&dir.join("codex"), &c) {
+            Ok(e) => expected.merge(e),
+            Err(e) => {
+                eprintln!("gen_corpus: {}: {e}", dir.join("codex").display());
+                return ExitCode::FAILURE;
+            }
+        },
     };
     let secs = t0.elapsed().as_secs_f64();
     eprintln!(

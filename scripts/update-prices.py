@@ -4,7 +4,8 @@
 The prices come from the list the LiteLLM project publishes inside its PyPI
 package (litellm/model_prices_and_context_window_backup.json), completed by
 data/price-overlay.json where LiteLLM is silent. Every chat model LiteLLM
-prices is kept, under its plain name (lower case, provider prefix taken
+prices (and every Responses-API model, which is how it lists OpenAI's Codex
+models) is kept, under its plain name (lower case, provider prefix taken
 off), with only the fields ccwatch uses, as USD per token:
 
   input, output, cacheRead       the base prices
@@ -175,7 +176,10 @@ def plain_name(key):
 
 
 def is_chat(entry):
-    return isinstance(entry, dict) and entry.get("mode") == "chat"
+    # OpenAI's Codex models (`gpt-5-codex`, `gpt-5.1-codex-max`, ...) are
+    # served by the Responses API only and listed with mode "responses";
+    # Codex CLI sessions name them, so they are kept with the chat models.
+    return isinstance(entry, dict) and entry.get("mode") in ("chat", "responses")
 
 
 def rank(key, entry):

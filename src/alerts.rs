@@ -181,6 +181,8 @@ mod tests {
     fn snap(percent: f64, compactions: u64, cycle_start: Option<Millis>) -> SessionSnapshot {
         SessionSnapshot {
             session_id: "s".into(),
+            agent: crate::agent::Agent::Claude,
+            rate_limits: None,
             label: String::new(),
             title: None,
             subagents_only: false,

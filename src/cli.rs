@@ -52,6 +52,17 @@ pub struct DataArgs {
     /// Read settings from this file instead of the default config file.
     #[arg(long, global = true, value_name = "FILE", env = "CCWATCH_CONFIG")]
     pub config: Option<PathBuf>,
+
+    /// Read OpenAI Codex CLI rollouts from this folder (a Codex home or its
+    /// sessions/ folder) [default: $CODEX_HOME/sessions, else
+    /// ~/.codex/sessions, when it exists and --dir is not given].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub codex_dir: Option<PathBuf>,
+
+    /// Which agents' sessions to read, comma-separated: claude, codex
+    /// [default: both].
+    #[arg(long, global = true, value_name = "LIST", value_parser = crate::agent::Agent::parse_list)]
+    pub agents: Option<std::vec::Vec<crate::agent::Agent>>,
 }
 
 /// The context window the gauge measures against: for the commands that
@@ -382,9 +393,14 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME")]
     pub project: Option<String>,
 
-    /// A row per model under each row.
+    /// A row per model under each row (per agent and model when Codex
+    /// sessions are among them).
     #[arg(long)]
     pub breakdown: bool,
+
+    /// Only sessions of this agent: claude or codex.
+    #[arg(long, value_name = "AGENT", value_parser = crate::agent::Agent::parse)]
+    pub agent: Option<crate::agent::Agent>,
 
     /// Oldest first (asc) or newest first (desc).
     #[arg(long, value_enum, value_name = "asc|desc", default_value_t = Order::Asc)]

@@ -9,6 +9,7 @@
 // tests may. Target-scoped, so it lives here and not in Cargo.toml's [lints].
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod agent;
 pub mod alerts;
 pub mod attribution;
 pub mod audit;

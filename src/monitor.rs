@@ -240,7 +240,11 @@ impl Monitor {
     fn readings(&self) -> Vec<Reading> {
         let now = chrono::Utc::now().timestamp_millis();
         let plan = crate::hints::rate::PlanLimits::of(&self.window.sources.hints, now);
-        Reading::all(plan.as_ref(), &self.spend)
+        let mut readings = Reading::all(plan.as_ref(), &self.spend);
+        if let Some(codex) = self.ledger.newest_rate_limits() {
+            readings.extend(Reading::codex(&codex));
+        }
+        readings
     }
 
     /// Levels the plan's usage and the budgets crossed.
@@ -385,8 +389,9 @@ impl Monitor {
         let mut changes = self.resnapshot(touched);
         if !self.budgets.is_empty() {
             self.spend = self.current_spend();
-            self.check_limits(&mut changes);
         }
+        // Codex's plan windows arrive with its rollouts' lines.
+        self.check_limits(&mut changes);
         changes
     }
 

@@ -262,9 +262,27 @@ impl Settings {
         dir: Option<&std::path::Path>,
         env: &DiscoveryEnv,
     ) -> Result<Settings, UserError> {
-        let roots = find_roots(dir, env);
+        let choice = crate::source::codex::AgentChoice::claude_only();
+        Settings::resolve_agents(options, dir, env, &choice)
+    }
+
+    /// `resolve` for the agents chosen: Claude Code's roots and Codex's
+    /// (see `source/codex.rs`); having none usable at all is an error.
+    pub fn resolve_agents(
+        options: Options,
+        dir: Option<&std::path::Path>,
+        env: &DiscoveryEnv,
+        choice: &crate::source::codex::AgentChoice,
+    ) -> Result<Settings, UserError> {
+        let mut roots = match choice.wants(crate::agent::Agent::Claude) {
+            true => find_roots(dir, env),
+            false => Roots::default(),
+        };
+        choice.add_codex_root(&mut roots, dir.is_some());
         if roots.usable.is_empty() {
-            return Err(no_roots_error(&roots));
+            return Err(choice
+                .no_roots_error(&roots)
+                .unwrap_or_else(|| no_roots_error(&roots)));
         }
         for bad in &roots.unusable {
             eprintln!(

@@ -11,7 +11,8 @@
 //! - `totals`: token sums (`input`, `output`, `cache_creation`,
 //!   `cache_read`); `records`: distinct usage records; `files`.
 //! - `skipped`: the skip counts by reason, exactly (`{}` for none).
-//! - `sessions.<id>`: `project`, `label`, `title`, `records`, `tokens`, `models`
+//! - `sessions.<id>`: `agent`, `rateLimits`, `project`, `label`, `title`,
+//!   `records`, `tokens`, `models`
 //!   (records per model), `compactions`, `compacted`, `lastActivity`,
 //!   `costUSD`, and `context`: `null`, or `occupancy`, `model`,
 //!   `timestamp`, `window`.
@@ -109,6 +110,8 @@ fn check(dir: &Path) -> Vec<String> {
             "compactions",
             "lastActivity",
             "title",
+            "agent",
+            "rateLimits",
         ] {
             if let Some(v) = w.get(key) {
                 same(&mut wrong, format!("{id} {key}"), s[key].clone(), v);

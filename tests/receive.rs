@@ -576,7 +576,7 @@ fn telemetry_sessions_are_in_the_prometheus_metrics() {
         }
     };
     let mut want = vec![format!(
-        "ccwatch_context_tokens{{session_id=\"{SESSION}\",project=\"⇄ 127.0.0.1\",model=\"claude-opus-4-8\"}} 15451"
+        "ccwatch_context_tokens{{session_id=\"{SESSION}\",project=\"⇄ 127.0.0.1\",model=\"claude-opus-4-8\",agent=\"claude\"}} 15451"
     )];
     for (kind, model, n) in [
         ("input", "claude-haiku-4-5-20251001", 250),
@@ -584,7 +584,7 @@ fn telemetry_sessions_are_in_the_prometheus_metrics() {
         ("cacheRead", "claude-opus-4-8[1m]", 74345),
     ] {
         want.push(format!(
-            "claude_code_token_usage_tokens_total{{type=\"{kind}\",session_id=\"{SESSION}\",project=\"⇄ 127.0.0.1\",model=\"{model}\"}} {n}"
+            "claude_code_token_usage_tokens_total{{type=\"{kind}\",session_id=\"{SESSION}\",project=\"⇄ 127.0.0.1\",model=\"{model}\",agent=\"claude\"}} {n}"
         ));
     }
     scrape_for(&want);

@@ -1939,3 +1939,39 @@ fn an_idle_events_process_does_not_wake() {
         .collect();
     assert!(woke.is_empty(), "threads woke while idle: {woke:?}");
 }
+
+// ---------------------------------------------------------------------------
+// Codex CLI sessions (issue 19)
+
+// Bug (issue 19): the price table kept only LiteLLM's "chat" models, and
+// LiteLLM lists OpenAI's Codex models (gpt-5-codex, gpt-5.1-codex-max, …)
+// as "responses" models, so every response of them cost $0 and was listed
+// as unpriced, in a Claude Code transcript routed to them as in a Codex
+// session.
+#[test]
+fn codex_models_were_unpriced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = assistant(
+        "2026-11-22T10:00:00.000Z",
+        "msg_codex",
+        r#"{"input_tokens":10000,"cache_read_input_tokens":80000,"output_tokens":2000}"#,
+    )
+    .replace("claude-sonnet-4-5-20250929", "gpt-5.1-codex-max");
+    transcript(tmp.path(), &[line]);
+    let daily = json_of(
+        ccwatch(tmp.path())
+            .args([
+                "daily",
+                "--json",
+                "--no-cache",
+                "--timezone",
+                "UTC",
+                "--dir",
+            ])
+            .arg(tmp.path()),
+    );
+    assert_eq!(daily["unpriced"]["models"], serde_json::json!([]));
+    // 10000×$1.25/M + 80000×$0.125/M + 2000×$10/M = $0.0425.
+    let cost = daily["totals"]["totalCost"].as_f64().unwrap();
+    assert!((cost - 0.0425).abs() < 1e-9, "{cost}");
+}

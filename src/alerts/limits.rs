@@ -1,5 +1,5 @@
 //! Account-wide alerts: the plan's 5-hour and 7-day usage (from status-line
-//! hints) and the cost budgets. Each level fires once per period, on the way
+//! hints), Codex's plan windows (from its rollouts) and the cost budgets. Each level fires once per period, on the way
 //! up: a new period (the window reset, the next day or week) re-arms it.
 //! A period whose reset time is unknown re-arms when usage falls below the
 //! level instead.
@@ -27,6 +27,8 @@ impl LimitKind {
         match self {
             LimitKind::RateLimit("five_hour") => "5-hour limit",
             LimitKind::RateLimit("seven_day") => "7-day limit",
+            LimitKind::RateLimit(CODEX_PRIMARY) => "Codex 5-hour limit",
+            LimitKind::RateLimit(CODEX_SECONDARY) => "Codex weekly limit",
             LimitKind::RateLimit(_) => "plan limit",
             LimitKind::Budget(BudgetPeriod::Daily) => "daily budget",
             LimitKind::Budget(BudgetPeriod::Weekly) => "weekly budget",
@@ -41,6 +43,11 @@ impl LimitKind {
         }
     }
 }
+
+/// The periods of Codex's two plan windows (`rate_limits.primary`, usually
+/// 5 hours, and `secondary`, usually a week).
+pub const CODEX_PRIMARY: &str = "codex_primary";
+pub const CODEX_SECONDARY: &str = "codex_secondary";
 
 /// One measure now.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +81,25 @@ impl Reading {
             spend: Some((s.spent_usd, s.budget_usd)),
         }));
         out
+    }
+
+    /// Codex's plan windows as readings.
+    pub fn codex(limits: &crate::agent::RateLimits) -> Vec<Reading> {
+        [
+            (CODEX_PRIMARY, limits.primary),
+            (CODEX_SECONDARY, limits.secondary),
+        ]
+        .into_iter()
+        .filter_map(|(period, w)| {
+            let w = w?;
+            Some(Reading {
+                kind: LimitKind::RateLimit(period),
+                percent: w.used_percent,
+                resets_at: w.resets_at.map(|s| s.saturating_mul(1000)),
+                spend: None,
+            })
+        })
+        .collect()
     }
 }
 
@@ -165,6 +191,34 @@ impl LimitTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codex_windows_are_readings_of_their_own_named_for_people() {
+        use crate::agent::{RateLimits, RateWindow};
+        let limits = RateLimits {
+            primary: Some(RateWindow {
+                used_percent: 85.0,
+                window_minutes: Some(300),
+                resets_at: Some(1_000),
+            }),
+            secondary: None,
+        };
+        let readings = Reading::codex(&limits);
+        assert_eq!(readings.len(), 1);
+        assert_eq!(readings[0].kind, LimitKind::RateLimit(CODEX_PRIMARY));
+        assert_eq!(readings[0].resets_at, Some(1_000_000));
+        assert_eq!(readings[0].kind.label(), "Codex 5-hour limit");
+        assert_eq!(
+            LimitKind::RateLimit(CODEX_SECONDARY).label(),
+            "Codex weekly limit"
+        );
+        // Its own period: Claude Code's 5-hour window is armed apart.
+        let mut t = LimitTracker::new(vec![80], vec![]);
+        let crossed = t.observe(&readings);
+        assert_eq!(crossed.len(), 1);
+        assert_eq!(crossed[0].name(), "rate-limit-80");
+        assert!(t.observe(&readings).is_empty());
+    }
 
     fn rate(percent: f64, resets_at: Option<Millis>) -> Reading {
         Reading {

@@ -23,6 +23,12 @@ pub fn open(
 ) -> Result<(String, SessionReader, Option<u64>), UserError> {
     let scan = scan_once(settings);
     let id = pick::session(&scan.ledger, arg)?;
+    if scan.ledger.agent(&id) == crate::agent::Agent::Codex {
+        return Err(UserError(format!(
+            "session {} is a Codex session: `context` and `audit` read Claude Code transcripts only",
+            crate::format::short_id(&id)
+        )));
+    }
     let files: Vec<SessionFile> = pick::files(&scan.ledger, &id);
     let window = scan
         .ledger

@@ -198,10 +198,15 @@ fn change_json(c: &Change) -> EventJson<'_> {
 fn change_text(c: &Change) -> String {
     let clock = chrono::Local::now().format("%H:%M:%S");
     let who = |s: &SessionSnapshot| {
+        let mark = s
+            .agent
+            .mark()
+            .map(|m| format!(" [{m}]"))
+            .unwrap_or_default();
         format!(
-            "{} {}",
+            "{} {}{mark}",
             format::project_name(&s.project),
-            format::short_id(&s.session_id)
+            s.agent.short_id(&s.session_id)
         )
     };
     let context = |s: &SessionSnapshot| match &s.context {

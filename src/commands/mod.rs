@@ -42,7 +42,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
         return Ok(ExitCode::SUCCESS);
     }
     let env = DiscoveryEnv::from_process();
-    let settings = Settings::resolve(options, cli.data.dir.as_deref(), &env)?;
+    let choice = crate::source::codex::AgentChoice::of(&cli.data);
+    let settings = Settings::resolve_agents(options, cli.data.dir.as_deref(), &env, &choice)?;
     match cli.command {
         Some(Command::Status { json, .. }) => status(&settings, &env, json),
         Some(Command::Events { json, export, .. }) => {

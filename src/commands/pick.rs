@@ -30,6 +30,14 @@ pub fn session(ledger: &Ledger, arg: &str) -> Result<String, UserError> {
         .map(|id| id.as_ref())
         .filter(|id| id.starts_with(arg))
         .collect();
+    if matches.is_empty() {
+        // Codex sessions are listed by the end of their id.
+        matches = ledger
+            .session_ids()
+            .map(|id| id.as_ref())
+            .filter(|id| id.ends_with(arg))
+            .collect();
+    }
     matches.sort_unstable();
     match matches.as_slice() {
         [] => Err(UserError(format!(

@@ -44,6 +44,7 @@ pub fn run(
         since: args.since,
         until: args.until,
         project: args.project.clone(),
+        agent: args.agent,
     };
     let all = priced_entries(&scan.ledger, &mut pricer);
     filter.check(&all).map_err(UserError)?;

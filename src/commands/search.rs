@@ -450,6 +450,8 @@ mod tests {
     fn snap(id: &str, title: Option<&str>) -> SessionSnapshot {
         SessionSnapshot {
             session_id: id.into(),
+            agent: crate::agent::Agent::Claude,
+            rate_limits: None,
             project: "/p".into(),
             label: "p".into(),
             title: title.map(str::to_owned),

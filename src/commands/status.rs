@@ -235,7 +235,10 @@ fn row(s: &SessionSnapshot, now: Millis, home: Option<&str>) -> Vec<Cell> {
     };
     vec![
         Cell::new(format::project(&s.project, home)),
-        Cell::new(format::short_id(&s.session_id)),
+        Cell::new(match s.agent.mark() {
+            Some(mark) => format!("{} {mark}", s.agent.short_id(&s.session_id)),
+            None => format::short_id(&s.session_id).to_owned(),
+        }),
         Cell::new(state),
         Cell::new(match &s.title {
             Some(t) => crate::parse::one_line(t, crate::report::table::TITLE_CHARS),

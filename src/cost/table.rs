@@ -213,9 +213,16 @@ mod tests {
             "glm-4.6",
             "kimi-k2.5",
             "gpt-5",
+            // Codex CLI's models, which LiteLLM lists as Responses-API models.
+            "gpt-5-codex",
+            "gpt-5.1-codex-max",
+            "gpt-5.1-codex-mini",
         ] {
             assert!(t.models.contains_key(name), "{name} missing");
         }
+        let codex = t.models["gpt-5-codex"];
+        assert_eq!(codex.base.input, 1.25e-6);
+        assert_eq!(codex.base.cache_read, 0.125e-6);
         let opus48 = t.models["claude-opus-4-8"];
         assert_eq!(opus48.base.cache_write_1h, Some(10e-6));
         assert_eq!(opus48.fast, Some(2.0));

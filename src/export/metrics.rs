@@ -174,6 +174,8 @@ pub enum Label {
     Reason,
     State,
     Window,
+    /// `claude` or `codex`: which agent a session's series come from.
+    Agent,
 }
 
 impl Label {
@@ -187,6 +189,7 @@ impl Label {
             Label::Reason => "reason",
             Label::State => "state",
             Label::Window => "window",
+            Label::Agent => "agent",
         }
     }
 
@@ -215,6 +218,8 @@ struct SessionMetrics {
     context: Option<(String, u64, u64)>,
     compactions: u64,
     state: Option<crate::state::State>,
+    agent: crate::agent::Agent,
+    rate_limits: Option<crate::agent::RateLimits>,
 }
 
 /// Token sums of one session and model.
@@ -291,6 +296,10 @@ impl MetricState {
                 .map(|s| s.project.clone())
                 .unwrap_or_default()
         };
+        let agent = |id: &str| {
+            let a = self.sessions.get(id).map(|s| s.agent).unwrap_or_default();
+            (Label::Agent, a.name().to_owned())
+        };
         let mut push = |metric, labels, value| {
             out.push(Sample {
                 metric,
@@ -310,6 +319,7 @@ impl MetricState {
                     (Label::SessionId, id.clone()),
                     (Label::Project, project(id)),
                     (Label::Model, model.clone()),
+                    agent(id),
                 ];
                 push(Metric::Tokens, labels, n as f64);
             }
@@ -319,6 +329,7 @@ impl MetricState {
                 (Label::SessionId, id.clone()),
                 (Label::Project, project(id)),
                 (Label::Model, model.clone()),
+                agent(id),
             ];
             push(Metric::Cost, labels, sums.cost.usd());
         }
@@ -337,6 +348,7 @@ impl MetricState {
                 (Label::SessionId, id.clone()),
                 (Label::Project, s.project.clone()),
                 (Label::Model, model.clone()),
+                (Label::Agent, s.agent.name().to_owned()),
             ]
         };
         for (id, s, (model, used, _)) in &contexts {
@@ -363,6 +375,7 @@ impl MetricState {
             let labels = vec![
                 (Label::SessionId, id.clone()),
                 (Label::Project, s.project.clone()),
+                (Label::Agent, s.agent.name().to_owned()),
             ];
             push(Metric::Compactions, labels, s.compactions as f64);
         }
@@ -371,6 +384,7 @@ impl MetricState {
                 (Label::Level, level.to_string()),
                 (Label::SessionId, id.clone()),
                 (Label::Project, project(id)),
+                agent(id),
             ];
             push(Metric::ThresholdCrossings, labels, *n as f64);
         }
@@ -414,6 +428,29 @@ impl MetricState {
             let labels = vec![(Label::Window, window.to_owned())];
             push(Metric::RateLimitRatio, labels, w.ratio);
         }
+        // Codex's plan windows, as its most recently active session with
+        // rate limits last reported them (a window past its reset time
+        // says nothing of now).
+        let codex = self
+            .sessions
+            .values()
+            .filter(|s| s.agent == crate::agent::Agent::Codex)
+            .filter_map(|s| Some((s.last_activity, s.rate_limits?)))
+            .max_by_key(|(at, _)| *at);
+        if let Some((_, limits)) = codex {
+            for (window, w) in [("primary", limits.primary), ("secondary", limits.secondary)] {
+                let current = |w: &crate::agent::RateWindow| {
+                    w.resets_at.is_none_or(|at| at.saturating_mul(1000) > now)
+                };
+                if let Some(w) = w.filter(current) {
+                    let labels = vec![
+                        (Label::Window, window.to_owned()),
+                        (Label::Agent, "codex".to_owned()),
+                    ];
+                    push(Metric::RateLimitRatio, labels, w.used_percent / 100.0);
+                }
+            }
+        }
         out
     }
 }
@@ -428,6 +465,8 @@ fn session_metrics(s: &SessionSnapshot) -> SessionMetrics {
             .map(|c| (c.model.clone(), c.tokens, c.window)),
         compactions: s.compactions,
         state: s.state.as_ref().map(|st| st.state),
+        agent: s.agent,
+        rate_limits: s.rate_limits,
     }
 }
 
@@ -489,6 +528,8 @@ mod tests {
     fn state() -> MetricState {
         let session = |last, context| SessionMetrics {
             project: "/src/app".into(),
+            agent: crate::agent::Agent::Claude,
+            rate_limits: None,
             last_activity: Some(last),
             context,
             compactions: 2,
@@ -535,6 +576,83 @@ mod tests {
             .filter(|s| s.labels.iter().any(|(l, v)| (*l, v.as_str()) == label))
             .map(|s| s.value)
             .collect()
+    }
+
+    #[test]
+    fn a_codex_sessions_series_carry_its_agent_and_its_rate_limits_are_exported() {
+        use crate::agent::{Agent, RateLimits, RateWindow};
+        let mut st = state();
+        let window = |p| {
+            Some(RateWindow {
+                used_percent: p,
+                window_minutes: Some(300),
+                resets_at: None,
+            })
+        };
+        let codex = SessionMetrics {
+            agent: Agent::Codex,
+            rate_limits: Some(RateLimits {
+                primary: window(21.0),
+                secondary: None,
+            }),
+            ..st.sessions["live"].clone()
+        };
+        st.sessions.insert("cx".into(), codex);
+        st.usage.insert(
+            ("cx".into(), "gpt-5-codex".into()),
+            ModelSums {
+                output: 9,
+                ..ModelSums::default()
+            },
+        );
+        let samples = st.samples(1_500, 1_000);
+        let of = |id: &str, metric| {
+            samples
+                .iter()
+                .find(|s| s.metric == metric && s.labels.contains(&(Label::SessionId, id.into())))
+                .map(|s| s.labels.clone())
+                .unwrap()
+        };
+        for metric in [
+            Metric::Tokens,
+            Metric::Cost,
+            Metric::ContextTokens,
+            Metric::Compactions,
+        ] {
+            assert!(
+                of("cx", metric).contains(&(Label::Agent, "codex".into())),
+                "{metric:?}"
+            );
+            assert!(
+                of("live", metric).contains(&(Label::Agent, "claude".into())),
+                "{metric:?}"
+            );
+        }
+        let codex_limits: Vec<_> = samples
+            .iter()
+            .filter(|s| s.metric == Metric::RateLimitRatio)
+            .filter(|s| s.labels.contains(&(Label::Agent, "codex".into())))
+            .map(|s| (s.labels[0].1.clone(), s.value))
+            .collect();
+        assert_eq!(codex_limits, vec![("primary".to_owned(), 0.21)]);
+        // Past its reset time, the window leaves the export.
+        let mut past = st.sessions["cx"].clone();
+        if let Some(p) = past.rate_limits.as_mut().and_then(|r| r.primary.as_mut()) {
+            p.resets_at = Some(1);
+        }
+        st.sessions.insert("cx".into(), past);
+        let later = st.samples(1_500, 1_000);
+        assert!(!later.iter().any(|s| s.metric == Metric::RateLimitRatio
+            && s.labels.contains(&(Label::Agent, "codex".into()))));
+        // Claude Code's plan windows keep their series as they were.
+        assert_eq!(
+            value(
+                &samples,
+                Metric::RateLimitRatio,
+                (Label::Window, "five_hour")
+            ),
+            [0.42]
+        );
     }
 
     #[test]

@@ -38,13 +38,19 @@ pub enum WindowSource {
     Model,
     Observed,
     Default,
+    /// Reported by the agent itself in its files (Codex's
+    /// `model_context_window`).
+    Agent,
 }
 
 impl WindowSource {
     /// Whether the window is inferred rather than told (by the user or by
     /// Claude Code itself).
     pub fn is_guess(self) -> bool {
-        !matches!(self, WindowSource::Override | WindowSource::Statusline)
+        !matches!(
+            self,
+            WindowSource::Override | WindowSource::Statusline | WindowSource::Agent
+        )
     }
 
     pub fn describe(self) -> &'static str {
@@ -55,6 +61,7 @@ impl WindowSource {
             WindowSource::Model => "guessed from the model",
             WindowSource::Observed => "guessed: a prompt passed 200k",
             WindowSource::Default => "guessed: 200k default",
+            WindowSource::Agent => "reported by Codex",
         }
     }
 }

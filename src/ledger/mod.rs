@@ -10,6 +10,7 @@ mod agents;
 mod dedup;
 mod export;
 pub mod image;
+mod limits;
 mod names;
 mod session;
 pub mod snapshot;
@@ -20,6 +21,7 @@ mod wire;
 pub use agents::{AgentFile, AgentResponse};
 pub use dedup::{Copy, FileId};
 pub use export::FileFacts;
+pub use limits::SessionLimits;
 pub use names::{NameId, Names};
 pub use session::{Boundary, ContextPoint, ModelUse, SessionContext, is_large_drop};
 pub use snapshot::{ContextSnapshot, SessionSnapshot, TokenJson};
@@ -103,6 +105,8 @@ struct FileEntry {
     skipped: SkipCounts,
     /// The newest state of the file's chain (see `turn.rs`).
     turn: TurnTrack,
+    /// A Codex rollout's newest window and rate limits (see `limits.rs`).
+    limits: limits::FileLimits,
 }
 
 /// Per-day sums.
@@ -235,6 +239,10 @@ impl Ledger {
                     touched.insert(session);
                 }
                 Parsed::Skipped(reason) => self.files[id.0 as usize].skipped.add(reason),
+                Parsed::Limits(l) => {
+                    self.note_limits(id, &l);
+                    touched.extend(self.files[id.0 as usize].sessions.iter().cloned());
+                }
             }
         }
         if turned {
@@ -455,6 +463,7 @@ impl Ledger {
         entry.skipped = SkipCounts::default();
         entry.size = 0;
         entry.turn = TurnTrack::default();
+        entry.limits = limits::FileLimits::default();
         for key in keys {
             let files = &self.files;
             let path = |f: FileId| files[f.0 as usize].path.clone();
@@ -624,15 +633,14 @@ impl Ledger {
 
     pub fn snapshot(&self, id: &str, window: &WindowPolicy) -> Option<SessionSnapshot> {
         let s = self.sessions.get(id)?;
-        let mut snap = SessionSnapshot::of(
-            id,
-            self.project(id),
-            self.title(id),
-            self.subagents_only(s),
-            s,
-            window,
-            &self.models,
-        );
+        let about = snapshot::SessionAbout {
+            project: self.project(id),
+            title: self.title(id),
+            subagents_only: self.subagents_only(s),
+            agent: self.agent(id),
+            reported: self.limits(id),
+        };
+        let mut snap = SessionSnapshot::of(id, about, s, window, &self.models);
         snap.turn = self.turn(id);
         Some(snap)
     }
@@ -641,15 +649,8 @@ impl Ledger {
     pub fn snapshots(&self, window: &WindowPolicy) -> Vec<SessionSnapshot> {
         let mut all: Vec<SessionSnapshot> = self
             .sessions
-            .iter()
-            .map(|(id, s)| {
-                let only = self.subagents_only(s);
-                let title = self.title(id);
-                let mut snap =
-                    SessionSnapshot::of(id, self.project(id), title, only, s, window, &self.models);
-                snap.turn = self.turn(id);
-                snap
-            })
+            .keys()
+            .filter_map(|id| self.snapshot(id, window))
             .collect();
         all.sort_by(|a, b| {
             b.last_activity

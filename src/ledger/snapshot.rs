@@ -80,6 +80,8 @@ pub struct CompactionSnapshot {
 #[serde(rename_all = "camelCase")]
 pub struct SessionSnapshot {
     pub session_id: String,
+    /// The agent the session comes from: `claude` or `codex`.
+    pub agent: crate::agent::Agent,
     pub project: String,
     /// The project as lists show it: the folder's name, with the
     /// repository in front for a worktree (`api-server/.worktrees/1`).
@@ -116,33 +118,71 @@ pub struct SessionSnapshot {
     /// What its telemetry adds (`--otlp-receive`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry: Option<crate::receive::view::TelemetryExtras>,
+    /// The plan's rate limits as a Codex session last reported them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<crate::agent::RateLimits>,
+}
+
+/// What the ledger knows of a session beyond its context: where it runs,
+/// what it is called, which agent wrote it and what that agent reported.
+pub struct SessionAbout {
+    pub project: String,
+    pub title: Option<String>,
+    pub subagents_only: bool,
+    pub agent: crate::agent::Agent,
+    pub reported: super::SessionLimits,
 }
 
 impl SessionSnapshot {
     pub fn of(
         id: &str,
-        project: String,
-        title: Option<String>,
-        subagents_only: bool,
+        about: SessionAbout,
         s: &SessionContext,
         policy: &WindowPolicy,
         models: &Names,
     ) -> SessionSnapshot {
+        let SessionAbout {
+            project,
+            title,
+            subagents_only,
+            agent,
+            reported,
+        } = about;
         let context = s.newest().map(|(at, p)| {
             let tokens = p.tokens.prompt();
             let model = models.get(p.model);
-            let (window, window_source) = policy.resolve(&SessionFacts {
+            let resolved = policy.resolve(&SessionFacts {
                 session_id: id,
                 cwd: &project,
                 model,
                 max_prompt: s.max_prompt,
                 newest_at: at,
             });
-            let (auto_compact_at, auto_compact_source) = policy.sources.auto_compact.point(
+            let (window, window_source) = match (resolved, reported.window) {
+                // The window Codex reported, unless the user set one.
+                ((_, source), Some(w)) if source != WindowSource::Override => {
+                    (w, WindowSource::Agent)
+                }
+                (told, _) => told,
+            };
+            let (auto_compact_at, auto_compact_source) = match policy.sources.auto_compact.point(
                 model,
                 window,
                 policy.sources.auto_compact_percent,
-            );
+            ) {
+                // Codex compacts at 90% of the window unless configured
+                // lower; what Claude Code taught ccwatch does not apply.
+                (_, source)
+                    if agent == crate::agent::Agent::Codex
+                        && source != AutoCompactSource::Config =>
+                {
+                    (
+                        crate::agent::codex_auto_compact_at(window),
+                        AutoCompactSource::Default,
+                    )
+                }
+                point => point,
+            };
             ContextSnapshot {
                 tokens,
                 window,
@@ -161,6 +201,8 @@ impl SessionSnapshot {
         });
         SessionSnapshot {
             session_id: id.to_owned(),
+            agent,
+            rate_limits: reported.rate_limits,
             label: crate::format::project_name(&project).to_owned(),
             project,
             title,

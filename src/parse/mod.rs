@@ -15,11 +15,13 @@
 //! JSON is parsed, and the lines that are parsed borrow their strings and skip
 //! `message.content` (the bulk of every line) without allocating.
 
+pub mod codex;
 mod lenient;
 mod skip;
 mod title;
 mod turn;
 
+pub use codex::{RolloutState, parse_rollout_line};
 pub use skip::{SkipCounts, SkipReason};
 pub use title::{TitleKind, first_prompt, may_title, one_line};
 pub use turn::parse_turn;
@@ -61,6 +63,8 @@ pub enum Parsed {
         kind: TitleKind,
         text: String,
     },
+    /// A Codex session's window and rate limits (docs/codex-rollouts.md).
+    Limits(crate::agent::AgentLimits),
     Skipped(SkipReason),
 }
 
@@ -224,7 +228,7 @@ pub fn may_account(line: &[u8]) -> bool {
 /// Cheap structural check for lines the pre-filter lets through unparsed, so
 /// that truncated or non-UTF-8 lines are counted even when they carry nothing
 /// we account.
-fn shallow_check(line: &[u8]) -> Result<(), SkipReason> {
+pub(crate) fn shallow_check(line: &[u8]) -> Result<(), SkipReason> {
     if simdutf8::basic::from_utf8(line).is_err() {
         return Err(SkipReason::InvalidUtf8);
     }
@@ -236,7 +240,7 @@ fn shallow_check(line: &[u8]) -> Result<(), SkipReason> {
 }
 
 /// The UTF-8 byte order mark some editors put before a file's first byte.
-const BOM: &[u8] = b"\xef\xbb\xbf";
+pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Parse one line (without its `\n`; a `\r` before it and a leading byte
 /// order mark are allowed) into its facts. A line that carries nothing

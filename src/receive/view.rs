@@ -126,6 +126,8 @@ pub fn telemetry_only(id: &str, t: &TelemetrySession, policy: &WindowPolicy) -> 
     let label = host_label(&t.host);
     SessionSnapshot {
         session_id: id.to_owned(),
+        agent: crate::agent::Agent::Claude,
+        rate_limits: None,
         project: label.clone(),
         label,
         subagents_only: false,

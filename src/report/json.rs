@@ -59,28 +59,68 @@ pub struct ModelJson {
 pub struct ModelsJson {
     pub models_used: Vec<String>,
     pub model_breakdowns: Vec<ModelJson>,
+    /// Per agent, with its own models: only when another agent than
+    /// Claude Code has entries in the row.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub agent_breakdowns: Vec<AgentJson>,
+}
+
+/// One agent's share of a row.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentJson {
+    pub agent: crate::agent::Agent,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_creation_tokens: u64,
+    pub cache_read_tokens: u64,
+    pub cost: f64,
+    pub model_breakdowns: Vec<ModelJson>,
 }
 
 impl ModelsJson {
     pub fn of(u: &Usage) -> ModelsJson {
-        let mut model_breakdowns: Vec<ModelJson> = u
-            .models
-            .iter()
-            .map(|(m, s)| ModelJson {
-                model_name: m.to_string(),
-                input_tokens: s.tokens.input,
-                output_tokens: s.tokens.output,
-                cache_creation_tokens: s.tokens.cache_creation,
-                cache_read_tokens: s.tokens.cache_read,
-                cost: usd(s.cost),
-            })
-            .collect();
-        model_breakdowns.sort_by(|a, b| b.cost.total_cmp(&a.cost));
+        let agent_breakdowns = match u.has_other_agents() {
+            false => Vec::new(),
+            true => u
+                .agents
+                .iter()
+                .map(|(agent, a)| AgentJson {
+                    agent: *agent,
+                    input_tokens: a.sums.tokens.input,
+                    output_tokens: a.sums.tokens.output,
+                    cache_creation_tokens: a.sums.tokens.cache_creation,
+                    cache_read_tokens: a.sums.tokens.cache_read,
+                    cost: usd(a.sums.cost),
+                    model_breakdowns: model_rows(&a.models),
+                })
+                .collect(),
+        };
         ModelsJson {
             models_used: u.models.keys().map(|m| m.to_string()).collect(),
-            model_breakdowns,
+            model_breakdowns: model_rows(&u.models),
+            agent_breakdowns,
         }
     }
+}
+
+/// Per-model sums, largest cost first.
+fn model_rows(
+    models: &std::collections::BTreeMap<std::sync::Arc<str>, crate::report::ModelSums>,
+) -> Vec<ModelJson> {
+    let mut rows: Vec<ModelJson> = models
+        .iter()
+        .map(|(m, s)| ModelJson {
+            model_name: m.to_string(),
+            input_tokens: s.tokens.input,
+            output_tokens: s.tokens.output,
+            cache_creation_tokens: s.tokens.cache_creation,
+            cache_read_tokens: s.tokens.cache_read,
+            cost: usd(s.cost),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.cost.total_cmp(&a.cost));
+    rows
 }
 
 /// The key naming a period row.

@@ -14,6 +14,7 @@ pub mod zone;
 
 pub use zone::Zone;
 
+use crate::agent::Agent;
 use crate::cost::{Pricer, Unpriced};
 use crate::ledger::Ledger;
 use crate::record::{Millis, Tokens};
@@ -28,6 +29,8 @@ pub struct Entry {
     pub session: Arc<str>,
     pub project: Arc<str>,
     pub model: Arc<str>,
+    /// The agent of the record's session.
+    pub agent: Agent,
     pub tokens: Tokens,
     /// USD; 0 when the record has no price.
     pub cost: f64,
@@ -42,13 +45,29 @@ pub struct ModelSums {
     pub entries: u64,
 }
 
-/// Sums of a group of entries, in all and per model.
+/// Sums of one agent's entries, in all and per model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentSums {
+    pub sums: ModelSums,
+    pub models: BTreeMap<Arc<str>, ModelSums>,
+}
+
+/// Sums of a group of entries, in all, per model and per agent.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Usage {
     pub tokens: Tokens,
     pub cost: f64,
     pub entries: u64,
     pub models: BTreeMap<Arc<str>, ModelSums>,
+    pub agents: BTreeMap<Agent, AgentSums>,
+}
+
+impl ModelSums {
+    fn add(&mut self, e: &Entry) {
+        self.tokens += e.tokens;
+        self.cost += e.cost;
+        self.entries += 1;
+    }
 }
 
 impl Usage {
@@ -56,10 +75,16 @@ impl Usage {
         self.tokens += e.tokens;
         self.cost += e.cost;
         self.entries += 1;
-        let m = self.models.entry(e.model.clone()).or_default();
-        m.tokens += e.tokens;
-        m.cost += e.cost;
-        m.entries += 1;
+        self.models.entry(e.model.clone()).or_default().add(e);
+        let agent = self.agents.entry(e.agent).or_default();
+        agent.sums.add(e);
+        agent.models.entry(e.model.clone()).or_default().add(e);
+    }
+
+    /// Whether the entries come from another agent than Claude Code alone:
+    /// then breakdowns are split by agent.
+    pub fn has_other_agents(&self) -> bool {
+        self.agents.keys().any(|a| *a != Agent::Claude)
     }
 
     pub fn of<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Usage {
@@ -74,6 +99,7 @@ impl Usage {
 /// Every record of the ledger, priced, oldest first.
 pub fn priced_entries(ledger: &Ledger, pricer: &mut Pricer) -> Vec<Entry> {
     let mut projects: HashMap<Arc<str>, Arc<str>> = HashMap::new();
+    let mut agents: HashMap<Arc<str>, Agent> = HashMap::new();
     let mut entries: Vec<Entry> = ledger
         .records_iter()
         .map(|c| {
@@ -82,7 +108,11 @@ pub fn priced_entries(ledger: &Ledger, pricer: &mut Pricer) -> Vec<Entry> {
                 .entry(c.session.clone())
                 .or_insert_with(|| ledger.project(c.session).into())
                 .clone();
+            let agent = *agents
+                .entry(c.session.clone())
+                .or_insert_with(|| ledger.agent(c.session));
             Entry {
+                agent,
                 timestamp: c.timestamp,
                 session: c.session.clone(),
                 project,
@@ -122,6 +152,8 @@ pub struct Filter {
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
     pub project: Option<String>,
+    /// Only this agent's sessions (`--agent`).
+    pub agent: Option<Agent>,
 }
 
 impl Filter {
@@ -131,6 +163,9 @@ impl Filter {
             if self.since.is_some_and(|s| day < s) || self.until.is_some_and(|u| day > u) {
                 return false;
             }
+        }
+        if self.agent.is_some_and(|a| a != e.agent) {
+            return false;
         }
         match &self.project {
             Some(p) => project_matches(&e.project, p),
@@ -223,6 +258,7 @@ pub(crate) mod testing {
             session: session.into(),
             project: format!("/home/dev/{session}").into(),
             model: model.into(),
+            agent: Agent::Claude,
             tokens: Tokens {
                 input: total / 10,
                 output: total / 10,
@@ -253,6 +289,7 @@ mod tests {
             since: day(20),
             until: day(20),
             project: Some("webapp".into()),
+            agent: None,
         };
         assert_eq!(f.check(&entries), Ok(()));
         f.project = Some("webap".into());
@@ -311,5 +348,27 @@ mod tests {
         assert!(!project_matches("/home/dev/mywebapp", "webapp"));
         assert!(!project_matches("/home/dev/webapp", ""));
         assert!(!project_matches("/x/home/dev/webapp", "/home/dev/webapp"));
+    }
+
+    #[test]
+    fn the_agent_filter_keeps_one_agents_entries_and_usage_splits_by_agent() {
+        let mut codex = entry("2026-11-20T10:00:00Z", "c", "gpt-5-codex", 100, 2.0);
+        codex.agent = Agent::Codex;
+        let entries = vec![
+            entry("2026-11-20T09:00:00Z", "a", "claude-sonnet-4-5", 100, 1.0),
+            codex.clone(),
+        ];
+        let zone = Zone::parse("UTC").unwrap();
+        let only = Filter {
+            agent: Some(Agent::Codex),
+            ..Filter::default()
+        };
+        assert_eq!(only.apply(entries.clone(), &zone), vec![codex]);
+        let u = Usage::of(&entries);
+        assert!(u.has_other_agents());
+        assert_eq!(u.agents[&Agent::Codex].sums.cost, 2.0);
+        assert_eq!(u.agents[&Agent::Claude].sums.entries, 1);
+        assert_eq!(u.agents[&Agent::Codex].models.len(), 1);
+        assert!(!Usage::of(&entries[..1]).has_other_agents());
     }
 }

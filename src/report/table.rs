@@ -112,19 +112,33 @@ fn number_headers(layout: Layout) -> Vec<&'static str> {
     }
 }
 
-/// Per-model rows under a row: label in the first column, `lead` blank cells.
+/// Per-model rows under a row: label in the first column, `lead` blank
+/// cells. With another agent than Claude Code among the entries, a row per
+/// agent comes first, its models under it.
 fn breakdown_rows(t: &mut Table, u: &Usage, lead: usize, layout: Layout) {
-    for (model, sums) in &u.models {
+    let mut add = |label: String, sums: &crate::report::ModelSums| {
         let usage = Usage {
             tokens: sums.tokens,
             cost: sums.cost,
             entries: sums.entries,
-            models: Default::default(),
+            ..Default::default()
         };
-        let mut row = vec![format!("  └ {}", format::short_model(model))];
+        let mut row = vec![label];
         row.extend(std::iter::repeat_n(String::new(), lead));
         row.extend(numbers(&usage, layout));
         t.add_row(row);
+    };
+    if !u.has_other_agents() {
+        for (model, sums) in &u.models {
+            add(format!("  └ {}", format::short_model(model)), sums);
+        }
+        return;
+    }
+    for (agent, a) in &u.agents {
+        add(format!("  └ {}", agent.name()), &a.sums);
+        for (model, sums) in &a.models {
+            add(format!("    └ {}", format::short_model(model)), sums);
+        }
     }
 }
 

@@ -229,9 +229,14 @@ pub struct FileRole {
     /// The encoded working directory (first component under `projects/`),
     /// the project's name of last resort.
     pub encoded_project: String,
+    /// Which agent wrote the file (a Codex rollout by its name).
+    pub agent: crate::agent::Agent,
 }
 
 pub fn file_role(projects: &Path, file: &Path) -> FileRole {
+    if crate::agent::Agent::of_path(file) == crate::agent::Agent::Codex {
+        return crate::source::codex::rollout_role(file);
+    }
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -255,6 +260,7 @@ pub fn file_role(projects: &Path, file: &Path) -> FileRole {
             0 | 1 => String::new(),
             _ => components[0].clone(),
         },
+        agent: crate::agent::Agent::Claude,
     }
 }
 
@@ -430,7 +436,8 @@ mod tests {
             FileRole {
                 subagent: false,
                 fallback_session: "abc".into(),
-                encoded_project: "-home-x".into()
+                encoded_project: "-home-x".into(),
+                agent: crate::agent::Agent::Claude,
             }
         );
         let old = file_role(p, &p.join("-home-x/agent-1.jsonl"));

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 /// Bump when the stored layout or what a fact means changes. It is the
 /// first thing in the file, so any older index is recognised as one and
 /// rebuilt without a word.
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 const MAGIC: &[u8; 8] = b"CCWATCH\x01";
 
 /// Where the index for a set of roots lives. `CCWATCH_CACHE_DIR` overrides
@@ -90,6 +90,8 @@ struct IndexedFile {
     session_named: bool,
     /// The newest response the reader saw (see `FileReader`).
     response: Option<u64>,
+    /// A Codex rollout's memory of its earlier lines.
+    rollout: Option<crate::parse::RolloutState>,
 }
 
 /// The index after its header and checksum.
@@ -195,6 +197,7 @@ pub fn scan_indexed(
                     line_cap,
                     entry.tail,
                     (entry.session_named, entry.response),
+                    entry.rollout,
                 );
                 if unchanged {
                     usage.reused += 1;
@@ -329,6 +332,7 @@ pub fn save(
             tail: r.tailer().state(),
             session_named: r.session_named(),
             response: r.response(),
+            rollout: r.rollout().cloned(),
         })
         .collect();
     let header = Header {

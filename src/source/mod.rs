@@ -1,6 +1,7 @@
 //! Finding transcripts, reading what was appended to them, and noticing
 //! when they change: everything that touches the file system.
 
+pub mod codex;
 pub mod complete;
 pub mod discover;
 pub mod event;

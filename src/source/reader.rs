@@ -6,9 +6,11 @@
 
 use super::discover::FileRole;
 use super::tail::{TailEvent, TailStatus, Tailer};
+use crate::agent::Agent;
 use crate::ledger::{FileChange, FileUpdate};
 use crate::parse::{
-    FileContext, Parsed, SkipReason, Want, first_prompt, parse_line_with_turns, parse_turn,
+    FileContext, Parsed, RolloutState, SkipReason, Want, first_prompt, parse_line_with_turns,
+    parse_rollout_line, parse_turn,
 };
 use crate::record::TurnEvent;
 use std::path::{Path, PathBuf};
@@ -39,11 +41,15 @@ pub struct FileReader {
     /// the index: after a restart the search goes on in what is appended,
     /// and the ledger keeps the earliest prompt of each file.
     prompt_found: bool,
+    /// For a Codex rollout, what its lines so far said (`parse/codex.rs`).
+    rollout: Option<RolloutState>,
 }
 
 impl FileReader {
     pub fn new(path: PathBuf, role: FileRole, line_cap: usize) -> FileReader {
+        let rollout = (role.agent == Agent::Codex).then(RolloutState::default);
         FileReader {
+            rollout,
             tailer: Tailer::new(path, line_cap),
             context: FileContext {
                 fallback_session: role.fallback_session,
@@ -63,13 +69,22 @@ impl FileReader {
         line_cap: usize,
         state: super::tail::TailState,
         (session_named, response): (bool, Option<u64>),
+        rollout: Option<RolloutState>,
     ) -> FileReader {
+        let fresh = FileReader::new(path.clone(), role, line_cap);
         FileReader {
-            tailer: Tailer::resume(path.clone(), line_cap, state),
+            tailer: Tailer::resume(path, line_cap, state),
             session_named,
             response,
-            ..FileReader::new(path, role, line_cap)
+            // A rollout resumes with what its earlier lines said.
+            rollout: fresh.rollout.is_some().then(|| rollout.unwrap_or_default()),
+            ..fresh
         }
+    }
+
+    /// What a Codex rollout's lines so far said (`None` for Claude Code).
+    pub fn rollout(&self) -> Option<&RolloutState> {
+        self.rollout.as_ref()
     }
 
     pub fn session_named(&self) -> bool {
@@ -104,6 +119,7 @@ impl FileReader {
         let context = &self.context;
         let named = &mut self.session_named;
         let response = &mut self.response;
+        let rollout = &mut self.rollout;
         let line_cap = self.tailer.line_cap();
         // Lines other than responses written since the newest response
         // began: only these can still change the state, so only these are
@@ -118,6 +134,18 @@ impl FileReader {
                 *named = false;
                 *response = None;
                 *prompt_found = false;
+                if let Some(r) = rollout.as_mut() {
+                    *r = RolloutState::default();
+                }
+            }
+            TailEvent::Line { offset, bytes } if rollout.is_some() => {
+                // A Codex rollout: its parser keeps the file's memory and
+                // gives the turn facts itself (its turn events are small).
+                if let Some(state) = rollout.as_mut() {
+                    for (at, fact) in parse_rollout_line(bytes, context, state) {
+                        facts.push((offset + at, fact));
+                    }
+                }
             }
             TailEvent::Line { offset, bytes } => {
                 let want = if *named {
@@ -179,6 +207,9 @@ impl FileReader {
             self.session_named = false;
             self.response = None;
             self.prompt_found = false;
+            if let Some(r) = self.rollout.as_mut() {
+                *r = RolloutState::default();
+            }
         }
         let update = FileUpdate {
             path: self.tailer.path().to_path_buf(),
@@ -231,6 +262,6 @@ fn names_project(fact: &Parsed) -> bool {
         Parsed::Usage(r) => r.cwd.is_some(),
         Parsed::Compaction(m) => m.cwd.is_some(),
         Parsed::Entry { cwd, timestamp, .. } => cwd.is_some() && timestamp.is_some(),
-        Parsed::Turn(_) | Parsed::Title { .. } | Parsed::Skipped(_) => false,
+        Parsed::Turn(_) | Parsed::Title { .. } | Parsed::Skipped(_) | Parsed::Limits(_) => false,
     }
 }

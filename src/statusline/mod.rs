@@ -140,6 +140,7 @@ fn priced(cache: &Cache, pricer: &mut Pricer) -> Vec<Entry> {
                 session: empty.clone(),
                 project: empty.clone(),
                 model,
+                agent: crate::agent::Agent::Claude,
                 tokens,
                 cost: cost.unwrap_or(0.0),
                 priced: cost.is_some(),

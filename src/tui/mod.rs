@@ -27,6 +27,8 @@ pub mod theme;
 pub mod waiting;
 
 #[cfg(test)]
+mod codex_snapshot_tests;
+#[cfg(test)]
 mod gauge_snapshot_tests;
 #[cfg(test)]
 mod snapshot_tests;

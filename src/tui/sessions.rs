@@ -235,6 +235,8 @@ pub mod tests {
         SessionView {
             snap: SessionSnapshot {
                 session_id: id.into(),
+                agent: crate::agent::Agent::Claude,
+                rate_limits: None,
                 label: String::new(),
                 title: None,
                 subagents_only: false,

@@ -110,6 +110,7 @@ pub fn write(path: &Path, content: impl AsRef<[u8]>) {
 pub fn ccwatch(isolate: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(bin());
     cmd.env_remove("CLAUDE_CONFIG_DIR")
+        .env_remove("CODEX_HOME")
         .env_remove("CCWATCH_CONFIG")
         .env("XDG_CONFIG_HOME", isolate.join("xdg-config"))
         .env("XDG_CACHE_HOME", isolate.join("xdg-cache"))

@@ -17,6 +17,7 @@
 //! about 1 MiB overshoot `target_bytes`, because session 0 always carries one
 //! instance of every feature.
 
+pub use codex::{CodexSpec, generate_codex};
 use memchr::memmem;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -121,6 +122,27 @@ pub struct Expected {
     pub bytes: u64,
     /// Distinct compaction boundaries over all sessions.
     pub compactions: u64,
+}
+
+impl Expected {
+    /// The answers for two corpora read together (a Claude Code root and
+    /// a Codex home): their sessions never overlap.
+    pub fn merge(mut self, other: Expected) -> Expected {
+        self.totals.add(&other.totals);
+        self.records += other.records;
+        self.sessions.extend(other.sessions);
+        for (day, t) in other.daily_utc {
+            self.daily_utc.entry(day).or_default().add(&t);
+        }
+        self.cost_picodollars += other.cost_picodollars;
+        for (day, c) in other.daily_cost_utc {
+            *self.daily_cost_utc.entry(day).or_default() += c;
+        }
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self.compactions += other.compactions;
+        self
+    }
 }
 
 /// Write a corpus under `dir` (which becomes a data root with `projects/`)
@@ -337,6 +359,7 @@ fn better(a: &Winner, b: &Winner, paths: &[String]) -> bool {
 }
 
 mod bytes;
+mod codex;
 mod price;
 mod session;
 mod tools;

@@ -42,7 +42,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, s: &SessionView) {
     let title = format!(
         " {} · {} ",
         format::project_name(&s.snap.project),
-        format::short_id(&s.snap.session_id)
+        s.snap.agent.short_id(&s.snap.session_id)
     );
     let block = Block::new()
         .borders(Borders::TOP)
@@ -191,6 +191,12 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
         out.push(text(5, fact("title", &cut(title, w.saturating_sub(7)))));
     }
     out.push(text(6, fact("model", &models(s))));
+    if let Some(mark) = s.snap.agent.mark() {
+        out.push(text(6, fact("agent", mark)));
+    }
+    if let Some(limits) = s.snap.rate_limits.filter(|l| !l.is_empty()) {
+        out.push(text(5, fact("limits", &limits.describe(now))));
+    }
     let age = s.snap.last_activity.map_or("never".to_owned(), |t| {
         format!(
             "{} ago · {}",

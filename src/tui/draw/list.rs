@@ -122,10 +122,14 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
         format::project_name(&s.snap.project),
         cols.project,
     )));
-    spans.push(Span::raw(format!(
-        " {}",
-        fit(format::short_id(&s.snap.session_id), 8)
-    )));
+    // Another agent's session is marked in the id's room: `cx 4a5b…`
+    // (the end of a Codex id, see `Agent::short_id`).
+    let id = s.snap.agent.short_id(&s.snap.session_id);
+    let id = match s.snap.agent.mark() {
+        Some(_) => format!("cx {}", id.get(id.len().saturating_sub(5)..).unwrap_or(id)),
+        None => id.to_owned(),
+    };
+    spans.push(Span::raw(format!(" {}", fit(&id, 8))));
     if cols.title > 0 {
         let title = s.snap.title.as_deref().unwrap_or("");
         spans.push(Span::raw(format!(" {}", fit(title, cols.title - 1))));

@@ -1,7 +1,8 @@
 //! The plan's usage and the cost budgets in the status line: `5h ▰▰▱▱ 42%
 //! ↻14:00 · 7d 12% ↻Mon 09:00 · day ▰▰▰▰▱ $16.00/$20.00`. The plan's
-//! windows come from the newest status-line hint (nothing without one), the
-//! budgets from the config (nothing without them).
+//! windows come from the newest status-line hint (nothing without one),
+//! Codex's (`cx 5h`, `cx wk`) from the Codex session that reported them
+//! last, the budgets from the config (nothing without them).
 
 use super::text::{clock, width};
 use crate::budget::Spend;
@@ -63,14 +64,34 @@ fn budget_piece(s: &Spend, detail: Detail) -> String {
 /// without room.
 pub fn plan_text(
     limits: Option<&PlanLimits>,
+    codex: Option<&crate::agent::RateLimits>,
     spend: &[Spend],
     app: &App,
     room: usize,
 ) -> Option<(String, Band)> {
+    // A window whose reset time has passed says nothing of now.
+    let codex_window = |w: Option<crate::agent::RateWindow>| {
+        w.map(|w| PlanWindow {
+            ratio: w.used_percent / 100.0,
+            resets_at: w.resets_at.map(|s| s * 1000),
+        })
+        .filter(|w| w.resets_at.is_none_or(|at| at > app.now))
+    };
     let windows: Vec<(&str, PlanWindow)> = limits
         .map(|l| [("5h", l.five_hour), ("7d", l.seven_day)])
         .into_iter()
         .flatten()
+        .chain(
+            codex
+                .map(|c| {
+                    [
+                        ("cx 5h", codex_window(c.primary)),
+                        ("cx wk", codex_window(c.secondary)),
+                    ]
+                })
+                .into_iter()
+                .flatten(),
+        )
         .filter_map(|(k, w)| w.map(|w| (k, w)))
         .collect();
     if windows.is_empty() && spend.is_empty() {
@@ -98,6 +119,13 @@ pub fn plan_text(
 
 /// The span to draw, styled by band.
 pub fn plan_span(app: &App, room: usize) -> Option<Span<'static>> {
-    let (text, band) = plan_text(app.plan.as_ref(), &app.spend, app, room)?;
+    // Codex's windows as its most recently active session reported them.
+    let codex = app
+        .sessions
+        .values()
+        .filter_map(|s| Some((s.snap.last_activity, s.snap.rate_limits.as_ref()?)))
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, r)| r);
+    let (text, band) = plan_text(app.plan.as_ref(), codex, &app.spend, app, room)?;
     Some(Span::styled(text, app.config.theme.band(band)))
 }

@@ -55,6 +55,8 @@ mod tests {
     fn snap(telemetry: Option<TelemetryExtras>) -> SessionSnapshot {
         SessionSnapshot {
             session_id: "s".into(),
+            agent: crate::agent::Agent::Claude,
+            rate_limits: None,
             project: "⇄ devbox".into(),
             label: "⇄ devbox".into(),
             subagents_only: false,

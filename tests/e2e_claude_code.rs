@@ -38,8 +38,11 @@
 //! - Every process is ended on drop (tmux server, `events`, the namespace's
 //!   holder) and the temporary directories are removed. The file takes
 //!   15–25 s on two cores.
-//! - Tests marked `#[ignore]` hold the exact expectation of work not yet
-//!   landed (status-line hints, the cost no transcript records).
+//! - What only the status line tells reaches `status --json`: the 1M window
+//!   of the `[1m]` default, the plan's limits (top-level `rateLimits`, from
+//!   a subscription's headers), and the cost no transcript records
+//!   (`costUnlogged`: the title and compaction-summary calls, priced from
+//!   what the fake served). No test here is ignored.
 //! - `CCWATCH_E2E_DUMP=DIR` keeps the requests, transcripts, status-line
 //!   inputs and OTLP pushes of a run (the source of
 //!   `fixtures/claude-code-2.1.197`).
@@ -1175,7 +1178,6 @@ fn last_statusline(dir: &Path) -> Option<(Value, String)> {
 /// Claude Code's own rounding of the percentage (half up: 92.5 → 93), and,
 /// signed in with a subscription, the rate limits from the API's headers.
 #[test]
-#[ignore = "needs branch gauge: status-line hints (window, rounding, rate limits) in status --json and the status line"]
 fn status_line_hints_give_window_rounding_and_rate_limits() {
     let now = chrono::Utc::now().timestamp();
     let limits = fake_api::RateLimits {
@@ -1231,12 +1233,25 @@ fn status_line_hints_give_window_rounding_and_rate_limits() {
     assert_eq!(session["context"]["tokens"], 925_000, "{session}");
     assert_eq!(session["context"]["window"], 1_000_000, "{session}");
     assert_eq!(session["context"]["percent"], 92.5, "{session}");
+    // The plan's limits are the account's, not the session's: one
+    // top-level `rateLimits`, its reset times in ISO 8601 like every time
+    // in `status --json`.
+    let iso = |secs: i64| {
+        chrono::DateTime::from_timestamp(secs, 0)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    let shown = &status["rateLimits"];
     assert_eq!(
-        session["rateLimits"],
-        json!({"fiveHour": {"usedPercentage": 42, "resetsAt": limits.five_hour_reset},
-               "sevenDay": {"usedPercentage": 17, "resetsAt": limits.seven_day_reset}}),
-        "{session}"
+        (&shown["fiveHour"], &shown["sevenDay"]),
+        (
+            &json!({"usedPercentage": 42.0, "resetsAt": iso(limits.five_hour_reset)}),
+            &json!({"usedPercentage": 17.0, "resetsAt": iso(limits.seven_day_reset)})
+        ),
+        "{status}"
     );
+    assert!(shown["reportedAt"].is_string(), "{status}");
 }
 
 /// Where ccwatch's price table and Claude Code's disagree, the test names
@@ -1329,7 +1344,6 @@ fn kept_claude_code_transcripts_read_as_served() {
 /// part of it no transcript records is shown: here the title and the
 /// compaction-summary calls, priced from what was served.
 #[test]
-#[ignore = "needs branch gauge (status-line hints kept for status) and costUnlogged in status --json (issue 14, item 3)"]
 fn cost_not_in_transcripts_is_shown_from_the_status_line() {
     let Some(mut h) = Harness::new() else { return };
     let captured = h._tmp.path().join("statusline");

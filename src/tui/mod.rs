@@ -254,6 +254,8 @@ fn handle(
             if !changes.is_empty() {
                 take_changes(app, monitor, feed, alerter, exporter, &changes);
             }
+            // A new cost from the status line may change no snapshot.
+            feed.follow_hints(app, monitor);
             true
         }
         Event::Source(SourceMsg::Updates(batch)) => {

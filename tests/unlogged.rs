@@ -226,3 +226,44 @@ fn the_plans_limits_are_one_top_level_object_with_iso_times() {
     assert_eq!(st["rateLimits"].get("fiveHour"), None, "{st}");
     assert_eq!(st["rateLimits"]["sevenDay"]["usedPercentage"], 17.0);
 }
+
+#[test]
+fn the_session_report_shows_it_for_whole_sessions_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let now = now_ms();
+    let data = data(tmp.path(), now - 60_000);
+    hint(
+        tmp.path(),
+        SID,
+        json!({"time": now - 30_000, "currentTokens": 150_000, "costUSD": 0.215_17}),
+    );
+    let report = |extra: &[&str]| {
+        json_of(
+            ccwatch(tmp.path())
+                .args(["session", "--json", "--dir"])
+                .arg(&data)
+                .args(extra),
+        )
+    };
+    let row = |r: &Value, id: &str| {
+        r["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["sessionId"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {r}"))
+    };
+    let r = report(&[]);
+    let s = row(&r, SID);
+    assert!(close(&s["totalCost"], SESSION_USD), "{s}");
+    assert!(close(&s["costUnlogged"], 0.14), "{s}");
+    assert_eq!(row(&r, OTHER).get("costUnlogged"), None);
+    // A report cut by date may hold part of a session: nothing to compare.
+    let day = chrono::DateTime::from_timestamp_millis(now - 86_400_000)
+        .unwrap()
+        .format("%Y%m%d")
+        .to_string();
+    let r = report(&["--since", &day]);
+    assert_eq!(row(&r, SID).get("costUnlogged"), None, "{r}");
+}

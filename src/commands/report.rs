@@ -3,7 +3,9 @@
 
 use super::print_out;
 use crate::cli::{BlocksArgs, Order, ReportArgs};
-use crate::cost::Pricer;
+use crate::cost::{Pricer, unlogged};
+use crate::hints::HintBook;
+use crate::ledger::Ledger;
 use crate::record::Millis;
 use crate::report::blocks::{self, Block};
 use crate::report::period::{self, Period};
@@ -55,7 +57,11 @@ pub fn run(
     };
     let text = match kind {
         Kind::Period(p) => period_report(&entries, &zone, p, args, layout),
-        Kind::Session => session_report(&entries, &zone, home.as_deref(), args, layout),
+        Kind::Session => {
+            let whole = args.since.is_none() && args.until.is_none();
+            let unlogged = whole.then_some(&scan.ledger);
+            session_report(&entries, &zone, home.as_deref(), args, layout, unlogged)
+        }
         Kind::Blocks(b) => blocks_report(&entries, &zone, &b, layout),
     };
     print_out(&text);
@@ -129,13 +135,24 @@ fn session_report(
     home: Option<&str>,
     args: &ReportArgs,
     layout: Layout,
+    unlogged_from: Option<&Ledger>,
 ) -> String {
     let rows = ordered(session::group(entries), args.order);
     let totals = Usage::of(entries);
     if args.json {
+        // Only a whole session's cost compares with Claude Code's figure.
+        let hints = unlogged_from.map(|_| {
+            crate::hints::default_dir()
+                .map(|d| HintBook::load(&d, now()))
+                .unwrap_or_default()
+        });
+        let unlogged = |r: &session::SessionRow| {
+            let (ledger, hints) = (unlogged_from?, hints.as_ref()?);
+            unlogged::of_session(hints, ledger, &r.session, r.usage.cost)
+        };
         return json::report(
             "sessions",
-            json::session_rows(&rows),
+            json::session_rows(&rows, unlogged),
             &totals,
             &unpriced(entries),
         );

@@ -1,6 +1,7 @@
 //! Everything the dashboard reacts to, as one enum, and the wait for the
 //! next one: the terminal, the live source, notices from alert side
-//! effects, the clock (only when something on screen ages), and signals.
+//! effects, the clock (only when something on screen ages), the look at
+//! the status-line hints (every `hints::POLL_MS`), and signals.
 
 use crate::source::live::SourceMsg;
 use crossterm::event::{EventStream, KeyEvent, KeyEventKind, MouseEvent};
@@ -18,6 +19,8 @@ pub enum Event {
     SourceEnded,
     Notice(String),
     Tick,
+    /// Time to look at the status-line hints folder again.
+    HintsDue,
     /// SIGTERM, SIGINT, or the terminal went away.
     Quit,
     /// Something that changes nothing (key releases, focus, paste).
@@ -29,6 +32,7 @@ pub struct Events {
     source: Option<Receiver<SourceMsg>>,
     notices: UnboundedReceiver<String>,
     signals: Signals,
+    hints: tokio::time::Interval,
 }
 
 impl Events {
@@ -38,6 +42,7 @@ impl Events {
             source: Some(source),
             notices,
             signals: Signals::new(),
+            hints: crate::hints::poll_interval(),
         }
     }
 
@@ -49,6 +54,7 @@ impl Events {
             source,
             notices,
             signals,
+            hints,
         } = self;
         let from_source = async {
             match source.as_mut() {
@@ -67,6 +73,7 @@ impl Events {
             },
             Some(n) = notices.recv() => Event::Notice(n),
             _ = sleep(tick) => Event::Tick,
+            _ = hints.tick() => Event::HintsDue,
             _ = signals.recv() => Event::Quit,
         };
         if matches!(event, Event::SourceEnded) {

@@ -46,7 +46,7 @@ impl Feed {
     /// When the status-line hints changed, take every session's unlogged
     /// cost from them again (a new figure may leave the sessions' snapshots
     /// as they were); returns whether anything moved.
-    pub fn follow_hints(&mut self, app: &mut App, monitor: &Monitor) -> bool {
+    fn follow_hints(&mut self, app: &mut App, monitor: &Monitor) -> bool {
         if Arc::ptr_eq(&self.hints, &monitor.window.sources.hints) {
             return false;
         }

@@ -250,14 +250,25 @@ fn handle(
         // the status-line hints.
         Event::Tick => {
             let mut changes = monitor.look_at_processes();
-            changes.extend(monitor.refresh_hints().unwrap_or_default());
-            if !changes.is_empty() {
+            // New hints may change no session (the plan's limits, a cost)
+            // and still change the screen.
+            let hinted = monitor.refresh_hints();
+            let new_hints = hinted.is_some();
+            changes.extend(hinted.unwrap_or_default());
+            if !changes.is_empty() || new_hints {
                 take_changes(app, monitor, feed, alerter, exporter, &changes);
             }
-            // A new cost from the status line may change no snapshot.
-            feed.follow_hints(app, monitor);
             true
         }
+        // A hint is written just after the reply it tells about: waiting
+        // for the next reply or age tick would show it a minute late.
+        Event::HintsDue => match monitor.refresh_hints() {
+            Some(changes) => {
+                take_changes(app, monitor, feed, alerter, exporter, &changes);
+                true
+            }
+            None => false,
+        },
         Event::Source(SourceMsg::Updates(batch)) => {
             let mut changes = monitor.apply(batch);
             changes.extend(monitor.refresh_hints().unwrap_or_default());

@@ -42,7 +42,8 @@
 //!   of the `[1m]` default, the plan's limits (top-level `rateLimits`, from
 //!   a subscription's headers), and the cost no transcript records
 //!   (`costUnlogged`: the title and compaction-summary calls, priced from
-//!   what the fake served). No test here is ignored.
+//!   what the fake served), also for a session resumed interactively (whose
+//!   status line carries the earlier run's cost). No test here is ignored.
 //! - `CCWATCH_E2E_DUMP=DIR` keeps the requests, transcripts, status-line
 //!   inputs and OTLP pushes of a run (the source of
 //!   `fixtures/claude-code-2.1.197`).
@@ -1407,4 +1408,60 @@ fn kept_status_line_inputs_show_claude_codes_numbers() {
     let first = line("before-first-turn.json");
     assert!(first.starts_with("Opus 4.8 (1M context) │ "), "{first}");
     assert!(first.contains(" │ $0.00 session │ "), "{first}");
+}
+
+/// Resumed in interactive mode, Claude Code's status line carries the
+/// session's cost from its earlier run too (2.1.197 restores it), so the
+/// part no transcript records is still exactly the title and the
+/// compaction summary, whichever run made them.
+#[test]
+fn a_resumed_session_keeps_claude_codes_running_cost() {
+    let Some(mut h) = Harness::new() else { return };
+    let captured = h._tmp.path().join("statusline");
+    std::fs::create_dir_all(&captured).unwrap();
+    h.interactive_settings(&captured);
+    h.watch_events();
+    let tmux = h.interactive(&[]);
+    h.ask(&tmux, "E2E:L A small turn.", "Small.");
+    let (first, _) = statusline_showing(&captured, SMALL);
+    exit(tmux);
+    let id = first["session_id"].as_str().unwrap().to_owned();
+
+    let tmux = h.interactive(&["--resume", &id]);
+    h.ask(&tmux, "E2E:B Still there?", "Resumed.");
+    tmux.type_line("/compact");
+    tmux.wait_for("the compaction", 30, |_| {
+        h.served().iter().any(|s| s.kind == Kind::Compact)
+    });
+    tmux.wait_for("the prompt after /compact", 30, |s| {
+        prompt_ready(s) && s.contains("Compacted")
+    });
+    h.ask(&tmux, "E2E:J Still there?", "Still here after");
+    let last = h
+        .served()
+        .iter()
+        .rfind(|s| s.kind == Kind::Main)
+        .unwrap()
+        .usage;
+    let (second, _) = statusline_showing(&captured, last);
+    exit(tmux);
+
+    let served = h.served();
+    let truth = truth(&served);
+    assert_eq!(truth.len(), 1, "{served:#?}");
+    let t = &truth[&id];
+    let kinds: Vec<Kind> = t.unlogged.iter().map(|s| s.kind).collect();
+    assert_eq!(kinds, [Kind::Title, Kind::Compact], "{served:#?}");
+    // Both runs in Claude Code's figure.
+    let all: f64 = served.iter().map(cost).sum();
+    let claude_code = second["cost"]["total_cost_usd"].as_f64().unwrap();
+    assert!((claude_code - all).abs() < 1e-9, "${claude_code} vs ${all}");
+    let status = assert_ccwatch_equals(&h, &truth);
+    let session = &status_sessions(&status)[&id];
+    let unlogged: f64 = t.unlogged.iter().map(cost).sum();
+    let shown = session["costUnlogged"].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (shown - unlogged).abs() < 1e-9,
+        "costUnlogged {shown}, served {unlogged}: {session}"
+    );
 }

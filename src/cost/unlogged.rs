@@ -106,9 +106,11 @@ pub fn gap(hint: Option<&Hint>, t: &Transcribed) -> Result<f64, NoGap> {
     Ok(usd)
 }
 
-/// The unlogged cost of session `id`, when there is one to show.
+/// The unlogged cost of session `id`, when there is one to show. Without
+/// a hint for it, one hash look-up: `status` asks for every session.
 pub fn of_session(hints: &HintBook, ledger: &Ledger, id: &str, cost_usd: f64) -> Option<f64> {
-    gap(hints.get(id), &Transcribed::of(ledger, id, cost_usd)).ok()
+    let hint = hints.get(id)?;
+    gap(Some(hint), &Transcribed::of(ledger, id, cost_usd)).ok()
 }
 
 /// "+$0.14 not in transcripts", as the dashboard's panel says it.

@@ -59,8 +59,8 @@ pub fn run(
         Kind::Period(p) => period_report(&entries, &zone, p, args, layout),
         Kind::Session => {
             let whole = args.since.is_none() && args.until.is_none();
-            let unlogged = whole.then_some(&scan.ledger);
-            session_report(&entries, &zone, home.as_deref(), args, layout, unlogged)
+            let compare_with = whole.then_some(&scan.ledger);
+            session_report(&entries, &zone, home.as_deref(), args, layout, compare_with)
         }
         Kind::Blocks(b) => blocks_report(&entries, &zone, &b, layout),
     };

@@ -1940,8 +1940,8 @@ fn the_dashboard_shows_a_new_hint_within_seconds_without_a_new_reply() {
 
     let tmp = tempfile::tempdir().unwrap();
     let now = chrono::Utc::now().timestamp_millis();
-    // One reply 90 seconds ago: its age ("1m") next changes in half a minute.
-    let ts = ccwatch::record::format_timestamp(now - 90_000);
+    // One reply 61 seconds ago: its age ("1m") next changes in a minute.
+    let ts = ccwatch::record::format_timestamp(now - 61_000);
     let usage = r#"{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":50000,"output_tokens":5}"#;
     let data = tmp.path().join("claude");
     write(

@@ -38,8 +38,12 @@
 //! - Every process is ended on drop (tmux server, `events`, the namespace's
 //!   holder) and the temporary directories are removed. The file takes
 //!   15–25 s on two cores.
-//! - Tests marked `#[ignore]` hold the exact expectation of work not yet
-//!   landed (status-line hints, the cost no transcript records).
+//! - What only the status line tells reaches `status --json`: the 1M window
+//!   of the `[1m]` default, the plan's limits (top-level `rateLimits`, from
+//!   a subscription's headers), and the cost no transcript records
+//!   (`costUnlogged`: the title and compaction-summary calls, priced from
+//!   what the fake served), also for a session resumed interactively (whose
+//!   status line carries the earlier run's cost). No test here is ignored.
 //! - `CCWATCH_E2E_DUMP=DIR` keeps the requests, transcripts, status-line
 //!   inputs and OTLP pushes of a run (the source of
 //!   `fixtures/claude-code-2.1.197`).
@@ -1175,7 +1179,6 @@ fn last_statusline(dir: &Path) -> Option<(Value, String)> {
 /// Claude Code's own rounding of the percentage (half up: 92.5 → 93), and,
 /// signed in with a subscription, the rate limits from the API's headers.
 #[test]
-#[ignore = "needs branch gauge: status-line hints (window, rounding, rate limits) in status --json and the status line"]
 fn status_line_hints_give_window_rounding_and_rate_limits() {
     let now = chrono::Utc::now().timestamp();
     let limits = fake_api::RateLimits {
@@ -1231,12 +1234,25 @@ fn status_line_hints_give_window_rounding_and_rate_limits() {
     assert_eq!(session["context"]["tokens"], 925_000, "{session}");
     assert_eq!(session["context"]["window"], 1_000_000, "{session}");
     assert_eq!(session["context"]["percent"], 92.5, "{session}");
+    // The plan's limits are the account's, not the session's: one
+    // top-level `rateLimits`, its reset times in ISO 8601 like every time
+    // in `status --json`.
+    let iso = |secs: i64| {
+        chrono::DateTime::from_timestamp(secs, 0)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    let shown = &status["rateLimits"];
     assert_eq!(
-        session["rateLimits"],
-        json!({"fiveHour": {"usedPercentage": 42, "resetsAt": limits.five_hour_reset},
-               "sevenDay": {"usedPercentage": 17, "resetsAt": limits.seven_day_reset}}),
-        "{session}"
+        (&shown["fiveHour"], &shown["sevenDay"]),
+        (
+            &json!({"usedPercentage": 42.0, "resetsAt": iso(limits.five_hour_reset)}),
+            &json!({"usedPercentage": 17.0, "resetsAt": iso(limits.seven_day_reset)})
+        ),
+        "{status}"
     );
+    assert!(shown["reportedAt"].is_string(), "{status}");
 }
 
 /// Where ccwatch's price table and Claude Code's disagree, the test names
@@ -1329,7 +1345,6 @@ fn kept_claude_code_transcripts_read_as_served() {
 /// part of it no transcript records is shown: here the title and the
 /// compaction-summary calls, priced from what was served.
 #[test]
-#[ignore = "needs branch gauge (status-line hints kept for status) and costUnlogged in status --json (issue 14, item 3)"]
 fn cost_not_in_transcripts_is_shown_from_the_status_line() {
     let Some(mut h) = Harness::new() else { return };
     let captured = h._tmp.path().join("statusline");
@@ -1553,4 +1568,60 @@ fn claude_code_exports_its_session_to_otlp_receive() {
         );
         assert_eq!(context["context"]["output"], main.output);
     }
+}
+
+/// Resumed in interactive mode, Claude Code's status line carries the
+/// session's cost from its earlier run too (2.1.197 restores it), so the
+/// part no transcript records is still exactly the title and the
+/// compaction summary, whichever run made them.
+#[test]
+fn a_resumed_session_keeps_claude_codes_running_cost() {
+    let Some(mut h) = Harness::new() else { return };
+    let captured = h._tmp.path().join("statusline");
+    std::fs::create_dir_all(&captured).unwrap();
+    h.interactive_settings(&captured);
+    h.watch_events();
+    let tmux = h.interactive(&[]);
+    h.ask(&tmux, "E2E:L A small turn.", "Small.");
+    let (first, _) = statusline_showing(&captured, SMALL);
+    exit(tmux);
+    let id = first["session_id"].as_str().unwrap().to_owned();
+
+    let tmux = h.interactive(&["--resume", &id]);
+    h.ask(&tmux, "E2E:B Still there?", "Resumed.");
+    tmux.type_line("/compact");
+    tmux.wait_for("the compaction", 30, |_| {
+        h.served().iter().any(|s| s.kind == Kind::Compact)
+    });
+    tmux.wait_for("the prompt after /compact", 30, |s| {
+        prompt_ready(s) && s.contains("Compacted")
+    });
+    h.ask(&tmux, "E2E:J Still there?", "Still here after");
+    let last = h
+        .served()
+        .iter()
+        .rfind(|s| s.kind == Kind::Main)
+        .unwrap()
+        .usage;
+    let (second, _) = statusline_showing(&captured, last);
+    exit(tmux);
+
+    let served = h.served();
+    let truth = truth(&served);
+    assert_eq!(truth.len(), 1, "{served:#?}");
+    let t = &truth[&id];
+    let kinds: Vec<Kind> = t.unlogged.iter().map(|s| s.kind).collect();
+    assert_eq!(kinds, [Kind::Title, Kind::Compact], "{served:#?}");
+    // Both runs in Claude Code's figure.
+    let all: f64 = served.iter().map(cost).sum();
+    let claude_code = second["cost"]["total_cost_usd"].as_f64().unwrap();
+    assert!((claude_code - all).abs() < 1e-9, "${claude_code} vs ${all}");
+    let status = assert_ccwatch_equals(&h, &truth);
+    let session = &status_sessions(&status)[&id];
+    let unlogged: f64 = t.unlogged.iter().map(cost).sum();
+    let shown = session["costUnlogged"].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (shown - unlogged).abs() < 1e-9,
+        "costUnlogged {shown}, served {unlogged}: {session}"
+    );
 }

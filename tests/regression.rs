@@ -1975,3 +1975,112 @@ fn codex_models_were_unpriced() {
     let cost = daily["totals"]["totalCost"].as_f64().unwrap();
     assert!((cost - 0.0425).abs() < 1e-9, "{cost}");
 }
+
+// ---- status-line hints in the dashboard (issue 14: costUnlogged) ----
+
+// Bug (issue 14): the dashboard looked at the status-line hints only when a
+// transcript grew or an age on screen ticked over (up to a minute apart),
+// while `events` and `serve` look every 2 seconds; and on an age tick it
+// took in new hints that changed no session's snapshot (the plan's limits)
+// without showing them. So the plan's limits appeared only with the next
+// reply, and the window and the unlogged cost up to a minute late. Fixed:
+// the dashboard watches the hints folder (see
+// `an_idle_events_process_does_not_wake`), and any new hints reach the
+// screen.
+#[test]
+fn the_dashboard_shows_a_new_hint_within_seconds_without_a_new_reply() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "tmux is required on CI");
+        eprintln!("note: tmux is not installed; skipping");
+        return;
+    }
+    struct Pane(String);
+    impl Pane {
+        fn tmux(&self, args: &[&str]) -> std::process::Output {
+            Command::new("tmux")
+                .args(["-L", &self.0])
+                .args(args)
+                .output()
+                .unwrap()
+        }
+        fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let out = self.tmux(&["capture-pane", "-p", "-t", "t"]);
+                let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+                if ok(&screen) {
+                    return screen;
+                }
+                assert!(Instant::now() < deadline, "no {what}:\n{screen}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+    impl Drop for Pane {
+        fn drop(&mut self) {
+            let _ = self.tmux(&["kill-server"]);
+        }
+    }
+    use std::process::Command;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
+    // One reply 61 seconds ago: its age ("1m") next changes in a minute.
+    let ts = ccwatch::record::format_timestamp(now - 61_000);
+    let usage = r#"{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":50000,"output_tokens":5}"#;
+    let data = tmp.path().join("claude");
+    write(
+        &data.join(format!("projects/-home-dev-src-app/{SID}.jsonl")),
+        assistant(&ts, "msg_1", usage) + "\n",
+    );
+    let cache = tmp.path().join("cache");
+    let pane = Pane(format!("ccwatch-regression-{}", std::process::id()));
+    let command = format!(
+        "{} --no-bell --dir {}; sleep 30",
+        bin().display(),
+        data.display()
+    );
+    let home = tmp.path().join("home").display().to_string();
+    let out = pane.tmux(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "-e",
+        &format!("HOME={home}"),
+        "-e",
+        &format!("XDG_CONFIG_HOME={home}"),
+        "-e",
+        &format!("CCWATCH_CACHE_DIR={}", cache.display()),
+        &command,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let screen = pane.wait_for("the dashboard", |s| s.contains("1 live"));
+    assert!(!screen.contains("5h "), "{screen}");
+    // What `ccwatch statusline` leaves for a subscription's session.
+    let hint = serde_json::json!({
+        "format": 1, "sessionId": SID, "time": now,
+        "fiveHour": {"usedPercentage": 42.0, "resetsAt": now + 3_600_000},
+    });
+    let dir = cache.join("hints");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".h.tmp"), hint.to_string()).unwrap();
+    std::fs::rename(dir.join(".h.tmp"), dir.join(format!("{SID}.json"))).unwrap();
+    let seen = Instant::now();
+    pane.wait_for("the plan's limits", |s| {
+        s.contains("5h ") && s.contains("42%")
+    });
+    // Within the hints' poll (2 s) and a loaded machine's slack, well
+    // before the age tick that used to bring it.
+    assert!(
+        seen.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        seen.elapsed()
+    );
+}

@@ -918,3 +918,68 @@ fn r_copies_the_resume_command_and_f_narrows_the_list_as_you_type() {
         s.contains("All sessions (3)") && !s.contains("find:")
     });
 }
+
+// costUnlogged (issue 14): Claude Code's own cost of a session, kept by the
+// status line as a hint, shows in the panel as what the transcripts miss,
+// and follows a new figure with no new reply.
+#[test]
+fn the_panel_shows_what_claude_code_paid_beyond_the_transcripts() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let cache = tempfile::tempdir().expect("a temp cache");
+    append(
+        &transcript(data.path(), "webapp", WEBAPP),
+        &reply_at(WEBAPP, "webapp", 1, 100_000, 60),
+    );
+    // ccwatch's own figure for the session, to put Claude Code's above it.
+    let status = Command::new(env!("CARGO_BIN_EXE_ccwatch"))
+        .env("HOME", home.path())
+        .env("CCWATCH_CACHE_DIR", cache.path())
+        .args(["status", "--json", "--dir"])
+        .arg(data.path())
+        .output()
+        .expect("ccwatch status");
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
+    let ours = status["sessions"][0]["costUSD"].as_f64().expect("a cost");
+    let cache_dir = cache.path().display().to_string();
+    let tmux = dashboard_in_tmux(
+        "unlogged",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[("CCWATCH_CACHE_DIR", &cache_dir)],
+        (80, 30),
+    );
+    let screen = tmux.wait_for("the session's cost", |s| s.contains("cost   $"));
+    assert!(!screen.contains("not in transcripts"), "{screen}");
+    let hint = serde_json::json!({
+        "format": 1, "sessionId": WEBAPP,
+        "time": chrono::Utc::now().timestamp_millis(),
+        "currentTokens": 100_000, "costUSD": ours + 0.14,
+    });
+    let dir = cache.path().join("hints");
+    std::fs::create_dir_all(&dir).expect("the hints folder");
+    let tmp = dir.join(".hint.tmp");
+    std::fs::write(&tmp, hint.to_string()).expect("writing the hint");
+    std::fs::rename(&tmp, dir.join(format!("{WEBAPP}.json"))).expect("placing the hint");
+    let screen = tmux.wait_for("the unlogged cost", |s| {
+        s.contains("+$0.14 not in transcripts")
+    });
+    let cost_row = screen
+        .lines()
+        .position(|l| l.starts_with("cost   $"))
+        .expect("the cost row");
+    assert!(
+        screen
+            .lines()
+            .nth(cost_row + 1)
+            .is_some_and(|l| l.trim() == "+$0.14 not in transcripts"),
+        "{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
+}

@@ -140,6 +140,9 @@ fn status(settings: &Settings, env: &DiscoveryEnv, json: bool) -> Result<ExitCod
     let now = chrono::Utc::now().timestamp_millis();
     let zone = crate::report::Zone::system();
     report.budgets = crate::budget::spend(&scan.ledger, &settings.options.budgets, now, &zone);
+    report.rate_limits = crate::hints::rate::PlanLimits::of(&window.sources.hints, now)
+        .as_ref()
+        .map(Into::into);
     let text = if json {
         serde_json::to_string_pretty(&report).map_err(|e| UserError(e.to_string()))? + "\n"
     } else {

@@ -3,7 +3,9 @@
 
 use super::print_out;
 use crate::cli::{BlocksArgs, Order, ReportArgs};
-use crate::cost::Pricer;
+use crate::cost::{Pricer, unlogged};
+use crate::hints::HintBook;
+use crate::ledger::Ledger;
 use crate::record::Millis;
 use crate::report::blocks::{self, Block};
 use crate::report::period::{self, Period};
@@ -58,7 +60,17 @@ pub fn run(
         Kind::Period(p) => period_report(&entries, &zone, p, args, layout),
         Kind::Session => {
             let title = |id: &str| scan.ledger.title(id);
-            session_report(&entries, &title, &zone, home.as_deref(), args, layout)
+            let whole = args.since.is_none() && args.until.is_none();
+            let compare_with = whole.then_some(&scan.ledger);
+            session_report(
+                &entries,
+                &title,
+                &zone,
+                home.as_deref(),
+                args,
+                layout,
+                compare_with,
+            )
         }
         Kind::Blocks(b) => blocks_report(&entries, &zone, &b, layout),
     };
@@ -134,6 +146,7 @@ fn session_report(
     home: Option<&str>,
     args: &ReportArgs,
     layout: Layout,
+    unlogged_from: Option<&Ledger>,
 ) -> String {
     let mut rows = ordered(session::group(entries), args.order);
     for r in &mut rows {
@@ -141,9 +154,19 @@ fn session_report(
     }
     let totals = Usage::of(entries);
     if args.json {
+        // Only a whole session's cost compares with Claude Code's figure.
+        let hints = unlogged_from.map(|_| {
+            crate::hints::default_dir()
+                .map(|d| HintBook::load(&d, now()))
+                .unwrap_or_default()
+        });
+        let unlogged = |r: &session::SessionRow| {
+            let (ledger, hints) = (unlogged_from?, hints.as_ref()?);
+            unlogged::of_session(hints, ledger, &r.session, r.usage.cost)
+        };
         return json::report(
             "sessions",
-            json::session_rows(&rows),
+            json::session_rows(&rows, unlogged),
             &totals,
             &unpriced(entries),
         );

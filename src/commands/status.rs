@@ -1,6 +1,6 @@
 //! `ccwatch status`: scan once, print every session, exit.
 
-use crate::cost::{Dollars, Pricer, sum};
+use crate::cost::{Dollars, Pricer, sum, unlogged};
 use crate::format;
 use crate::ledger::{Ledger, SessionSnapshot, TokenJson, WindowPolicy};
 use crate::parse::{SkipCounts, SkipReason};
@@ -31,6 +31,10 @@ pub struct SessionCost {
     pub session: SessionSnapshot,
     #[serde(rename = "costUSD")]
     pub cost_usd: f64,
+    /// What Claude Code's own figure adds beyond the transcripts (see
+    /// `cost::unlogged`), when its status line told it.
+    #[serde(rename = "costUnlogged", skip_serializing_if = "Option::is_none")]
+    pub cost_unlogged: Option<f64>,
     /// The subagents it started, nested (see `state::agents`).
     pub agents: Vec<crate::state::agents::AgentNode>,
 }
@@ -47,6 +51,9 @@ pub struct StatusJson {
     /// Spend against the configured budgets, when there are any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub budgets: Vec<crate::budget::Spend>,
+    /// The plan's usage limits, from the newest status-line hint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<crate::hints::rate::PlanLimitsJson>,
 }
 
 impl StatusJson {
@@ -58,13 +65,16 @@ impl StatusJson {
             sessions: ledger
                 .snapshots(window)
                 .into_iter()
-                .map(|session| SessionCost {
-                    cost_usd: per_session
-                        .get(session.session_id.as_str())
-                        .copied()
-                        .unwrap_or(0.0),
-                    session,
-                    agents: Vec::new(),
+                .map(|session| {
+                    let id = session.session_id.as_str();
+                    let cost_usd = per_session.get(id).copied().unwrap_or(0.0);
+                    let hints = &window.sources.hints;
+                    SessionCost {
+                        cost_unlogged: unlogged::of_session(hints, ledger, id, cost_usd),
+                        cost_usd,
+                        session,
+                        agents: Vec::new(),
+                    }
                 })
                 .collect(),
             daily: ledger
@@ -77,6 +87,7 @@ impl StatusJson {
             bytes: ledger.bytes(),
             skipped: ledger.skipped(),
             budgets: Vec::new(),
+            rate_limits: None,
         }
     }
 }

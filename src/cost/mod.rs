@@ -10,6 +10,7 @@ pub mod charge;
 pub mod lookup;
 pub mod sum;
 pub mod table;
+pub mod unlogged;
 
 pub use charge::{ModelPrice, Rates, Tier};
 pub use sum::Dollars;

@@ -3,7 +3,8 @@
 //! once a window has reset since, there is no figure rather than a guess.
 
 use super::{HintBook, RateWindow};
-use crate::record::Millis;
+use crate::record::{Millis, format_timestamp};
+use serde::Serialize;
 
 /// A hint about rate limits older than this says nothing about now.
 pub const LIMITS_MAX_AGE_MS: Millis = 5 * 3_600_000;
@@ -55,6 +56,47 @@ impl PlanLimits {
     }
 }
 
+/// One plan window as `status --json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanWindowJson {
+    /// Percent of the window used, as Claude Code reported it.
+    pub used_percentage: f64,
+    /// When the window starts again, ISO 8601 (UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resets_at: Option<String>,
+}
+
+/// The plan's limits as `status --json` prints them (`rateLimits`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanLimitsJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_hour: Option<PlanWindowJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seven_day: Option<PlanWindowJson>,
+    /// When Claude Code reported them, ISO 8601 (UTC).
+    pub reported_at: String,
+}
+
+impl From<&PlanLimits> for PlanLimitsJson {
+    fn from(l: &PlanLimits) -> PlanLimitsJson {
+        let window = |w: Option<PlanWindow>| {
+            w.map(|w| PlanWindowJson {
+                // The ratio came from a percentage: undo the division
+                // without its float residue (0.29 * 100 is 28.999…).
+                used_percentage: (w.ratio * 100.0 * 1e6).round() / 1e6,
+                resets_at: w.resets_at.map(format_timestamp),
+            })
+        };
+        PlanLimitsJson {
+            five_hour: window(l.five_hour),
+            seven_day: window(l.seven_day),
+            reported_at: format_timestamp(l.reported_at),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +143,25 @@ mod tests {
         assert_eq!(l.five_hour.unwrap().ratio, 0.42);
         assert_eq!(l.seven_day, None);
         assert_eq!(l.windows().len(), 1);
+    }
+
+    #[test]
+    fn the_json_has_percentages_as_reported_and_iso_times() {
+        let mut h = hint("a", 1_764_928_800_000, Some((29.0, 1_764_932_400_000)));
+        h.seven_day = Some(RateWindow {
+            used_percentage: 17.0,
+            resets_at: None,
+        });
+        let l = PlanLimits::of(&book(vec![h]), 1_764_928_800_000).unwrap();
+        let json = serde_json::to_value(PlanLimitsJson::from(&l)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "fiveHour": {"usedPercentage": 29.0, "resetsAt": "2025-12-05T11:00:00.000Z"},
+                "sevenDay": {"usedPercentage": 17.0},
+                "reportedAt": "2025-12-05T10:00:00.000Z",
+            })
+        );
     }
 
     #[test]

@@ -134,6 +134,11 @@ impl SessionContext {
         }
     }
 
+    /// When its newest winning response was written, subagents' included.
+    pub fn newest_record(&self) -> Option<Millis> {
+        self.activity.keys().next_back().copied()
+    }
+
     /// Newest timestamp of anything the session did.
     pub fn last_activity(&self) -> Option<Millis> {
         let records = self.activity.keys().next_back().copied();

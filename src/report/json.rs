@@ -164,9 +164,17 @@ pub struct SessionJson {
     pub sums: SumsJson,
     #[serde(flatten)]
     pub models: ModelsJson,
+    /// What Claude Code's own figure adds beyond `totalCost` (see
+    /// `cost::unlogged`), when known.
+    #[serde(rename = "costUnlogged", skip_serializing_if = "Option::is_none")]
+    pub cost_unlogged: Option<f64>,
 }
 
-pub fn session_rows(rows: &[SessionRow]) -> Vec<SessionJson> {
+/// The rows of the session report; `unlogged` gives a row's `costUnlogged`.
+pub fn session_rows(
+    rows: &[SessionRow],
+    unlogged: impl Fn(&SessionRow) -> Option<f64>,
+) -> Vec<SessionJson> {
     rows.iter()
         .map(|r| SessionJson {
             session_id: r.session.to_string(),
@@ -176,6 +184,7 @@ pub fn session_rows(rows: &[SessionRow]) -> Vec<SessionJson> {
             last_activity: format_timestamp(r.last),
             sums: SumsJson::of(&r.usage),
             models: ModelsJson::of(&r.usage),
+            cost_unlogged: unlogged(r),
         })
         .collect()
 }

@@ -7,13 +7,18 @@ use super::skipped::SkippedLines;
 use crate::burn;
 use crate::cost::Pricer;
 use crate::cost::book::SessionCosts;
+use crate::cost::unlogged;
+use crate::hints::HintBook;
 use crate::monitor::{Change, Monitor};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-/// What the feed keeps between batches: each session's running cost.
+/// What the feed keeps between batches: each session's running cost, and
+/// the status-line hints its sessions' unlogged costs were taken from.
 #[derive(Debug)]
 pub struct Feed {
     costs: SessionCosts,
+    hints: Arc<HintBook>,
 }
 
 impl Feed {
@@ -32,7 +37,27 @@ impl Feed {
         }
         app.spend = monitor.spend().to_vec();
         app.skipped = SkippedLines::of(&monitor.ledger);
-        Feed { costs }
+        Feed {
+            costs,
+            hints: Arc::clone(&monitor.window.sources.hints),
+        }
+    }
+
+    /// When the status-line hints changed, take every session's unlogged
+    /// cost from them again (a new figure may leave the sessions' snapshots
+    /// as they were); returns whether anything moved.
+    fn follow_hints(&mut self, app: &mut App, monitor: &Monitor) -> bool {
+        if Arc::ptr_eq(&self.hints, &monitor.window.sources.hints) {
+            return false;
+        }
+        self.hints = Arc::clone(&monitor.window.sources.hints);
+        let mut moved = false;
+        for (id, v) in app.sessions.iter_mut() {
+            let now = unlogged::of_session(&self.hints, &monitor.ledger, id, v.cost_usd);
+            moved |= now != v.cost_unlogged;
+            v.cost_unlogged = now;
+        }
+        moved
     }
 
     /// Bring the sessions a batch touched up to date; returns the levels
@@ -44,6 +69,7 @@ impl Feed {
         changes: &[Change],
     ) -> Vec<Alert> {
         app.spend = monitor.spend().to_vec();
+        self.follow_hints(app, monitor);
         let moved = self.costs.update(&mut monitor.ledger);
         let mut touched: BTreeSet<&str> = changes
             .iter()
@@ -117,10 +143,12 @@ fn view(app: &App, monitor: &Monitor, id: &str, costs: &SessionCosts) -> Option<
         Some(t) if monitor.ledger.session(id).is_none() => t.cost_usd,
         _ => costs.usd(id),
     };
+    let hints = &monitor.window.sources.hints;
     Some(SessionView {
         snap,
         series,
         cost_usd,
+        cost_unlogged: unlogged::of_session(hints, &monitor.ledger, id, cost_usd),
         agents: Vec::new(),
     })
 }
@@ -219,6 +247,53 @@ mod tests {
             cost_of(&app, "a")
         );
         assert_eq!(cost_of(&app, "b"), b);
+    }
+
+    fn hint_costing(session: &str, usd: f64) -> crate::hints::Hint {
+        crate::hints::Hint {
+            format: crate::hints::hint::HINT_FORMAT,
+            session_id: session.into(),
+            time: NOW,
+            model_id: None,
+            model_name: None,
+            window: None,
+            used_percentage: None,
+            current_tokens: Some(32_010),
+            cost_usd: Some(usd),
+            exceeds_200k: None,
+            version: None,
+            five_hour: None,
+            seven_day: None,
+        }
+    }
+
+    #[test]
+    fn a_new_status_line_cost_moves_the_unlogged_cost_without_a_new_reply() {
+        let mut ledger = Ledger::new();
+        ledger.apply(appended(
+            "/p/a.jsonl",
+            vec![reply("a", "m1", 100, Some(0.5))],
+        ));
+        let mut monitor = Monitor::new(ledger, WindowPolicy::default(), vec![70]);
+        let mut app = App::new(config(), NOW);
+        let mut feed = Feed::load_all(&mut app, &mut monitor);
+        assert_eq!(app.sessions["a"].cost_unlogged, None);
+        assert!(!feed.follow_hints(&mut app, &monitor), "nothing changed");
+
+        // What `Monitor::refresh_hints` does when the folder changed: the
+        // snapshots stay as they were, the book is new.
+        let book = |usd| crate::hints::HintBook {
+            hints: [("a".to_owned(), hint_costing("a", usd))].into(),
+        };
+        monitor.window.sources.hints = Arc::new(book(0.64));
+        assert!(feed.follow_hints(&mut app, &monitor));
+        let shown = app.sessions["a"].cost_unlogged.unwrap();
+        assert!((shown - 0.14).abs() < 1e-12, "{shown}");
+
+        // Claude Code's figure no higher than ccwatch's: no gap.
+        monitor.window.sources.hints = Arc::new(book(0.5));
+        assert!(feed.follow_hints(&mut app, &monitor));
+        assert_eq!(app.sessions["a"].cost_unlogged, None);
     }
 
     #[test]

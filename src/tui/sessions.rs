@@ -19,6 +19,9 @@ pub struct SessionView {
     pub series: Vec<(Millis, u64)>,
     /// What the session's responses cost, subagents included.
     pub cost_usd: f64,
+    /// What Claude Code's own figure adds beyond that (see
+    /// `cost::unlogged`), when its status line told it.
+    pub cost_unlogged: Option<f64>,
     /// The subagents it started, nested (see `state::agents`).
     pub agents: Vec<crate::state::agents::AgentNode>,
 }
@@ -275,6 +278,7 @@ pub mod tests {
             },
             series: vec![(at - 600_000, tokens / 2), (at, tokens)],
             cost_usd: 4.87,
+            cost_unlogged: None,
             agents: Vec::new(),
         }
     }

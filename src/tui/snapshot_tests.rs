@@ -367,6 +367,18 @@ fn zoomed() {
     check("zoom", &with_mode(several(), Mode::Zoom));
 }
 
+/// Claude Code's own cost of the selected session is $0.14 above its
+/// transcripts': the panel says so under the cost.
+#[test]
+fn unlogged_cost_in_the_panel() {
+    let mut app = several();
+    if let Some(s) = app.sessions.get_mut("323dbc2a-5849-4465-bd7a-e3c4e932cf0a") {
+        s.cost_unlogged = Some(0.14);
+    }
+    check("unlogged", &app);
+    check("unlogged_zoom", &with_mode(app, Mode::Zoom));
+}
+
 #[test]
 fn polling_notice() {
     let mut app = several();

@@ -5,6 +5,7 @@
 use super::context_gauge;
 use super::text::{clock, cut, width};
 use crate::burn;
+use crate::cost::unlogged;
 use crate::format;
 use crate::tui::app::App;
 use crate::tui::sessions::SessionView;
@@ -233,6 +234,18 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
             ),
         ),
     ));
+    // What Claude Code paid beyond the transcripts (`cost::unlogged`),
+    // under the cost it adds to.
+    if let Some(usd) = s.cost_unlogged {
+        let said = context_gauge::fitting(
+            vec![
+                unlogged::sentence(usd),
+                format!("+{} unlogged", format::usd(usd)),
+            ],
+            w.saturating_sub(7),
+        );
+        out.push(text(7, fact("", &said)));
+    }
     let t = &s.snap.tokens;
     out.push(text(
         7,

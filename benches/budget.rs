@@ -17,7 +17,7 @@ fn budget(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let bytes = std::env::var("CCWATCH_BENCH_BYTES")
         .ok()
-        .and_then(|v| ccwatch::cli::parse_size(&v).ok())
+        .and_then(|v| ccwatch::units::parse_size(&v).ok())
         .map_or(64 << 20, |n| n as u64);
     let spec = CorpusSpec {
         target_bytes: bytes,

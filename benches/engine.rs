@@ -19,7 +19,7 @@ use std::time::Duration;
 fn corpus_bytes() -> u64 {
     std::env::var("CCWATCH_BENCH_BYTES")
         .ok()
-        .and_then(|v| ccwatch::cli::parse_size(&v).ok())
+        .and_then(|v| ccwatch::units::parse_size(&v).ok())
         .map_or(256 << 20, |n| n as u64)
 }
 

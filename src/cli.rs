@@ -2,6 +2,7 @@
 //! arguments into settings happens in `settings.rs`; running them in
 //! `commands/`.
 
+use crate::units::{parse_duration, parse_size};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -119,15 +120,15 @@ pub struct UiArgs {
     /// Alert (bell, --notify, --on-alert with CCWATCH_LEVEL=waiting) when a
     /// session starts waiting for you after working longer than this; off
     /// unless given, e.g. --alert-waiting 2m.
-    #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub alert_waiting: Option<std::time::Duration>,
 
     /// Sessions idle longer than this are dimmed or hidden [default: 30m].
-    #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub idle_timeout: Option<std::time::Duration>,
 
     /// How far back the burn-rate sparkline reaches [default: 60m].
-    #[arg(long, value_name = "DURATION", value_parser = crate::config::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub span: Option<std::time::Duration>,
 
     /// Print the effective configuration (defaults, file, flags) and exit.
@@ -506,27 +507,6 @@ impl WeekStart {
     }
 }
 
-/// A byte size: a number with an optional K/M/G (or KiB/MiB/GiB) suffix,
-/// all binary multiples.
-pub fn parse_size(s: &str) -> Result<usize, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
-    let n: usize = digits
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size like 64MiB or 1048576"))?;
-    let mult: usize = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return Err(format!("`{s}` has an unknown unit (use K, M or G)")),
-    };
-    n.checked_mul(mult)
-        .filter(|v| *v > 0)
-        .ok_or_else(|| format!("`{s}` is not a usable size"))
-}
-
 /// A whole percentage from 1 to 100, as alert thresholds are given.
 fn parse_percent(s: &str) -> Result<u8, String> {
     s.trim()
@@ -555,16 +535,6 @@ fn parse_window(s: &str) -> Result<(String, u64), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_take_binary_suffixes() {
-        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
-        assert_eq!(parse_size("10k"), Ok(10 << 10));
-        assert_eq!(parse_size("123"), Ok(123));
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("5 parsecs").is_err());
-    }
 
     #[test]
     fn thresholds_are_whole_percentages() {

@@ -5,6 +5,7 @@
 //! defaults. A file that cannot be used is an error naming the file, line
 //! and key, never a silent fallback: the user wrote it for a reason.
 
+use crate::units::{parse_duration, parse_size};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -280,7 +281,7 @@ fn validate(c: &ConfigFile) -> Result<(), String> {
         }
     }
     if let Some(v) = &c.line_cap {
-        crate::cli::parse_size(v).map_err(|e| format!("key `line_cap`: {e}"))?;
+        parse_size(v).map_err(|e| format!("key `line_cap`: {e}"))?;
     }
     if let Some(cmd) = &c.on_alert {
         parse_command(cmd).map_err(|e| format!("key `on_alert`: {e}"))?;
@@ -303,18 +304,6 @@ fn validate(c: &ConfigFile) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// "30m", "1h", "90s" (humantime syntax).
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    // humantime's own message ("expected number at 0") is about its
-    // parser, not about what the user typed.
-    let d = humantime::parse_duration(s.trim())
-        .map_err(|_| format!("`{s}` is not a duration like 30m, 1h or 90s"))?;
-    if d.is_zero() {
-        return Err(format!("`{s}` must be longer than zero"));
-    }
-    Ok(d)
 }
 
 /// Split a command into program and arguments the way a shell would quote

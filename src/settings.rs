@@ -1,27 +1,17 @@
 //! Resolved settings: flags, environment and config file merged once (flags
 //! win, then the file, then defaults) into the values the commands use.
 
-use crate::cli::{DataArgs, Gauge, UiArgs, parse_size};
-use crate::config::{self, ConfigFile, parse_command, parse_duration};
+use crate::cli::{DataArgs, Gauge, UiArgs};
+use crate::config::{self, ConfigFile, parse_command};
 use crate::ledger::WindowPolicy;
 use crate::source::discover::{DiscoveryEnv, ProjectsDir, Roots, find_roots};
 use crate::source::reader::DEFAULT_LINE_CAP;
+use crate::units::{parse_duration, parse_size};
 use serde::Serialize;
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// A problem the user can fix: printed as one sentence, exit code 1.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserError(pub String);
-
-impl fmt::Display for UserError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UserError {}
+pub use crate::error::UserError;
 
 pub const DEFAULT_THRESHOLDS: [u8; 3] = [70, 85, 95];
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);

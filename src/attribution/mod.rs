@@ -17,7 +17,7 @@ pub mod target;
 pub mod timeline;
 
 pub use content::{Category, Piece};
-pub use read::{CallRecord, SessionFile, SessionReader};
+pub use read::{CallRecord, SessionFile, SessionReader, session_files};
 pub use split::{TurnShares, share_out};
 pub use summary::{Scope, Summary, TopItem, attribute};
 pub use target::{Action, ToolCall};

@@ -24,6 +24,20 @@ pub struct SessionFile {
     pub subagent: bool,
 }
 
+/// The files to read for a session: its own main file (named after its
+/// id) when there is one — another session's file may hold copies of its
+/// lines, which would count twice — else every main file that mentions it;
+/// then its subagents' files.
+pub fn session_files(ledger: &crate::ledger::Ledger, id: &str) -> Vec<SessionFile> {
+    let all = ledger.session_files(id);
+    let own = |p: &std::path::Path| p.file_stem().is_some_and(|s| s == id);
+    let has_own = all.iter().any(|(p, sub)| !sub && own(p));
+    all.into_iter()
+        .filter(|(p, sub)| *sub || !has_own || own(p))
+        .map(|(path, subagent)| SessionFile { path, subagent })
+        .collect()
+}
+
 /// A tool call the audit lists.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRecord {

@@ -5,7 +5,8 @@
 use super::{context, print_out};
 use crate::attribution::label;
 use crate::audit::{Audit, Flag, FlagKind, Use, audit};
-use crate::settings::{Settings, UserError};
+use crate::error::UserError;
+use crate::settings::Settings;
 use serde::Serialize;
 use std::process::ExitCode;
 

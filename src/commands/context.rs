@@ -7,8 +7,9 @@ use super::{pick, print_out, scan_once};
 use crate::attribution::{
     Category, Scope, SessionReader, Summary, TurnShares, attribute, label, read::SessionFile,
 };
+use crate::error::UserError;
 use crate::format;
-use crate::settings::{Settings, UserError};
+use crate::settings::Settings;
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -29,7 +30,7 @@ pub fn open(
             crate::format::short_id(&id)
         )));
     }
-    let files: Vec<SessionFile> = pick::files(&scan.ledger, &id);
+    let files: Vec<SessionFile> = crate::attribution::session_files(&scan.ledger, &id);
     let window = scan
         .ledger
         .snapshot(&id, &settings.options.window)

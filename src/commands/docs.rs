@@ -3,7 +3,7 @@
 //! so they can never disagree with the flags the binary accepts.
 
 use crate::cli::Cli;
-use crate::settings::UserError;
+use crate::error::UserError;
 use clap::CommandFactory;
 use std::io::Write;
 use std::process::ExitCode;

@@ -7,13 +7,14 @@ use crate::alerts::CrossingKind;
 use crate::alerts::limits::{LimitCrossing, LimitKind};
 use crate::budget::Spend;
 use crate::cli::ExportArgs;
+use crate::error::UserError;
 use crate::export::ExportPlan;
 use crate::format;
 use crate::ledger::{Ledger, SessionSnapshot};
 use crate::monitor::Change;
 use crate::parse::SkipCounts;
 use crate::record::{Millis, format_timestamp};
-use crate::settings::{Settings, UserError};
+use crate::settings::Settings;
 use crate::source::live::SourceMsg;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -373,7 +374,7 @@ async fn follow(
     if let Some(r) = &receiver {
         eprintln!("ccwatch: receiving OTLP on http://{}", r.address());
     }
-    let (live, mut monitor) = super::start_live(settings)?;
+    let (live, mut monitor) = crate::engine::start_live(settings)?;
     for note in &live.notes {
         printer.line(
             &EventJson::Notice {
@@ -417,7 +418,7 @@ async fn follow(
         Arc::new(|message| eprintln!("ccwatch: {message}")),
     )?;
     let mut updates =
-        crate::receive::start_into(receiver, live.updates, &mut monitor, idle_timeout_ms);
+        crate::engine::receive_into(receiver, live.updates, &mut monitor, idle_timeout_ms);
     // One listener for the whole run: a signal arriving while a batch is
     // handled is kept for the next wait, not lost with a dropped future.
     let stop = shutdown();

@@ -12,13 +12,11 @@ pub mod status;
 pub mod statusline;
 
 use crate::cli::{Cli, Command};
-use crate::ledger::Ledger;
-use crate::monitor::Monitor;
+use crate::error::UserError;
 use crate::report::period::Period;
-use crate::settings::{Options, Settings, UserError};
+use crate::settings::{Options, Settings};
 use crate::source::discover::DiscoveryEnv;
 use crate::source::index::scan_cached;
-use crate::source::live::{self, Live};
 use crate::source::scan::default_threads;
 use report::Kind;
 use std::io::Write;
@@ -86,32 +84,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, UserError> {
         }
         None => crate::tui::run(&settings, &cli.export),
     }
-}
-
-/// The live engine as every long-running command starts it: the watcher,
-/// the scan through the persistent index (unless `--no-cache`), and a
-/// monitor over what the scan found. Must run inside the tokio runtime.
-pub fn start_live(settings: &Settings) -> Result<(Live, Monitor), UserError> {
-    let index = settings.index_path();
-    let mut live = live::start_indexed(
-        &settings.roots,
-        default_threads(),
-        settings.options.line_cap,
-        index.as_deref(),
-    )
-    .map_err(UserError)?;
-    let ledger = std::mem::replace(&mut live.ledger, Ledger::new());
-    let window = crate::gauge::prepared(&settings.options.window, &settings.roots, &ledger);
-    let o = &settings.options;
-    let mut monitor = Monitor::new(ledger, window, o.thresholds.clone())
-        .with_state_rules(o.idle_timeout)
-        .with_alerts(crate::monitor::MoreAlerts {
-            before_auto_compact: o.before_auto_compact,
-            rate_limit_levels: o.rate_limit_alerts.clone(),
-            budgets: o.budgets.clone(),
-        });
-    monitor.watch_hints(crate::hints::default_dir());
-    Ok((live, monitor))
 }
 
 /// The one-shot scan every report starts from: through the persistent

@@ -2,9 +2,8 @@
 //! one, or `latest` (the session active most recently). Shared by the
 //! commands that look at one session (`context`, `audit`).
 
-use crate::attribution::SessionFile;
+use crate::error::UserError;
 use crate::ledger::Ledger;
-use crate::settings::UserError;
 
 /// The session `arg` names in `ledger`, or a sentence saying why none.
 pub fn session(ledger: &Ledger, arg: &str) -> Result<String, UserError> {
@@ -51,18 +50,4 @@ pub fn session(ledger: &Ledger, arg: &str) -> Result<String, UserError> {
             if many.len() > 3 { ", …" } else { "" }
         ))),
     }
-}
-
-/// The files to read for a session: its own main file (named after its
-/// id) when there is one — another session's file may hold copies of its
-/// lines, which would count twice — else every main file that mentions it;
-/// then its subagents' files.
-pub fn files(ledger: &Ledger, id: &str) -> Vec<SessionFile> {
-    let all = ledger.session_files(id);
-    let own = |p: &std::path::Path| p.file_stem().is_some_and(|s| s == id);
-    let has_own = all.iter().any(|(p, sub)| !sub && own(p));
-    all.into_iter()
-        .filter(|(p, sub)| *sub || !has_own || own(p))
-        .map(|(path, subagent)| SessionFile { path, subagent })
-        .collect()
 }

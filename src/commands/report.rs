@@ -4,6 +4,7 @@
 use super::print_out;
 use crate::cli::{BlocksArgs, Order, ReportArgs};
 use crate::cost::{Pricer, unlogged};
+use crate::error::UserError;
 use crate::hints::HintBook;
 use crate::ledger::Ledger;
 use crate::record::Millis;
@@ -11,7 +12,7 @@ use crate::report::blocks::{self, Block};
 use crate::report::period::{self, Period};
 use crate::report::table::{self, Layout};
 use crate::report::{Entry, Filter, Usage, Zone, json, priced_entries, session, unpriced};
-use crate::settings::{Settings, UserError};
+use crate::settings::Settings;
 use crate::source::discover::DiscoveryEnv;
 use std::process::ExitCode;
 

@@ -2,6 +2,7 @@
 //! engine's answers as blocks a person reads, JSON, or one command to run.
 
 use super::{print_out, scan_once};
+use crate::error::UserError;
 use crate::format;
 use crate::ledger::SessionSnapshot;
 use crate::record::{Millis, format_timestamp};
@@ -9,7 +10,7 @@ use crate::report::{Zone, project_matches};
 use crate::search::resume::resume_command;
 use crate::search::snippet::{Snippet, Where};
 use crate::search::{self, Found, Query, matcher::Matcher, newest_first};
-use crate::settings::{Settings, UserError};
+use crate::settings::Settings;
 use crate::source::discover::DiscoveryEnv;
 use crate::source::scan::default_threads;
 use clap::Args;

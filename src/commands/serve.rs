@@ -5,9 +5,10 @@
 //! its numbers from the monitor, and each scrape renders them.
 
 use crate::cli::{PushArgs, ReceiveArgs};
+use crate::error::UserError;
 use crate::export::ExportPlan;
 use crate::record::Millis;
-use crate::settings::{Settings, UserError};
+use crate::settings::Settings;
 use crate::source::live::SourceMsg;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -41,7 +42,7 @@ async fn serve(
     if let Some(r) = &receiver {
         eprintln!("ccwatch: receiving OTLP on http://{}", r.address());
     }
-    let (live, mut monitor) = super::start_live(settings)?;
+    let (live, mut monitor) = crate::engine::start_live(settings)?;
     for note in &live.notes {
         eprintln!("ccwatch: {note}");
     }
@@ -62,7 +63,7 @@ async fn serve(
         );
     }
     let mut updates =
-        crate::receive::start_into(receiver, live.updates, &mut monitor, idle_timeout_ms);
+        crate::engine::receive_into(receiver, live.updates, &mut monitor, idle_timeout_ms);
     // One listener for the whole run: a signal arriving while a batch is
     // handled is kept for the next wait, not lost with a dropped future.
     let stop = super::events::shutdown();

@@ -1,8 +1,8 @@
 //! The HTTP face of `ccwatch serve`: `/metrics` and `/healthz`.
 
 use super::metrics::SharedState;
+use crate::error::UserError;
 use crate::record::Millis;
-use crate::settings::UserError;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

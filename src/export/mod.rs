@@ -12,9 +12,9 @@ pub mod otlp;
 pub mod prometheus;
 
 use crate::cli::PushArgs;
+use crate::error::UserError;
 use crate::monitor::{Change, Monitor};
 use crate::record::Millis;
-use crate::settings::UserError;
 use metrics::{MetricState, SharedState};
 use otlp::{OtlpPush, Say, Target};
 use std::net::SocketAddr;

@@ -12,8 +12,8 @@
 use super::cycle::SampleCycle;
 use super::metrics::{Kind, Metric, SharedState};
 use crate::cli::PushArgs;
+use crate::error::UserError;
 use crate::record::Millis;
-use crate::settings::UserError;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Meter, MeterProvider as _};
 use opentelemetry_otlp::{MetricExporter, Protocol, RetryPolicy, WithExportConfig, WithHttpConfig};

@@ -14,8 +14,8 @@ pub mod ingest;
 pub mod store;
 pub mod view;
 
+use crate::error::UserError;
 use crate::record::Millis;
-use crate::settings::UserError;
 use crate::source::live::SourceMsg;
 pub use http::SharedTelemetry;
 use std::net::SocketAddr;
@@ -152,23 +152,5 @@ pub async fn bind_asked(
             .await
             .map(Some),
         None => Ok(None),
-    }
-}
-
-/// Start `plan` (if any) in front of the engine's channel, with the
-/// monitor reading its store; returns the channel the command reads.
-pub fn start_into(
-    plan: Option<ReceivePlan>,
-    updates: mpsc::Receiver<SourceMsg>,
-    monitor: &mut crate::monitor::Monitor,
-    idle_timeout_ms: Millis,
-) -> mpsc::Receiver<SourceMsg> {
-    match plan {
-        Some(plan) => {
-            let (rx, store) = plan.start(updates, idle_timeout_ms);
-            monitor.attach_telemetry(store);
-            rx
-        }
-        None => updates,
     }
 }

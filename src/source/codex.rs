@@ -142,7 +142,7 @@ impl AgentChoice {
     pub fn no_roots_error(
         &self,
         roots: &super::discover::Roots,
-    ) -> Option<crate::settings::UserError> {
+    ) -> Option<crate::error::UserError> {
         if self.wants(Agent::Claude) {
             return None;
         }
@@ -150,7 +150,7 @@ impl AgentChoice {
             (Some(_), Some(bad)) => format!("{} {}", bad.path.display(), bad.reason),
             _ => "no Codex sessions folder was found".to_owned(),
         };
-        Some(crate::settings::UserError(format!(
+        Some(crate::error::UserError(format!(
             "{place}; point ccwatch at your Codex data with --codex-dir PATH or CODEX_HOME."
         )))
     }

@@ -34,10 +34,11 @@ mod gauge_snapshot_tests;
 mod snapshot_tests;
 
 use crate::cli::ExportArgs;
+use crate::error::UserError;
 use crate::export::{ExportPlan, Exporter};
 use crate::monitor::Monitor;
 use crate::record::Millis;
-use crate::settings::{Settings, UserError};
+use crate::settings::Settings;
 use crate::source::discover::DiscoveryEnv;
 use crate::source::live::SourceMsg;
 use action::Action;
@@ -122,8 +123,7 @@ async fn dashboard(
     app.notice = Some("Reading transcripts…".to_owned());
     redraw(term, app)?;
     let o = &settings.options;
-    let (live, mut monitor) =
-        tokio::task::block_in_place(|| crate::commands::start_live(settings))?;
+    let (live, mut monitor) = tokio::task::block_in_place(|| crate::engine::start_live(settings))?;
     // An ignored index is worth a line in the status bar, nothing more.
     app.notice = live.notes.first().cloned();
     app.now = clock();
@@ -145,7 +145,7 @@ async fn dashboard(
         plan.start(&monitor, app.config.idle_timeout_ms, say)?
     };
     let idle = app.config.idle_timeout_ms;
-    let updates = crate::receive::start_into(receiver, live.updates, &mut monitor, idle);
+    let updates = crate::engine::receive_into(receiver, live.updates, &mut monitor, idle);
     let alerter = Alerter::new(o, notice_tx);
     let (search_tx, search_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut searcher = content_search::Searcher::default();
@@ -197,7 +197,7 @@ async fn dashboard(
             Some(r) = filled.rx.recv() => Err(r),
         };
         app.now = clock();
-        let files = |id: &str| crate::commands::pick::files(&monitor.ledger, id);
+        let files = |id: &str| crate::attribution::session_files(&monitor.ledger, id);
         let event = match event {
             Ok(e) => e,
             Err(result) => {
@@ -223,7 +223,7 @@ async fn dashboard(
             &exporter,
             area,
         );
-        let files = |id: &str| crate::commands::pick::files(&monitor.ledger, id);
+        let files = |id: &str| crate::attribution::session_files(&monitor.ledger, id);
         dirty |= filled.follow(app, files, grew);
     }
 }

@@ -9,6 +9,7 @@
 use crate::alerts::limits::{LimitCrossing, LimitTracker, Reading};
 use crate::alerts::{Crossing, ThresholdTracker};
 use crate::budget::{Budgets, Spend};
+use crate::cost::book::UsageBook;
 use crate::hints::HintWatch;
 use crate::ledger::snapshot::CompactionSnapshot;
 use crate::ledger::{FileUpdate, Ledger, SessionSnapshot, WindowPolicy};
@@ -86,6 +87,11 @@ pub struct Monitor {
     spend: Vec<Spend>,
     /// Telemetry received over OTLP (`--otlp-receive`), when asked for.
     telemetry: Option<SharedTelemetry>,
+    /// Running tokens and cost per session and model, once a consumer
+    /// asks for them (`keep_usage`): the dashboard's costs and the exports.
+    usage: Option<UsageBook>,
+    /// The sessions whose sums moved in the last batch.
+    usage_moved: BTreeSet<Arc<str>>,
 }
 
 /// The alerts beyond the percentage thresholds.
@@ -111,6 +117,8 @@ impl Monitor {
             hints: None,
             limits: LimitTracker::default(),
             budgets: Budgets::default(),
+            usage: None,
+            usage_moved: BTreeSet::new(),
             spend: Vec::new(),
             telemetry: None,
         };
@@ -147,6 +155,7 @@ impl Monitor {
     /// Look at the telemetry store again and report what changed: sessions
     /// known only from telemetry appear, move and go like any other.
     pub fn apply_telemetry(&mut self) -> Vec<Change> {
+        self.usage_moved.clear();
         let touched: BTreeSet<Arc<str>> = match self.telemetry.as_ref().map(|s| s.lock()) {
             Some(Ok(mut store)) => store
                 .take_changed()
@@ -365,12 +374,37 @@ impl Monitor {
         soonest.map(|ms| std::time::Duration::from_millis(ms as u64))
     }
 
+    /// Keep running tokens and cost per session and model from now on
+    /// (priced once here, then batch by batch): for the consumers that
+    /// show them live, so none walks the history per batch.
+    pub fn keep_usage(&mut self) {
+        if self.usage.is_none() {
+            let book = UsageBook::start(&mut self.ledger, crate::cost::Pricer::default_prices());
+            self.usage = Some(book);
+        }
+    }
+
+    /// The running sums, when [`Monitor::keep_usage`] was called.
+    pub fn usage(&self) -> Option<&UsageBook> {
+        self.usage.as_ref()
+    }
+
+    /// The sessions whose running sums the last batch moved (a cost can
+    /// move without any snapshot changing).
+    pub fn usage_moved(&self) -> &BTreeSet<Arc<str>> {
+        &self.usage_moved
+    }
+
     /// Apply a batch of file updates and report what changed.
     pub fn apply(&mut self, updates: Vec<FileUpdate>) -> Vec<Change> {
         let mut touched = BTreeSet::new();
         for u in updates {
             touched.extend(self.ledger.apply(u));
         }
+        self.usage_moved = match &mut self.usage {
+            Some(book) => book.update(&mut self.ledger),
+            None => BTreeSet::new(),
+        };
         let compacted = touched.iter().any(|id| {
             let before = self.last.get(id).map_or(0, |s| s.compactions);
             self.ledger

@@ -413,7 +413,7 @@ async fn follow(
         Millis::try_from(settings.options.idle_timeout.as_millis()).unwrap_or(Millis::MAX);
     // Export trouble goes to stderr: stdout is the event stream.
     let exporter = plan.start(
-        &monitor,
+        &mut monitor,
         idle_timeout_ms,
         Arc::new(|message| eprintln!("ccwatch: {message}")),
     )?;

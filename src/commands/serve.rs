@@ -50,7 +50,7 @@ async fn serve(
         Millis::try_from(settings.options.idle_timeout.as_millis()).unwrap_or(Millis::MAX);
     let bound = plan.address();
     let exporter = plan.start(
-        &monitor,
+        &mut monitor,
         idle_timeout_ms,
         Arc::new(|message| eprintln!("ccwatch: {message}")),
     )?;

@@ -10,13 +10,14 @@
 //! totals and a counter can go down. ccwatch prefers the correct number to
 //! a monotonic one; Prometheus treats the drop as a reset.
 
+use crate::cost::book::SessionUsage;
 use crate::cost::{Dollars, Pricer};
 use crate::hints::rate::PlanLimits;
 use crate::ledger::SessionSnapshot;
 use crate::monitor::{Change, Monitor};
 use crate::parse::SkipReason;
 use crate::record::Millis;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// Every metric ccwatch exports.
@@ -243,6 +244,8 @@ pub struct MetricState {
     skipped: Vec<(&'static str, u64)>,
     files: u64,
     plan: Option<PlanLimits>,
+    /// Whether every session has been taken once.
+    started: bool,
 }
 
 /// Shared between the engine loop and the exporters.
@@ -250,15 +253,37 @@ pub type SharedState = Arc<Mutex<MetricState>>;
 
 impl MetricState {
     /// Refresh from the monitor after a batch; `changes` are the batch's
-    /// changes, for the threshold crossings.
+    /// changes. The first call takes every session; later ones only those
+    /// the batch touched, from the monitor's running sums (see
+    /// [`Monitor::keep_usage`]), so a batch costs what it holds. Without
+    /// running sums every call takes everything.
     pub fn update(&mut self, monitor: &Monitor, changes: &[Change]) {
-        self.sessions = monitor
-            .sessions()
-            .into_iter()
-            .map(|s| (s.session_id.clone(), session_metrics(s)))
-            .collect();
-        self.usage = usage_by_session_and_model(monitor);
-        telemetry_usage(monitor, &mut self.usage);
+        if self.started && monitor.usage().is_some() {
+            let mut touched: BTreeSet<&str> = changes
+                .iter()
+                .filter(|c| !matches!(c, Change::Limit(_)))
+                .map(Change::session_id)
+                .collect();
+            touched.extend(monitor.usage_moved().iter().map(|id| &**id));
+            for id in touched {
+                self.refresh_session(monitor, id);
+            }
+        } else {
+            self.sessions = monitor
+                .sessions()
+                .into_iter()
+                .map(|s| (s.session_id.clone(), session_metrics(s)))
+                .collect();
+            self.usage = match monitor.usage() {
+                Some(book) => book
+                    .sessions()
+                    .flat_map(|(id, s)| model_sums(id, s))
+                    .collect(),
+                None => usage_by_session_and_model(monitor),
+            };
+            telemetry_usage(monitor, &mut self.usage);
+            self.started = true;
+        }
         for c in changes {
             // Percentage levels only: the before-auto-compact alert has no
             // percentage of its own to label the series with.
@@ -472,6 +497,72 @@ fn session_metrics(s: &SessionSnapshot) -> SessionMetrics {
 
 /// Sessions known only from received telemetry (`--otlp-receive`) have
 /// no records: their sums are Claude Code's own counters.
+impl MetricState {
+    /// Take one session again: its numbers from its snapshot, its usage
+    /// from the running sums (or, known from telemetry alone, from that).
+    fn refresh_session(&mut self, monitor: &Monitor, id: &str) {
+        let theirs: Vec<(String, String)> = self
+            .usage
+            .range((id.to_owned(), String::new())..)
+            .take_while(|((s, _), _)| s == id)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in theirs {
+            self.usage.remove(&k);
+        }
+        let Some(snap) = monitor.session(id) else {
+            self.sessions.remove(id);
+            return;
+        };
+        self.sessions.insert(id.to_owned(), session_metrics(snap));
+        match monitor.usage().and_then(|b| b.session(id)) {
+            Some(s) if monitor.ledger.session(id).is_some() => {
+                let id: Arc<str> = Arc::from(id);
+                self.usage.extend(model_sums(&id, s));
+            }
+            _ => {
+                if let Some(t) = &snap.telemetry {
+                    for (model, tokens, cost) in &t.by_model {
+                        self.usage.insert(
+                            (id.to_owned(), model.clone()),
+                            telemetry_sums(tokens, *cost),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A session's (session, model) pairs from the running sums.
+fn model_sums<'a>(
+    id: &'a Arc<str>,
+    s: &'a SessionUsage,
+) -> impl Iterator<Item = ((String, String), ModelSums)> + 'a {
+    s.models.iter().map(move |(model, m)| {
+        (
+            (id.to_string(), model.to_string()),
+            ModelSums {
+                input: m.tokens.input,
+                output: m.tokens.output,
+                cache_read: m.tokens.cache_read,
+                cache_creation: m.tokens.cache_creation,
+                cost: m.cost,
+            },
+        )
+    })
+}
+
+fn telemetry_sums(tokens: &crate::ledger::snapshot::TokenJson, cost: f64) -> ModelSums {
+    ModelSums {
+        input: tokens.input,
+        output: tokens.output,
+        cache_read: tokens.cache_read,
+        cache_creation: tokens.cache_creation,
+        cost: Dollars::from_usd(cost),
+    }
+}
+
 fn telemetry_usage(monitor: &Monitor, usage: &mut BTreeMap<(String, String), ModelSums>) {
     for s in monitor.sessions() {
         let Some(t) = &s.telemetry else { continue };
@@ -481,13 +572,7 @@ fn telemetry_usage(monitor: &Monitor, usage: &mut BTreeMap<(String, String), Mod
         for (model, tokens, cost) in &t.by_model {
             usage.insert(
                 (s.session_id.clone(), model.clone()),
-                ModelSums {
-                    input: tokens.input,
-                    output: tokens.output,
-                    cache_read: tokens.cache_read,
-                    cache_creation: tokens.cache_creation,
-                    cost: Dollars::from_usd(*cost),
-                },
+                telemetry_sums(tokens, *cost),
             );
         }
     }
@@ -566,6 +651,7 @@ mod tests {
                 seven_day: None,
                 reported_at: 1_000,
             }),
+            started: true,
         }
     }
 
@@ -751,42 +837,16 @@ mod tests {
 #[cfg(test)]
 mod usage_tests {
     use super::*;
-    use crate::ledger::{FileChange, FileUpdate, Ledger, WindowPolicy};
+    use crate::ledger::{FileChange, FileUpdate, Ledger, WindowPolicy, test_facts};
     use crate::parse::Parsed;
-    use crate::record::{DedupKey, Tokens, UsageRecord};
-    use std::path::PathBuf;
 
     fn reply(session: &str, msg: &str, model: &str, output: u64, logged: Option<f64>) -> Parsed {
-        Parsed::Usage(UsageRecord {
-            key: Some(DedupKey::new(msg, Some("req"))),
-            timestamp: 1_700_000_000_000 + output as i64,
-            session_id: session.into(),
-            model: model.into(),
-            tokens: Tokens {
-                input: 10,
-                output,
-                cache_creation: 2_000,
-                cache_read: 30_000,
-            },
-            billing: Default::default(),
-            sidechain: false,
-            cost_usd: logged,
-            cwd: Some(format!("/src/{session}")),
-        })
+        let at = 1_700_000_000_000 + output as i64;
+        test_facts::reply_of(model, session, msg, at, [10, output, 2_000, 30_000], logged)
     }
 
     fn file(path: &str, facts: Vec<Parsed>) -> FileUpdate {
-        FileUpdate {
-            path: PathBuf::from(path),
-            encoded_project: "-src-x".into(),
-            change: FileChange::Appended,
-            facts: facts
-                .into_iter()
-                .enumerate()
-                .map(|(i, f)| (i as u64 * 100, f))
-                .collect(),
-            size: 10,
-        }
+        test_facts::batch(path, FileChange::Appended, facts)
     }
 
     /// The per-record computation the one-pass sums replaced.
@@ -836,5 +896,52 @@ mod usage_tests {
         assert_eq!(expected.len(), 4, "{expected:?}");
         assert!(expected.values().any(|s| s.cost.usd() > 0.0));
         assert_eq!(usage_by_session_and_model(&monitor), expected);
+    }
+
+    /// What a batch-by-batch refresh holds, and what a fresh one does.
+    fn both(state: &MetricState, monitor: &Monitor) {
+        let mut fresh = MetricState::default();
+        fresh.update(monitor, &[]);
+        assert_eq!(state.sessions, fresh.sessions);
+        assert_eq!(state.usage, fresh.usage);
+        assert!(fresh.started);
+    }
+
+    #[test]
+    fn a_batch_by_batch_refresh_equals_a_fresh_one_through_copies_and_removals() {
+        let sonnet = "claude-sonnet-4-5-20250929";
+        let opus = "claude-opus-4-1-20250805";
+        let mut ledger = Ledger::new();
+        ledger.apply(file(
+            "/p/a.jsonl",
+            vec![reply("a", "m1", sonnet, 100, None)],
+        ));
+        let mut monitor = Monitor::new(ledger, WindowPolicy::default(), vec![70]);
+        monitor.keep_usage();
+        let mut state = MetricState::default();
+        state.update(&monitor, &[]);
+        both(&state, &monitor);
+        let steps = vec![
+            // A second model in a; a new session b.
+            file("/p/a.jsonl", vec![reply("a", "m2", opus, 50, None)]),
+            file("/p/b.jsonl", vec![reply("b", "m3", sonnet, 7, Some(0.25))]),
+            // A bigger copy of m2 replaces it: the cost moves.
+            file("/p/a.jsonl", vec![reply("a", "m2", opus, 900, None)]),
+            // a's file is rewritten without opus: the model leaves a.
+            test_facts::batch(
+                "/p/a.jsonl",
+                FileChange::Reset,
+                vec![reply("a", "m1", sonnet, 100, None)],
+            ),
+            // b goes, and with it its session.
+            test_facts::batch("/p/b.jsonl", FileChange::Gone, vec![]),
+        ];
+        for step in steps {
+            let changes = monitor.apply(vec![step]);
+            state.update(&monitor, &changes);
+            both(&state, &monitor);
+        }
+        assert_eq!(state.usage.len(), 1, "{:?}", state.usage);
+        assert!(state.sessions.contains_key("a") && !state.sessions.contains_key("b"));
     }
 }

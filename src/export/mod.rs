@@ -68,13 +68,15 @@ impl ExportPlan {
     /// stopping) without ever blocking.
     pub fn start(
         self,
-        monitor: &Monitor,
+        monitor: &mut Monitor,
         idle_timeout_ms: Millis,
         say: Say,
     ) -> Result<Exporter, UserError> {
         if self.listener.is_none() && self.push.is_none() {
             return Ok(Exporter::default());
         }
+        // Running sums, so a batch refreshes only what it touched.
+        monitor.keep_usage();
         let mut state = MetricState::default();
         state.update(monitor, &[]);
         let state: SharedState = Arc::new(Mutex::new(state));

@@ -771,4 +771,6 @@ fn utc_day(ts: Millis) -> i64 {
 }
 
 #[cfg(test)]
+pub mod test_facts;
+#[cfg(test)]
 mod tests;

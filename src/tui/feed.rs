@@ -6,18 +6,17 @@ use super::sessions::SessionView;
 use super::skipped::SkippedLines;
 use crate::burn;
 use crate::cost::Pricer;
-use crate::cost::book::SessionCosts;
 use crate::cost::unlogged;
 use crate::hints::HintBook;
 use crate::monitor::{Change, Monitor};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// What the feed keeps between batches: each session's running cost, and
-/// the status-line hints its sessions' unlogged costs were taken from.
+/// What the feed keeps between batches: the status-line hints its
+/// sessions' unlogged costs were taken from. (Each session's running cost
+/// is the monitor's usage book.)
 #[derive(Debug)]
 pub struct Feed {
-    costs: SessionCosts,
     hints: Arc<HintBook>,
 }
 
@@ -26,9 +25,9 @@ impl Feed {
     /// default mode with the built-in prices, like `status`); from then on
     /// only what each batch changes is priced.
     pub fn load_all(app: &mut App, monitor: &mut Monitor) -> Feed {
-        let costs = SessionCosts::start(&mut monitor.ledger, Pricer::default_prices());
+        monitor.keep_usage();
         for s in monitor.sessions() {
-            if let Some(v) = view(app, monitor, &s.session_id, &costs) {
+            if let Some(v) = view(app, monitor, &s.session_id) {
                 app.upsert(v);
             }
         }
@@ -38,7 +37,6 @@ impl Feed {
         app.spend = monitor.spend().to_vec();
         app.skipped = SkippedLines::of(&monitor.ledger);
         Feed {
-            costs,
             hints: Arc::clone(&monitor.window.sources.hints),
         }
     }
@@ -70,7 +68,7 @@ impl Feed {
     ) -> Vec<Alert> {
         app.spend = monitor.spend().to_vec();
         self.follow_hints(app, monitor);
-        let moved = self.costs.update(&mut monitor.ledger);
+        let moved = monitor.usage_moved().clone();
         let mut touched: BTreeSet<&str> = changes
             .iter()
             .filter(|c| !matches!(c, Change::Limit(_)))
@@ -78,7 +76,7 @@ impl Feed {
             .collect();
         touched.extend(moved.iter().map(|id| &**id));
         for id in touched {
-            match view(app, monitor, id, &self.costs) {
+            match view(app, monitor, id) {
                 Some(v) => {
                     app.upsert(v);
                     refresh_agents(app, monitor, id);
@@ -129,7 +127,7 @@ fn refresh_agents(app: &mut App, monitor: &Monitor, id: &str) {
     }
 }
 
-fn view(app: &App, monitor: &Monitor, id: &str, costs: &SessionCosts) -> Option<SessionView> {
+fn view(app: &App, monitor: &Monitor, id: &str) -> Option<SessionView> {
     let snap = monitor.session(id)?.clone();
     // The sparkline's span and the rate's window, whichever reaches back further.
     let since = app.now - app.config.span_ms.max(burn::RATE_WINDOW_MS);
@@ -141,7 +139,7 @@ fn view(app: &App, monitor: &Monitor, id: &str, costs: &SessionCosts) -> Option<
     // A session known only from telemetry has Claude Code's own figure.
     let cost_usd = match &snap.telemetry {
         Some(t) if monitor.ledger.session(id).is_none() => t.cost_usd,
-        _ => costs.usd(id),
+        _ => monitor.usage().map_or(0.0, |b| b.usd(id)),
     };
     let hints = &monitor.window.sources.hints;
     Some(SessionView {
@@ -156,43 +154,18 @@ fn view(app: &App, monitor: &Monitor, id: &str, costs: &SessionCosts) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::{FileChange, FileUpdate, Ledger, WindowPolicy};
+    use crate::ledger::{FileChange, FileUpdate, Ledger, WindowPolicy, test_facts};
     use crate::parse::Parsed;
-    use crate::record::{DedupKey, Tokens, UsageRecord};
+    use crate::record::Tokens;
     use crate::tui::app::tests::{NOW, config};
-    use std::path::PathBuf;
 
     fn reply(session: &str, msg: &str, output: u64, logged: Option<f64>) -> Parsed {
-        Parsed::Usage(UsageRecord {
-            key: Some(DedupKey::new(msg, Some("req"))),
-            timestamp: NOW - 60_000,
-            session_id: session.into(),
-            model: "claude-sonnet-4-5-20250929".into(),
-            tokens: Tokens {
-                input: 10,
-                output,
-                cache_creation: 2_000,
-                cache_read: 30_000,
-            },
-            billing: Default::default(),
-            sidechain: false,
-            cost_usd: logged,
-            cwd: Some(format!("/src/{session}")),
-        })
+        let tokens = [10, output, 2_000, 30_000];
+        test_facts::reply(session, msg, NOW - 60_000, tokens, logged)
     }
 
     fn appended(path: &str, facts: Vec<Parsed>) -> FileUpdate {
-        FileUpdate {
-            path: PathBuf::from(path),
-            encoded_project: "-src-x".into(),
-            change: FileChange::Appended,
-            facts: facts
-                .into_iter()
-                .enumerate()
-                .map(|(i, f)| (i as u64 * 100, f))
-                .collect(),
-            size: 10,
-        }
+        test_facts::batch(path, FileChange::Appended, facts)
     }
 
     fn cost_of(app: &App, id: &str) -> f64 {

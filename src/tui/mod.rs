@@ -142,7 +142,7 @@ async fn dashboard(
     let exporter = {
         let notices = notice_tx.clone();
         let say = Arc::new(move |message: String| drop(notices.send(message)));
-        plan.start(&monitor, app.config.idle_timeout_ms, say)?
+        plan.start(&mut monitor, app.config.idle_timeout_ms, say)?
     };
     let idle = app.config.idle_timeout_ms;
     let updates = crate::engine::receive_into(receiver, live.updates, &mut monitor, idle);

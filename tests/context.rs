@@ -3,7 +3,8 @@
 //! attribution can be worked out by hand (`expected.json` shows how).
 //! Checked through the binary: every turn's items, the baseline, the
 //! drop, the categories, the top item, and that the parts of each turn
-//! add up to its Δ exactly and the occupancy agrees with `status`.
+//! add up to its Δ exactly and the occupancy agrees with `status`. Then
+//! on a generated corpus, whose generator knows each session's top item.
 
 mod common;
 
@@ -221,4 +222,54 @@ fn a_session_without_a_main_chain_response_says_so_instead_of_an_empty_table() {
     let v = context(&dir, &[]);
     assert_eq!(v["occupancy"], Value::Null);
     assert_eq!(v["turns"], serde_json::json!([]));
+}
+
+/// Every session of a generated corpus (resumed ones, subagents, big
+/// results and compactions earlier on) ends with a compaction and one
+/// large `Read` the generator recorded: `context --json` must rank that
+/// read first, by tool, target (relative to the project) and size.
+#[test]
+fn the_generators_top_item_ranks_first_in_every_generated_session() {
+    for seed in [1, 2] {
+        let data = tempfile::tempdir().unwrap();
+        let spec = ccwatch_corpus::CorpusSpec {
+            target_bytes: 1 << 20,
+            sessions: 5,
+            seed,
+            ..ccwatch_corpus::CorpusSpec::default()
+        };
+        let expected = ccwatch_corpus::generate(data.path(), &spec).unwrap();
+        assert_eq!(expected.sessions.len(), 5);
+        let isolate = tempfile::tempdir().unwrap();
+        for (id, session) in &expected.sessions {
+            let want = session.top_item.as_ref().expect("the generator's top item");
+            let got = json_of(
+                ccwatch(isolate.path())
+                    .args(["context", id, "--json", "--no-cache", "--dir"])
+                    .arg(data.path()),
+            );
+            assert_eq!(got["sessionId"], id.as_str());
+            assert_eq!(got["scope"], "sinceCompaction");
+            let relative = want
+                .target
+                .strip_prefix(&format!("{}/", session.project))
+                .expect("the read is inside the project");
+            let top = &got["top"][0];
+            assert_eq!(
+                serde_json::json!([top["category"], top["tool"], top["target"], top["count"]]),
+                serde_json::json!(["toolResult", want.tool, relative, 1]),
+                "seed {seed}, session {id}: {}",
+                got["top"]
+            );
+            assert_eq!(top["bytes"], want.bytes, "seed {seed}, session {id}");
+            assert_eq!(top["label"], format!("Read {relative}"));
+            // First by a margin, not by a tie-break.
+            let second = got["top"][1]["tokens"].as_u64().unwrap_or(0);
+            assert!(
+                top["tokens"].as_u64().unwrap() > 2 * second,
+                "seed {seed}, session {id}: {}",
+                got["top"]
+            );
+        }
+    }
 }

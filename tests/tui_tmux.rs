@@ -862,6 +862,111 @@ fn the_zoomed_session_shows_what_filled_it_and_follows_a_new_turn() {
     });
 }
 
+/// The rows of the turn timeline, each as its words (time, occupancy, Δ,
+/// then the largest item): the panel's lines below its title, cut to the
+/// panel's columns (it may stand beside the session's detail).
+fn timeline_rows(screen: &str) -> Vec<Vec<String>> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some((top, col)) = lines.iter().enumerate().find_map(|(i, l)| {
+        l.find(" Turns · ")
+            .map(|byte| (i, l[..byte].chars().count()))
+    }) else {
+        return Vec::new();
+    };
+    lines[top + 1..]
+        .iter()
+        .map(|l| {
+            let row: String = l.chars().skip(col).collect();
+            row.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .take_while(|words| !words.is_empty())
+        .collect()
+}
+
+/// A timeline row's occupancy, Δ and item, for comparing.
+fn turn_of(row: &[String]) -> (String, String, String) {
+    (
+        row.get(1).cloned().unwrap_or_default(),
+        row.get(2).cloned().unwrap_or_default(),
+        row.get(3..).map(|w| w.join(" ")).unwrap_or_default(),
+    )
+}
+
+fn turn(occupancy: &str, delta: &str, item: &str) -> (String, String, String) {
+    (occupancy.into(), delta.into(), item.into())
+}
+
+/// Issue 16: `t` in the zoomed session opens the turn timeline, and the
+/// timeline follows the transcript: a turn appended while it is open shows
+/// up as a new row with its occupancy, its Δ and its largest item.
+#[test]
+fn the_timeline_follows_a_growing_session_turn_by_turn() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let webapp = transcript(data.path(), "webapp", WEBAPP);
+    let read = serde_json::json!({"file_path": "/home/dev/src/webapp/src/big.rs"});
+    append(
+        &webapp,
+        &(calling(WEBAPP, 1, 20_000, "Read", read)
+            + &result_of(WEBAPP, 1, 40_000)
+            + &calling(
+                WEBAPP,
+                2,
+                30_000,
+                "Bash",
+                serde_json::json!({"command": "ls"}),
+            )),
+    );
+    let tmux = dashboard_in_tmux(
+        "timeline",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[],
+        (100, 40),
+    );
+    tmux.wait_for("the dashboard", |s| s.contains("webapp"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the zoomed panel", |s| s.contains("What filled it"));
+    tmux.keys(&["t"]);
+    let screen = tmux.wait_for("the timeline with two turns", |s| {
+        timeline_rows(s).len() == 2
+    });
+    let before: Vec<_> = timeline_rows(&screen).iter().map(|r| turn_of(r)).collect();
+    assert_eq!(
+        before,
+        [
+            turn("20k", "start", ""),
+            turn("30k", "+10k", "Read src/big.rs")
+        ],
+        "{screen}"
+    );
+    // A new turn: the command's result arrives, then the next reply.
+    append(
+        &webapp,
+        &(result_of(WEBAPP, 2, 70_000)
+            + &calling(
+                WEBAPP,
+                3,
+                47_500,
+                "Grep",
+                serde_json::json!({"pattern": "x"}),
+            )),
+    );
+    let screen = tmux.wait_for("the new turn in the timeline", |s| {
+        timeline_rows(s).len() == 3
+    });
+    let after: Vec<_> = timeline_rows(&screen).iter().map(|r| turn_of(r)).collect();
+    assert_eq!(after[..2], before[..], "{screen}");
+    assert_eq!(after[2], turn("47.5k", "+17.5k", "Bash ls"), "{screen}");
+}
+
 /// Issue 17: `r` shows the selected session's resume command and copies
 /// it with OSC 52 (tmux keeps it as a paste buffer), and `f` narrows the
 /// list to the sessions whose prompts or replies match, as you type.

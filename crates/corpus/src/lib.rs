@@ -7,15 +7,19 @@
 //! compaction boundaries, resumed sessions that copy history verbatim,
 //! `<synthetic>` API-error lines, malformed lines, multi-megabyte tool
 //! results, and what changes a price: 1-hour and mixed cache-write splits
-//! (some not adding up), fast mode and web searches. It returns the [`Expected`] answers computed *by construction*:
-//! every usage line it writes is offered to an in-memory dedup table that
+//! (some not adding up), fast mode and web searches. Every session ends
+//! with a compaction and one large file read (see [`ExpectedItem`]), so
+//! what filled most of its context is known.
+//!
+//! It returns the [`Expected`] answers computed *by construction*: every
+//! usage line it writes is offered to an in-memory dedup table that
 //! applies the spec's rule (largest four-token sum wins per
 //! `message.id`+`requestId`; ties: main chain, earlier timestamp, smaller
 //! path), so nothing is parsed back.
 //!
 //! The same [`CorpusSpec`] always yields byte-identical files. Sizes below
 //! about 1 MiB overshoot `target_bytes`, because session 0 always carries one
-//! instance of every feature.
+//! instance of every feature and every session its closing read.
 
 pub use codex::{CodexSpec, generate_codex};
 use memchr::memmem;
@@ -101,6 +105,25 @@ pub struct ExpectedSession {
     pub cost_picodollars: u64,
     /// Timestamp of that record's winning copy.
     pub context_timestamp: Option<String>,
+    /// What filled the most of the session's context since its last
+    /// compaction.
+    pub top_item: Option<ExpectedItem>,
+}
+
+/// One item of a session's context: a tool result, by its tool and target.
+///
+/// Each session's last turn comes after a compaction: one prompt, then a
+/// `Read` of a generated file whose result is several times larger than
+/// everything else since the compaction together (the summary, the prompt,
+/// the responses), so any attribution in proportion to size ranks it first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ExpectedItem {
+    pub tool: String,
+    /// The tool's input as written: the absolute `file_path` of the read.
+    pub target: String,
+    /// Bytes of the result's text as the model sees it (JSON escapes
+    /// decoded).
+    pub bytes: u64,
 }
 
 /// The answers a correct reader must produce for a generated corpus.
@@ -195,6 +218,13 @@ const BIG_MAX: u64 = 2_000_000;
 const MAX_RESULT_TOKENS: u64 = 25_000;
 /// Tokens a compaction summary line's text is worth, roughly.
 const BYTES_PER_TOKEN: u64 = 4;
+/// The size of each session's closing file read (decoded bytes): at least
+/// three times the most the rest of its cycle can hold (a 9 kB summary, a
+/// 1.2 kB prompt, two short responses).
+const CLOSING_READ: std::ops::Range<usize> = 40_000..60_000;
+/// Bytes of the closing turn besides the file's text, about: the budget
+/// keeps room for them.
+const CLOSING_REST: u64 = 10_000;
 
 // ---------------------------------------------------------------------------
 // Bookkeeping by construction.
@@ -300,6 +330,8 @@ enum Block {
     Thinking(usize),
     Tool(&'static str, usize),
     Task(usize),
+    /// The `Read` of the session's closing turn (see [`ExpectedItem`]).
+    ClosingRead,
 }
 
 impl Block {
@@ -307,6 +339,7 @@ impl Block {
         let n = match *self {
             Block::Text(n) | Block::Thinking(n) | Block::Task(n) => n,
             Block::Tool(_, n) => n + 60,
+            Block::ClosingRead => 120,
         };
         n as u64 / BYTES_PER_TOKEN
     }
@@ -338,6 +371,8 @@ struct Gen<'a> {
     boundaries: HashMap<String, usize>,
     /// (sessionId, cwd) by session index.
     sessions: Vec<(String, String)>,
+    /// Each session's top item, by session index.
+    top_items: Vec<(usize, ExpectedItem)>,
 }
 
 fn better(a: &Winner, b: &Winner, paths: &[String]) -> bool {

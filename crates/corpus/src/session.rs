@@ -3,6 +3,7 @@
 //! written, and the turns, resumes, snapshots and compactions of a session.
 
 use super::bytes::*;
+use super::tools::Body;
 use super::*;
 
 impl<'a> Gen<'a> {
@@ -21,6 +22,7 @@ impl<'a> Gen<'a> {
             winners: HashMap::new(),
             boundaries: HashMap::new(),
             sessions: Vec::new(),
+            top_items: Vec::new(),
         }
     }
 
@@ -107,6 +109,9 @@ impl<'a> Gen<'a> {
             let es = self.session_entry(&mut e, s);
             es.context_occupancy = Some(occ);
             es.context_timestamp = Some(String::from_utf8_lossy(&ts_bytes(ts)).into_owned());
+        }
+        for (s, item) in &self.top_items {
+            self.session_entry(&mut e, *s).top_item = Some(item.clone());
         }
         e
     }
@@ -362,6 +367,7 @@ impl<'a> Gen<'a> {
             (model, one_hour)
         };
         let threshold = self.rng.u64(150_000..185_000);
+        let closing = self.rng.usize(CLOSING_READ);
         let mut out = self.open(&format!("{}/{}.jsonl", ident.enc, ident.session_id))?;
         if capture {
             out.capture = Some(Capture {
@@ -389,7 +395,7 @@ impl<'a> Gen<'a> {
             ident,
             sys_tokens,
             threshold,
-            limit: self.total_bytes + budget,
+            limit: self.total_bytes + budget.saturating_sub(closing as u64 + CLOSING_REST),
             layout,
             showcase: idx == 0,
         };
@@ -415,6 +421,7 @@ impl<'a> Gen<'a> {
             self.turn(&mut s, &mut out, turn)?;
             turn += 1;
         }
+        self.closing_read(&mut s, &mut out, closing)?;
         let cap = Self::close(out)?;
         Ok((s.main.t, cap.map(|c| c.lines)))
     }
@@ -537,6 +544,82 @@ impl<'a> Gen<'a> {
         Ok(())
     }
 
+    /// The session's last turn: the user compacts, then asks about one
+    /// generated file of about `size` bytes; its `Read` result is what
+    /// fills most of the context from then on (see [`ExpectedItem`]).
+    pub(super) fn closing_read(
+        &mut self,
+        s: &mut Sess,
+        out: &mut Out,
+        size: usize,
+    ) -> io::Result<()> {
+        self.compact(s, out, "manual")?;
+        s.main.t += self.rng.i64(5_000..120_000);
+        self.user_prompt(s, out)?;
+        let blocks = [Block::Text(self.rng.usize(50..600)), Block::ClosingRead];
+        let tool_id = self
+            .respond(&s.ident, &mut s.main, out, &blocks, Corrupt::None, false)?
+            .unwrap_or_default();
+        let (text, lines, decoded) = self.listing(size);
+        let path = closing_read_path(&s.ident);
+        let extra = format!(
+            "{{\"type\":\"text\",\"file\":{{\"filePath\":\"{path}\",\"numLines\":{lines},\"startLine\":1,\"totalLines\":{lines}}}}}"
+        );
+        self.tool_result(
+            &s.ident,
+            &mut s.main,
+            out,
+            &tool_id,
+            Body::Escaped(&text),
+            false,
+            Some(&extra),
+        )?;
+        let blocks = [Block::Text(self.rng.usize(100..1_500))];
+        self.respond(&s.ident, &mut s.main, out, &blocks, Corrupt::None, false)?;
+        self.top_items.push((
+            s.ident.idx,
+            ExpectedItem {
+                tool: "Read".to_owned(),
+                target: path,
+                bytes: decoded,
+            },
+        ));
+        Ok(())
+    }
+
+    /// A source file as the `Read` tool shows it (numbered lines), at least
+    /// `size` bytes once decoded, as JSON string content; with its line
+    /// count and decoded length.
+    pub(super) fn listing(&mut self, size: usize) -> (Vec<u8>, usize, u64) {
+        const CODE: [&str; 12] = [
+            "// Generated bindings: do not edit.",
+            "use std::collections::HashMap;",
+            "pub fn parse(input: &str) -> Result<Config, Error> {",
+            "    let mut seen = HashMap::new();",
+            "    for (i, line) in input.lines().enumerate() {",
+            "        let value = line.trim();",
+            "        if value.is_empty() { continue; }",
+            "        seen.insert(i, value.to_owned());",
+            "    }",
+            "    Ok(Config { entries: seen })",
+            "}",
+            "",
+        ];
+        let (mut text, mut lines, mut decoded) = (Vec::with_capacity(size + size / 8), 0, 0u64);
+        while decoded < size as u64 {
+            lines += 1;
+            let code = CODE[self.rng.usize(0..CODE.len())];
+            let number = format!("{lines:>6}");
+            text.extend_from_slice(number.as_bytes());
+            text.extend_from_slice(b"\\t");
+            text.extend_from_slice(code.as_bytes());
+            text.extend_from_slice(b"\\n");
+            // The two escapes are one byte each once decoded.
+            decoded += (number.len() + 1 + code.len() + 1) as u64;
+        }
+        (text, lines, decoded)
+    }
+
     pub(super) fn snapshot(&mut self, s: &Sess, out: &mut Out) -> io::Result<()> {
         let id = self.uuid();
         self.buf.clear();
@@ -649,4 +732,9 @@ impl<'a> Gen<'a> {
         s.main.cached = s.main.cached.min(s.sys_tokens);
         Ok(())
     }
+}
+
+/// The file a session's closing turn reads, inside its project.
+pub(super) fn closing_read_path(id: &Ident) -> String {
+    format!("{}/src/generated/bindings_{}.rs", id.cwd, id.idx)
 }

@@ -247,7 +247,92 @@ fn recount(dir: &Path) -> Expected {
         es.context_occupancy = Some(occ);
         es.context_timestamp = Some(ts);
     }
+    for (id, cycle) in last_cycles(dir) {
+        let es = e.sessions.get_mut(&id).unwrap();
+        es.top_item = largest_result(&cycle);
+    }
     e
+}
+
+/// Each session's own main-chain objects after its last compaction
+/// boundary, read from its main file (`<sessionId>.jsonl`).
+fn last_cycles(dir: &Path) -> Vec<(String, Vec<Value>)> {
+    let mut out = Vec::new();
+    for (path, bytes) in read_tree(dir) {
+        let name = path.rsplit('/').next().unwrap();
+        if name.starts_with("agent-") {
+            continue;
+        }
+        let id = name.trim_end_matches(".jsonl").to_string();
+        let mut cycle = Vec::new();
+        for line in bytes.split(|&b| b == b'\n') {
+            let Ok(v) = serde_json::from_slice::<Value>(line) else {
+                continue;
+            };
+            if v["sessionId"] != id.as_str() || v["isSidechain"] == true {
+                continue;
+            }
+            if v["subtype"] == "compact_boundary" {
+                cycle.clear();
+            } else {
+                cycle.push(v);
+            }
+        }
+        out.push((id, cycle));
+    }
+    out
+}
+
+/// The largest tool result of `cycle`, with the tool and file it answers.
+fn largest_result(cycle: &[Value]) -> Option<ExpectedItem> {
+    let mut calls: HashMap<&str, (&str, &str)> = HashMap::new();
+    let mut best: Option<ExpectedItem> = None;
+    for v in cycle {
+        let Some(blocks) = v["message"]["content"].as_array() else {
+            continue;
+        };
+        for b in blocks {
+            if b["type"] == "tool_use" {
+                let path = b["input"]["file_path"].as_str().unwrap_or("");
+                calls.insert(
+                    b["id"].as_str().unwrap(),
+                    (b["name"].as_str().unwrap(), path),
+                );
+            }
+            if b["type"] == "tool_result" {
+                let bytes = b["content"].as_str().unwrap().len() as u64;
+                let (tool, target) = calls[b["tool_use_id"].as_str().unwrap()];
+                if best.as_ref().is_none_or(|x| bytes > x.bytes) {
+                    best = Some(ExpectedItem {
+                        tool: tool.to_string(),
+                        target: target.to_string(),
+                        bytes,
+                    });
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Bytes of every text, thinking, tool input and tool result in `v`'s
+/// message content, decoded.
+fn content_bytes(v: &Value) -> u64 {
+    let str_len = |x: &Value| x.as_str().map_or(0, str::len) as u64;
+    match &v["message"]["content"] {
+        Value::String(s) => s.len() as u64,
+        Value::Array(blocks) => blocks
+            .iter()
+            .map(|b| match b["type"].as_str() {
+                Some("text") => str_len(&b["text"]),
+                Some("thinking") => str_len(&b["thinking"]),
+                Some("tool_use") => b["input"].to_string().len() as u64,
+                Some("tool_result") => str_len(&b["content"]),
+                _ => b.to_string().len() as u64,
+            })
+            .sum(),
+        _ => 0,
+    }
 }
 
 #[test]
@@ -450,5 +535,38 @@ fn auto_compaction_happens_in_long_sessions() {
     // Without bad lines everything is valid UTF-8 JSON.
     for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
         serde_json::from_slice::<Value>(line).unwrap();
+    }
+}
+
+#[test]
+fn each_sessions_closing_read_outweighs_the_rest_of_its_cycle() {
+    for spec in [
+        small_spec(4),
+        CorpusSpec {
+            target_bytes: 256 << 10,
+            sessions: 6,
+            ..small_spec(6)
+        },
+    ] {
+        let d = tempfile::tempdir().unwrap();
+        let e = generate(d.path(), &spec).unwrap();
+        let cycles = last_cycles(d.path());
+        assert_eq!(cycles.len(), e.sessions.len());
+        for (id, cycle) in cycles {
+            let top = e.sessions[&id].top_item.clone().unwrap();
+            assert_eq!(top.tool, "Read");
+            let project = &e.sessions[&id].project;
+            assert!(top.target.starts_with(&format!("{project}/")), "{top:?}");
+            // At least the size drawn, and less than one more line.
+            let drawn = CLOSING_READ.start as u64..CLOSING_READ.end as u64 + 80;
+            assert!(drawn.contains(&top.bytes), "{top:?}");
+            let all: u64 = cycle.iter().map(content_bytes).sum();
+            let rest = all - top.bytes;
+            assert!(
+                top.bytes >= 3 * rest,
+                "{id}: the read is {} bytes, the rest of the cycle {rest}",
+                top.bytes
+            );
+        }
     }
 }

@@ -5,6 +5,15 @@
 use super::bytes::*;
 use super::*;
 
+/// The text of a tool result.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Body<'t> {
+    /// About this many bytes of filler.
+    Filler(usize),
+    /// These bytes, already escaped for a JSON string.
+    Escaped(&'t [u8]),
+}
+
 impl<'a> Gen<'a> {
     pub(super) fn tool_cycle(
         &mut self,
@@ -41,7 +50,7 @@ impl<'a> Gen<'a> {
             &mut s.main,
             out,
             &tool_id,
-            size,
+            Body::Filler(size),
             name == "Bash" && size < 50_000,
             None,
         )
@@ -120,7 +129,7 @@ impl<'a> Gen<'a> {
             &mut s.main,
             out,
             &tool_id,
-            size,
+            Body::Filler(size),
             false,
             Some(&extra),
         )
@@ -158,7 +167,7 @@ impl<'a> Gen<'a> {
                 .respond(&s.ident, th, out, &blocks, Corrupt::None, false)?
                 .unwrap_or_default();
             let size = self.rng.usize(100..6_000);
-            self.tool_result(&s.ident, th, out, &tool_id, size, false, None)?;
+            self.tool_result(&s.ident, th, out, &tool_id, Body::Filler(size), false, None)?;
         }
         let blocks = [Block::Text(self.rng.usize(200..2500))];
         self.respond(&s.ident, th, out, &blocks, Corrupt::None, false)?;
@@ -173,7 +182,7 @@ impl<'a> Gen<'a> {
         th: &mut Thread,
         out: &mut Out,
         tool_id: &str,
-        size: usize,
+        body: Body,
         echo_stdout: bool,
         extra: Option<&str>,
     ) -> io::Result<()> {
@@ -186,7 +195,16 @@ impl<'a> Gen<'a> {
         self.push(tool_id);
         self.push("\",\"type\":\"tool_result\",\"content\":\"");
         let start = self.buf.len();
-        self.text(size);
+        let size = match body {
+            Body::Filler(n) => {
+                self.text(n);
+                n
+            }
+            Body::Escaped(text) => {
+                self.buf.extend_from_slice(text);
+                text.len()
+            }
+        };
         let end = self.buf.len();
         self.push("\"}]}");
         self.tail(&uuid, th.t);
@@ -415,6 +433,15 @@ impl<'a> Gen<'a> {
                     }
                 }
                 self.push("}}");
+                Some(tid)
+            }
+            Block::ClosingRead => {
+                let tid = format!("toolu_01{}", self.alnum(22));
+                self.push("{\"type\":\"tool_use\",\"id\":\"");
+                self.push(&tid);
+                self.push("\",\"name\":\"Read\",\"input\":{\"file_path\":\"");
+                self.push(&super::session::closing_read_path(id));
+                self.push("\"}}");
                 Some(tid)
             }
             Block::Task(n) => {

@@ -21,11 +21,15 @@ pub enum Action {
     Help,
     /// Open the skipped lines overlay.
     Skipped,
-    /// In an overlay: scroll a row, or a screenful.
+    /// In an overlay or the turn timeline: scroll a row, or a screenful.
     ScrollUp,
     ScrollDown,
     PageUp,
     PageDown,
+    /// Likewise: to the top (the oldest turn), or the end (the newest,
+    /// which the timeline then follows).
+    ScrollTop,
+    ScrollBottom,
     /// Close the overlay.
     CloseHelp,
     Quit,

@@ -139,6 +139,13 @@ pub struct App {
     pub filled: super::filled::Filled,
     /// The panel shows the turn timeline instead of the summary.
     pub timeline: bool,
+    /// How far the timeline is scrolled up, in rows from the newest; at 0
+    /// it follows the newest turn, above it stays on the same turns as
+    /// new ones arrive.
+    pub timeline_back: usize,
+    /// The timeline panel's rows, set by the loop like `height` (from the
+    /// geometry it is drawn with): how far a page goes and the top is.
+    pub panel_rows: u16,
     /// The search of prompts and replies (search mode).
     pub content: ContentSearch,
     /// What the event loop must do outside the state, oldest first.
@@ -176,6 +183,8 @@ impl App {
             height: 0,
             filled: Default::default(),
             timeline: false,
+            timeline_back: 0,
+            panel_rows: 0,
             content: ContentSearch::default(),
             effects: Vec::new(),
         }
@@ -197,6 +206,63 @@ impl App {
     fn scroll_by(&mut self, delta: isize) {
         let max = overlay::max_scroll(self.overlay_rows().len(), self.height);
         self.scroll = self.scroll.saturating_add_signed(delta).min(max);
+    }
+
+    /// Whether the zoomed session's turn timeline is shown and takes the
+    /// scrolling keys.
+    pub fn timeline_shown(&self) -> bool {
+        self.mode == Mode::Zoom && self.timeline
+    }
+
+    /// How far up the timeline can scroll in its panel.
+    fn timeline_max_back(&self) -> usize {
+        match &self.filled {
+            super::filled::Filled::Ready(v) => {
+                super::filled::max_back(v.turn_rows().len(), usize::from(self.panel_rows))
+            }
+            _ => 0,
+        }
+    }
+
+    /// Scroll the overlay or the timeline, whichever is showing; `down`
+    /// rows towards the end (negative: up).
+    fn scroll(&mut self, down: isize) {
+        if self.mode.overlay().is_some() {
+            self.scroll_by(down);
+        } else if self.timeline_shown() {
+            let max = self.timeline_max_back();
+            self.timeline_back = self
+                .timeline_back
+                .min(max)
+                .saturating_add_signed(down.saturating_neg())
+                .min(max);
+        }
+    }
+
+    /// A screenful of the overlay or the timeline.
+    fn page(&self) -> isize {
+        let rows = if self.mode.overlay().is_some() {
+            overlay::body_height(self.height)
+        } else {
+            // Less the row that says what is below.
+            usize::from(self.panel_rows.saturating_sub(1))
+        };
+        rows.max(1) as isize
+    }
+
+    /// A new state of the "what filled it" panel: a scrolled-up timeline
+    /// of the same session moves up by the rows of the new turns, so it
+    /// stays on the turns the user was reading; otherwise it starts at
+    /// the newest.
+    pub fn set_filled(&mut self, filled: super::filled::Filled) {
+        use super::filled::Filled::Ready;
+        self.timeline_back = match (&self.filled, &filled) {
+            (Ready(old), Ready(new)) if old.session == new.session && self.timeline_back > 0 => {
+                self.timeline_back + new.rows_newer_than(old)
+            }
+            _ => 0,
+        };
+        self.filled = filled;
     }
 
     fn open(&mut self, overlay: Overlay) {
@@ -354,10 +420,12 @@ impl App {
             }
             Action::Help => self.open(Overlay::Keys),
             Action::Skipped => self.open(Overlay::Skipped),
-            Action::ScrollUp => self.scroll_by(-1),
-            Action::ScrollDown => self.scroll_by(1),
-            Action::PageUp => self.scroll_by(-(overlay::body_height(self.height).max(1) as isize)),
-            Action::PageDown => self.scroll_by(overlay::body_height(self.height).max(1) as isize),
+            Action::ScrollUp => self.scroll(-1),
+            Action::ScrollDown => self.scroll(1),
+            Action::PageUp => self.scroll(-self.page()),
+            Action::PageDown => self.scroll(self.page()),
+            Action::ScrollTop => self.scroll(isize::MIN),
+            Action::ScrollBottom => self.scroll(isize::MAX),
             Action::CloseHelp => {
                 self.mode = match self.screen() {
                     Screen::List => Mode::List,
@@ -402,6 +470,7 @@ impl App {
                     return false;
                 }
                 self.timeline = !self.timeline;
+                self.timeline_back = 0;
             }
         }
         true
@@ -582,6 +651,124 @@ pub mod tests {
                 generation: a.content.generation
             })
         );
+    }
+
+    /// A zoomed app showing the timeline of `n` turns (no compaction) in
+    /// a panel of 10 rows.
+    fn timeline(n: usize) -> App {
+        let mut a = app();
+        a.apply(Action::Zoom);
+        a.apply(Action::Timeline);
+        a.panel_rows = 10;
+        a.set_filled(super::super::filled::Filled::Ready(turns("aaa", n)));
+        a
+    }
+
+    fn turns(session: &str, n: usize) -> super::super::filled::FilledView {
+        super::super::filled::FilledView {
+            session: session.to_owned(),
+            occupancy: None,
+            categories: Vec::new(),
+            dropped: 0,
+            top: Vec::new(),
+            compacted: false,
+            flags: Vec::new(),
+            turns_left_out: 0,
+            turns: (0..n)
+                .map(|i| super::super::filled::TurnLine {
+                    at: NOW + i as Millis,
+                    occupancy: 1_000 * i as u64,
+                    delta: Some(1_000),
+                    compaction: None,
+                    top: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Issue 16: the timeline scrolls by row and page, no further than its
+    /// oldest row at the top (the last row says what is newer), and Home
+    /// and End go to either end.
+    #[test]
+    fn the_timeline_scrolls_within_its_bounds() {
+        let mut a = timeline(30);
+        a.apply(Action::ScrollDown);
+        assert_eq!(a.timeline_back, 0, "already at the newest");
+        a.apply(Action::ScrollUp);
+        a.apply(Action::ScrollUp);
+        assert_eq!(a.timeline_back, 2);
+        a.apply(Action::PageUp);
+        assert_eq!(a.timeline_back, 11, "a page is the panel less the mark");
+        a.apply(Action::PageUp);
+        a.apply(Action::PageUp);
+        // 30 rows, 9 of them above the mark at the top.
+        assert_eq!(a.timeline_back, 21);
+        a.apply(Action::ScrollUp);
+        assert_eq!(a.timeline_back, 21);
+        a.apply(Action::PageDown);
+        assert_eq!(a.timeline_back, 12);
+        a.apply(Action::ScrollBottom);
+        assert_eq!(a.timeline_back, 0);
+        a.apply(Action::ScrollTop);
+        assert_eq!(a.timeline_back, 21);
+        // What fits does not scroll.
+        let mut short = timeline(10);
+        short.apply(Action::ScrollUp);
+        short.apply(Action::ScrollTop);
+        assert_eq!(short.timeline_back, 0);
+    }
+
+    /// Issue 16: at the bottom the timeline follows new turns; scrolled up
+    /// it stays on the turns it shows; a new session starts at the bottom.
+    #[test]
+    fn the_timeline_follows_at_the_bottom_and_stays_put_when_scrolled_up() {
+        use super::super::filled::{Filled, turn_window};
+        let mut a = timeline(30);
+        a.set_filled(Filled::Ready(turns("aaa", 33)));
+        assert_eq!(a.timeline_back, 0, "following");
+        a.apply(Action::PageUp);
+        let shown = |a: &App| {
+            let Filled::Ready(v) = &a.filled else {
+                return 0..0;
+            };
+            let w = turn_window(v.turn_rows().len(), 10, a.timeline_back);
+            w.start..w.end
+        };
+        let before = shown(&a);
+        // Two more turns, one after a compaction: three more rows.
+        let mut grown = turns("aaa", 35);
+        grown.turns[33].compaction = Some(Some(150_000));
+        a.set_filled(Filled::Ready(grown.clone()));
+        assert_eq!(a.timeline_back, 9 + 3);
+        assert_eq!(shown(&a), before, "the same turns stay on screen");
+        // Past the kept turns, the oldest go and the view still stays.
+        let mut capped = grown.clone();
+        capped.turns.remove(0);
+        capped.turns_left_out = 1;
+        capped.turns.push(grown.turns[34].clone());
+        a.set_filled(Filled::Ready(capped));
+        assert_eq!(a.timeline_back, 13);
+        // Another session, or the timeline opened again: the newest.
+        a.set_filled(Filled::Ready(turns("bbb", 40)));
+        assert_eq!(a.timeline_back, 0);
+        a.apply(Action::ScrollUp);
+        a.apply(Action::Timeline);
+        a.apply(Action::Timeline);
+        assert_eq!(a.timeline_back, 0);
+    }
+
+    /// Issue 16: with the summary shown (or outside the zoom) the
+    /// scrolling actions leave the timeline alone.
+    #[test]
+    fn the_timeline_scrolls_only_while_it_shows() {
+        let mut a = timeline(30);
+        a.apply(Action::Timeline);
+        a.apply(Action::ScrollUp);
+        assert_eq!(a.timeline_back, 0);
+        a.apply(Action::Timeline);
+        a.apply(Action::Help);
+        a.apply(Action::ScrollDown);
+        assert_eq!((a.timeline_back, a.scroll), (0, 1), "the help scrolls");
     }
 
     #[test]

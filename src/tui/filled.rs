@@ -19,8 +19,10 @@ pub struct FilledView {
     pub compacted: bool,
     /// Calls the audit flags, as `secret file · Read .env`.
     pub flags: Vec<String>,
-    /// The session's newest turns, oldest first.
+    /// The session's turns, oldest first: the newest `TURNS_KEPT`.
     pub turns: Vec<TurnLine>,
+    /// Older turns of the session not kept.
+    pub turns_left_out: usize,
 }
 
 /// One turn of the timeline.
@@ -36,8 +38,15 @@ pub struct TurnLine {
     pub top: Option<(String, u64)>,
 }
 
-/// How many turns the timeline keeps.
-const TURNS_KEPT: usize = 200;
+/// How many turns the timeline keeps: sizes and a short label each
+/// (about 100 bytes), so a session's whole day fits; older ones are
+/// counted, not kept.
+pub const TURNS_KEPT: usize = 2_000;
+
+/// How many of the timeline's turns `turn_lines` leaves out.
+pub fn turns_left_out(timeline: &crate::attribution::Timeline) -> usize {
+    timeline.turns.len().saturating_sub(TURNS_KEPT)
+}
 
 /// The newest turns of a session as the timeline shows them.
 pub fn turn_lines(
@@ -45,7 +54,7 @@ pub fn turn_lines(
     shares: &[crate::attribution::TurnShares],
     cwd: Option<&str>,
 ) -> Vec<TurnLine> {
-    let skip = timeline.turns.len().saturating_sub(TURNS_KEPT);
+    let skip = turns_left_out(timeline);
     timeline
         .turns
         .iter()
@@ -155,6 +164,127 @@ impl FilledView {
             compacted: summary.compacted.is_some(),
             flags: Vec::new(),
             turns: Vec::new(),
+            turns_left_out: 0,
         }
+    }
+
+    /// The timeline's rows, oldest first: a line counting the turns not
+    /// kept, then each turn with the compaction mark before it.
+    pub fn turn_rows(&self) -> Vec<TurnRow> {
+        let mut rows = Vec::with_capacity(self.turns.len() + 1);
+        if self.turns_left_out > 0 {
+            rows.push(TurnRow::LeftOut);
+        }
+        for (i, t) in self.turns.iter().enumerate() {
+            if t.compaction.is_some() {
+                rows.push(TurnRow::Compaction(i));
+            }
+            rows.push(TurnRow::Turn(i));
+        }
+        rows
+    }
+
+    /// How many rows the turns that `self` has and `old` (an earlier read
+    /// of the same session) had not take: what a view scrolled up must
+    /// move by to stay on the same turns.
+    pub fn rows_newer_than(&self, old: &FilledView) -> usize {
+        let total = |v: &FilledView| v.turns_left_out + v.turns.len();
+        let new = total(self).saturating_sub(total(old)).min(self.turns.len());
+        self.turns[self.turns.len() - new..]
+            .iter()
+            .map(|t| 1 + usize::from(t.compaction.is_some()))
+            .sum()
+    }
+}
+
+/// One row of the turn timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnRow {
+    /// How many older turns were not kept.
+    LeftOut,
+    /// The compaction before turn `i`.
+    Compaction(usize),
+    /// Turn `i`.
+    Turn(usize),
+}
+
+/// Which of a timeline's rows a panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TurnWindow {
+    /// The rows shown, `start..end`.
+    pub start: usize,
+    pub end: usize,
+    /// Rows below the window; when some, the panel's last row says so.
+    pub below: usize,
+}
+
+/// How far up (in rows, from the newest) a timeline of `rows` can scroll
+/// in a panel of `height`: to where the oldest row is at the top, the
+/// last row of the panel saying how many are newer.
+pub fn max_back(rows: usize, height: usize) -> usize {
+    if rows <= height {
+        0
+    } else {
+        rows - height.saturating_sub(1).max(1)
+    }
+}
+
+/// The rows of a timeline of `rows` a panel of `height` shows when it is
+/// scrolled `back` rows up from the newest (clamped).
+pub fn turn_window(rows: usize, height: usize, back: usize) -> TurnWindow {
+    let back = back.min(max_back(rows, height));
+    let end = rows - back;
+    // The mark saying what is below takes the panel's last row.
+    let room = if back > 0 {
+        height.saturating_sub(1).max(1)
+    } else {
+        height
+    };
+    TurnWindow {
+        start: end.saturating_sub(room),
+        end,
+        below: back,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_ends_at_the_newest_or_keeps_a_row_for_what_is_below() {
+        // Following: the last 10 of 30 rows.
+        assert_eq!(
+            turn_window(30, 10, 0),
+            TurnWindow {
+                start: 20,
+                end: 30,
+                below: 0
+            }
+        );
+        // Scrolled up 5: nine rows, then the mark.
+        assert_eq!(
+            turn_window(30, 10, 5),
+            TurnWindow {
+                start: 16,
+                end: 25,
+                below: 5
+            }
+        );
+        // As far up as it goes, the oldest row at the top; past that is
+        // the same.
+        assert_eq!(max_back(30, 10), 21);
+        assert_eq!(turn_window(30, 10, 99), turn_window(30, 10, 21));
+        assert_eq!(turn_window(30, 10, 21).start, 0);
+        // What fits shows whole.
+        assert_eq!(max_back(8, 10), 0);
+        assert_eq!(
+            turn_window(8, 10, 3),
+            TurnWindow {
+                start: 0,
+                end: 8,
+                below: 0
+            }
+        );
     }
 }

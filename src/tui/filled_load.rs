@@ -52,7 +52,7 @@ impl FilledLoader {
     ) -> bool {
         let Some(id) = wanted(app) else {
             if app.filled != Filled::None {
-                app.filled = Filled::None;
+                app.set_filled(Filled::None);
                 return true;
             }
             return false;
@@ -62,7 +62,7 @@ impl FilledLoader {
             return false;
         }
         if changed {
-            app.filled = Filled::Loading(id.clone());
+            app.set_filled(Filled::Loading(id.clone()));
         }
         if self.busy {
             self.again = true;
@@ -98,6 +98,7 @@ impl FilledLoader {
                     let audit = crate::audit::audit(&r.calls, cwd, &patterns);
                     let mut view = FilledView::of(&id, &summary, cwd).flagged(&audit, cwd);
                     view.turns = super::filled::turn_lines(&r.timeline, &shares, cwd);
+                    view.turns_left_out = super::filled::turns_left_out(&r.timeline);
                     Filled::Ready(view)
                 }
                 Err(e) => Filled::Failed(id.clone(), e),
@@ -117,7 +118,7 @@ impl FilledLoader {
         self.busy = false;
         let current = wanted(app);
         let redraw = if current.as_deref() == result.session() {
-            app.filled = result;
+            app.set_filled(result);
             true
         } else {
             false

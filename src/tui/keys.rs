@@ -23,22 +23,46 @@ enum Key {
     Any,
 }
 
+/// Where keys land: the mode, and whether the zoomed session's turn
+/// timeline is shown (its scrolling keys then take ↑↓ from the list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Focus {
+    pub mode: Mode,
+    pub timeline: bool,
+}
+
+impl From<Mode> for Focus {
+    fn from(mode: Mode) -> Focus {
+        Focus {
+            mode,
+            timeline: false,
+        }
+    }
+}
+
 /// Which modes a binding applies in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
     /// The list and the zoomed detail.
     Browse,
+    /// Likewise, but not while the turn timeline takes the same keys.
+    Select,
+    /// The zoomed session's turn timeline.
+    Timeline,
     Filter,
     Help,
     Everywhere,
 }
 
 impl Scope {
-    fn covers(self, mode: Mode) -> bool {
+    fn covers(self, focus: Focus) -> bool {
+        let timeline = focus.timeline && focus.mode == Mode::Zoom;
         match self {
-            Scope::Browse => matches!(mode, Mode::List | Mode::Zoom),
-            Scope::Filter => matches!(mode, Mode::Filter | Mode::Search),
-            Scope::Help => mode.overlay().is_some(),
+            Scope::Browse => matches!(focus.mode, Mode::List | Mode::Zoom),
+            Scope::Select => matches!(focus.mode, Mode::List | Mode::Zoom) && !timeline,
+            Scope::Timeline => timeline,
+            Scope::Filter => matches!(focus.mode, Mode::Filter | Mode::Search),
+            Scope::Help => focus.mode.overlay().is_some(),
             Scope::Everywhere => true,
         }
     }
@@ -88,7 +112,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[Code(KeyCode::Up), Char('k')],
-        Scope::Browse,
+        Scope::Select,
         Action::Up,
         "↑ k",
         "previous session",
@@ -96,11 +120,59 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[Code(KeyCode::Down), Char('j')],
-        Scope::Browse,
+        Scope::Select,
         Action::Down,
         "↓ j",
         "next session",
         "↑↓ move",
+    ),
+    bind(
+        &[Code(KeyCode::Up), Char('k')],
+        Scope::Timeline,
+        Action::ScrollUp,
+        "↑ k",
+        "an older turn (the view stays put)",
+        "",
+    ),
+    bind(
+        &[Code(KeyCode::Down), Char('j')],
+        Scope::Timeline,
+        Action::ScrollDown,
+        "↓ j",
+        "a newer turn",
+        "↑↓ scroll",
+    ),
+    bind(
+        &[Code(KeyCode::PageUp)],
+        Scope::Timeline,
+        Action::PageUp,
+        "PgUp",
+        "older turns, a panel at a time",
+        "",
+    ),
+    bind(
+        &[Code(KeyCode::PageDown)],
+        Scope::Timeline,
+        Action::PageDown,
+        "PgDn",
+        "newer turns, a panel at a time",
+        "",
+    ),
+    bind(
+        &[Code(KeyCode::Home), Char('g')],
+        Scope::Timeline,
+        Action::ScrollTop,
+        "Home g",
+        "the oldest turn kept",
+        "",
+    ),
+    bind(
+        &[Code(KeyCode::End), Char('G')],
+        Scope::Timeline,
+        Action::ScrollBottom,
+        "End G",
+        "the newest, following new turns",
+        "",
     ),
     bind(
         &[Code(KeyCode::Tab)],
@@ -287,6 +359,22 @@ pub const BINDINGS: &[Binding] = &[
         "",
     ),
     bind(
+        &[Code(KeyCode::Home), Char('g')],
+        Scope::Help,
+        Action::ScrollTop,
+        "Home g",
+        "scroll to the top",
+        "",
+    ),
+    bind(
+        &[Code(KeyCode::End), Char('G')],
+        Scope::Help,
+        Action::ScrollBottom,
+        "End G",
+        "scroll to the end",
+        "",
+    ),
+    bind(
         &[Key::Any],
         Scope::Help,
         Action::CloseHelp,
@@ -298,14 +386,15 @@ pub const BINDINGS: &[Binding] = &[
 
 /// What a key means in a mode; `banner` says whether an alert is showing
 /// (any key but Ctrl-C dismisses it first).
-pub fn action(mode: Mode, banner: bool, key: &KeyEvent) -> Option<Action> {
+pub fn action(focus: impl Into<Focus>, banner: bool, key: &KeyEvent) -> Option<Action> {
+    let focus = focus.into();
     let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
     if banner && !ctrl_c {
         return Some(Action::Acknowledge);
     }
     BINDINGS
         .iter()
-        .filter(|b| b.scope.covers(mode))
+        .filter(|b| b.scope.covers(focus))
         .find_map(|b| b.keys.iter().find_map(|k| matches(*k, b.action, key)))
 }
 
@@ -330,10 +419,11 @@ fn matches(k: Key, action: Action, key: &KeyEvent) -> Option<Action> {
 }
 
 /// The footer entries for a mode, in table order.
-pub fn footer(mode: Mode) -> Vec<(Action, &'static str)> {
+pub fn footer(focus: impl Into<Focus>) -> Vec<(Action, &'static str)> {
+    let focus = focus.into();
     BINDINGS
         .iter()
-        .filter(|b| b.scope.covers(mode) && !b.short.is_empty())
+        .filter(|b| b.scope.covers(focus) && !b.short.is_empty())
         .map(|b| (b.action, b.short))
         .collect()
 }
@@ -348,7 +438,11 @@ pub fn help() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
             .collect::<Vec<_>>()
     };
     vec![
-        ("Sessions", group(&[Scope::Everywhere, Scope::Browse])),
+        (
+            "Sessions",
+            group(&[Scope::Everywhere, Scope::Browse, Scope::Select]),
+        ),
+        ("Turn timeline (zoomed, t)", group(&[Scope::Timeline])),
         ("Filter (/) and find (f)", group(&[Scope::Filter])),
     ]
 }
@@ -418,6 +512,53 @@ mod tests {
         );
     }
 
+    /// Issue 16: with the turn timeline shown, ↑↓ and the paging keys
+    /// scroll it; without it (or outside the zoom) ↑↓ still move the
+    /// selection, and Tab still changes the session.
+    #[test]
+    fn the_timeline_takes_the_scrolling_keys_only_while_it_shows() {
+        let timeline = Focus {
+            mode: Mode::Zoom,
+            timeline: true,
+        };
+        let cases = [
+            (KeyCode::Up, Action::ScrollUp),
+            (KeyCode::Char('k'), Action::ScrollUp),
+            (KeyCode::Down, Action::ScrollDown),
+            (KeyCode::Char('j'), Action::ScrollDown),
+            (KeyCode::PageUp, Action::PageUp),
+            (KeyCode::PageDown, Action::PageDown),
+            (KeyCode::Home, Action::ScrollTop),
+            (KeyCode::Char('g'), Action::ScrollTop),
+            (KeyCode::End, Action::ScrollBottom),
+            (KeyCode::Char('G'), Action::ScrollBottom),
+            (KeyCode::Tab, Action::Next),
+            (KeyCode::Char('t'), Action::Timeline),
+        ];
+        for (code, want) in cases {
+            assert_eq!(action(timeline, false, &key(code)), Some(want), "{code:?}");
+        }
+        let shifted = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(
+            action(timeline, false, &shifted),
+            Some(Action::ScrollBottom)
+        );
+        let summary = Focus {
+            mode: Mode::Zoom,
+            timeline: false,
+        };
+        assert_eq!(action(summary, false, &key(KeyCode::Up)), Some(Action::Up));
+        // A timeline left open in the zoom does not take the list's keys.
+        let list = Focus {
+            mode: Mode::List,
+            timeline: true,
+        };
+        assert_eq!(action(list, false, &key(KeyCode::Down)), Some(Action::Down));
+        assert_eq!(action(list, false, &key(KeyCode::Home)), None);
+        let words: Vec<_> = footer(timeline).into_iter().map(|e| e.1).collect();
+        assert!(words.contains(&"↑↓ scroll") && !words.contains(&"↑↓ move"));
+    }
+
     #[test]
     fn a_banner_swallows_the_key_that_dismisses_it() {
         let m = Mode::List;
@@ -451,12 +592,17 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_mode() {
+        let timeline = Focus {
+            mode: Mode::Zoom,
+            timeline: true,
+        };
         let modes = [
-            Mode::List,
-            Mode::Zoom,
-            Mode::Filter,
-            Mode::Search,
-            Mode::Help(Screen::Zoom),
+            Mode::List.into(),
+            Mode::Zoom.into(),
+            timeline,
+            Mode::Filter.into(),
+            Mode::Search.into(),
+            Mode::Help(Screen::Zoom).into(),
         ];
         for mode in modes {
             let keys: Vec<Key> = BINDINGS

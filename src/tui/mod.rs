@@ -214,6 +214,7 @@ async fn dashboard(
             .map(|s| Rect::new(0, 0, s.width, s.height))
             .unwrap_or_default();
         app.height = area.height;
+        app.panel_rows = draw::timeline_rows(area, app);
         dirty = handle(
             event,
             app,
@@ -273,13 +274,27 @@ fn handle(
     area: Rect,
 ) -> bool {
     match event {
-        Event::Key(key) => match keys::action(app.mode, app.banner.is_some(), &key) {
-            Some(action) => app.apply(action),
-            None => false,
-        },
+        Event::Key(key) => {
+            let focus = keys::Focus {
+                mode: app.mode,
+                timeline: app.timeline,
+            };
+            match keys::action(focus, app.banner.is_some(), &key) {
+                Some(action) => app.apply(action),
+                None => false,
+            }
+        }
+        // The wheel scrolls the turn timeline when it shows, else moves
+        // the selection.
         Event::Mouse(m) => match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 draw::row_at(area, app, m.column, m.row).is_some_and(|i| app.select_row(i))
+            }
+            MouseEventKind::ScrollDown if app.banner.is_none() && app.timeline_shown() => {
+                app.apply(Action::ScrollDown)
+            }
+            MouseEventKind::ScrollUp if app.banner.is_none() && app.timeline_shown() => {
+                app.apply(Action::ScrollUp)
             }
             MouseEventKind::ScrollDown if app.banner.is_none() => app.apply(Action::Down),
             MouseEventKind::ScrollUp if app.banner.is_none() => app.apply(Action::Up),

@@ -5,7 +5,7 @@
 use super::text::{cut, right, width};
 use crate::attribution::Category;
 use crate::format;
-use crate::tui::filled::{Filled, FilledView};
+use crate::tui::filled::{Filled, FilledView, TurnRow, turn_window};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -49,15 +49,17 @@ fn segments(parts: &[(Category, u64)], w: usize) -> Vec<(Category, usize)> {
         .collect()
 }
 
+/// The panel; `timeline` is how far the turn timeline is scrolled up from
+/// the newest turn when it is shown instead of the summary.
 pub fn draw(
     f: &mut Frame,
     area: Rect,
     theme: Theme,
     filled: &Filled,
-    timeline: bool,
+    timeline: Option<usize>,
     utc_offset_secs: i32,
 ) {
-    let title = if timeline {
+    let title = if timeline.is_some() {
         " Turns · Δ and its largest item, estimated (t) "
     } else {
         " What filled it · estimated from sizes "
@@ -69,60 +71,96 @@ pub fn draw(
     let body = block.inner(area);
     f.render_widget(block, area);
     let w = body.width as usize;
-    let lines: Vec<Line> = match filled {
-        Filled::None => Vec::new(),
-        Filled::Loading(_) => vec![Line::styled("Reading the transcript…", theme.dim())],
-        Filled::Failed(_, why) => vec![Line::styled(cut(why, w), theme.notice())],
-        Filled::Ready(v) if timeline => turns(v, w, body.height as usize, theme, utc_offset_secs),
-        Filled::Ready(v) => lines(v, w, theme),
+    let h = body.height as usize;
+    let lines: Vec<Line> = match (filled, timeline) {
+        (Filled::None, _) => Vec::new(),
+        (Filled::Loading(_), _) => vec![Line::styled("Reading the transcript…", theme.dim())],
+        (Filled::Failed(_, why), _) => vec![Line::styled(cut(why, w), theme.notice())],
+        (Filled::Ready(v), Some(back)) => turns(v, (w, h), back, theme, utc_offset_secs),
+        (Filled::Ready(v), None) => lines(v, w, theme),
     };
-    let shown: Vec<Line> = lines.into_iter().take(body.height as usize).collect();
+    let shown: Vec<Line> = lines.into_iter().take(h).collect();
     f.render_widget(Paragraph::new(shown), body);
 }
 
-/// The newest turns that fit, oldest at the top, compactions marked.
-fn turns(v: &FilledView, w: usize, rows: usize, theme: Theme, offset: i32) -> Vec<Line<'static>> {
-    let mut out: Vec<Line<'static>> = Vec::new();
-    for t in v.turns.iter().rev() {
-        let at = chrono::DateTime::from_timestamp_millis(t.at + i64::from(offset) * 1000)
-            .map(|d| d.format("%H:%M").to_string())
-            .unwrap_or_default();
-        let delta = match t.delta {
-            Some(d) if d < 0 => format!("−{}", format::tokens(d.unsigned_abs())),
-            Some(d) => format!("+{}", format::tokens(d as u64)),
-            None => "start".to_owned(),
-        };
-        let head = format!("{at} {:>6} {:>6} ", format::tokens(t.occupancy), delta);
-        let item = t.top.as_ref().map(|(l, _)| l.clone()).unwrap_or_default();
-        let room = w.saturating_sub(width(&head));
-        let style = if t.delta.is_some_and(|d| d < 0) {
-            theme.notice()
-        } else {
-            Style::new()
-        };
-        out.push(Line::from(vec![
-            Span::styled(head, style),
-            Span::styled(cut(&item, room), theme.dim()),
-        ]));
-        if let Some(pre) = t.compaction {
-            let from = pre
-                .map(|p| format!(" from {}", format::tokens(p)))
-                .unwrap_or_default();
-            out.push(Line::styled(
-                cut(&format!("── compacted{from} ──"), w),
-                theme.notice(),
-            ));
-        }
-        if out.len() >= rows {
-            break;
-        }
+/// The turns that fit `rows`, oldest at the top, compactions marked,
+/// `back` rows up from the newest; when scrolled up, the last row says
+/// how many newer turns are below.
+fn turns(
+    v: &FilledView,
+    (w, rows): (usize, usize),
+    back: usize,
+    theme: Theme,
+    offset: i32,
+) -> Vec<Line<'static>> {
+    let all = v.turn_rows();
+    if v.turns.is_empty() {
+        return vec![Line::styled("No response yet.", theme.dim())];
     }
-    out.truncate(rows);
-    out.reverse();
-    if out.is_empty() {
-        out.push(Line::styled("No response yet.", theme.dim()));
+    let window = turn_window(all.len(), rows, back);
+    let mut out: Vec<Line<'static>> = all[window.start..window.end]
+        .iter()
+        .map(|row| turn_row(v, *row, w, theme, offset))
+        .collect();
+    if window.below > 0 {
+        let newer = all[window.end..]
+            .iter()
+            .filter(|r| matches!(r, TurnRow::Turn(_)))
+            .count();
+        let newer = format::count(newer as u64, "newer turn", "newer turns");
+        out.push(Line::styled(
+            cut(&format!("↓ {newer} (End: follow)"), w),
+            theme.title(),
+        ));
     }
     out
+}
+
+/// One row of the timeline.
+fn turn_row(v: &FilledView, row: TurnRow, w: usize, theme: Theme, offset: i32) -> Line<'static> {
+    match row {
+        TurnRow::LeftOut => Line::styled(
+            cut(
+                &format!(
+                    "… {} not kept",
+                    format::count(v.turns_left_out as u64, "older turn", "older turns")
+                ),
+                w,
+            ),
+            theme.dim(),
+        ),
+        TurnRow::Compaction(i) => {
+            let from = v.turns[i]
+                .compaction
+                .flatten()
+                .map(|p| format!(" from {}", format::tokens(p)))
+                .unwrap_or_default();
+            Line::styled(cut(&format!("── compacted{from} ──"), w), theme.notice())
+        }
+        TurnRow::Turn(i) => {
+            let t = &v.turns[i];
+            let at = chrono::DateTime::from_timestamp_millis(t.at + i64::from(offset) * 1000)
+                .map(|d| d.format("%H:%M").to_string())
+                .unwrap_or_default();
+            let delta = match t.delta {
+                Some(d) if d < 0 => format!("−{}", format::tokens(d.unsigned_abs())),
+                Some(d) => format!("+{}", format::tokens(d as u64)),
+                None => "start".to_owned(),
+            };
+            let head = format!("{at} {:>6} {:>6} ", format::tokens(t.occupancy), delta);
+            let item = t.top.as_ref().map(|(l, _)| l.as_str()).unwrap_or_default();
+            let room = w.saturating_sub(width(&head));
+            let style = if t.delta.is_some_and(|d| d < 0) {
+                theme.notice()
+            } else {
+                Style::new()
+            };
+            Line::from(vec![
+                Span::styled(head, style),
+                Span::styled(cut(item, room), theme.dim()),
+            ])
+        }
+    }
 }
 
 fn lines(v: &FilledView, w: usize, theme: Theme) -> Vec<Line<'static>> {
@@ -274,7 +312,29 @@ mod tests {
                     Some("Bash cargo test --locked --test context"),
                 ),
             ],
+            turns_left_out: 0,
         }
+    }
+
+    /// A session of 40 turns (one compaction before the 21st), 1,960
+    /// older ones not kept.
+    fn long() -> FilledView {
+        let mut v = ready();
+        v.turns_left_out = 1_960;
+        v.turns = (0..40)
+            .map(|i| {
+                let mut t = turn(
+                    0,
+                    10_000 + i as u64 * 1_000,
+                    Some(1_000),
+                    (i == 20).then_some(Some(150_000)),
+                    Some(&format!("Read src/file{i:02}.rs")),
+                );
+                t.at = NOW - (40 - i) * 60_000;
+                t
+            })
+            .collect();
+        v
     }
 
     fn turn(
@@ -360,6 +420,35 @@ mod tests {
             !listed.apply(Action::Timeline),
             "t does nothing outside the zoom"
         );
+    }
+
+    /// Issue 16: scrolled up, the timeline shows older turns and says how
+    /// many newer ones are below; the panel's height decides how many rows.
+    #[test]
+    fn a_scrolled_up_timeline_shows_older_turns_and_counts_the_newer_ones() {
+        use crate::tui::action::Action;
+        // 15 rows up in the stacked panel (13 rows); as far as it goes
+        // (6 rows) beside the detail, where 37 of the 42 rows fit.
+        let cases = [
+            ("timeline_scrolled_50x30", (50, 30), 15, "file24", "file25"),
+            ("timeline_scrolled_120x40", (120, 40), 6, "file33", "file34"),
+        ];
+        for (name, size, below, last, hidden) in cases {
+            let mut app = zoomed(Filled::Ready(long()));
+            app.apply(Action::Timeline);
+            app.panel_rows = crate::tui::draw::timeline_rows(Rect::new(0, 0, size.0, size.1), &app);
+            for _ in 0..15 {
+                app.apply(Action::ScrollUp);
+            }
+            assert_eq!(app.timeline_back, below, "{name}");
+            let t = screen(&app, size);
+            insta::assert_snapshot!(name, t.backend());
+            let text = format!("{:?}", t.backend().buffer());
+            assert!(text.contains(&format!("↓ {below} newer turns")), "{text}");
+            assert!(text.contains("compacted from 150k"), "{text}");
+            assert!(text.contains(last), "{text}");
+            assert!(!text.contains(hidden), "{text}");
+        }
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub fn draw(f: &mut Frame, app: &App) {
                 panel,
                 app.config.theme,
                 &app.filled,
-                app.timeline,
+                app.timeline.then_some(app.timeline_back),
                 app.config.utc_offset_secs,
             );
         }
@@ -157,6 +157,13 @@ fn filled_split(detail: Rect, app: &App) -> (Rect, Rect) {
     let [d, p] = Layout::vertical([Constraint::Fill(1), Constraint::Length(detail.height / 2)])
         .areas(detail);
     (d, p)
+}
+
+/// The turn timeline's rows (the panel less its title), for the state
+/// to page and clamp with the geometry it is drawn with.
+pub fn timeline_rows(area: Rect, app: &App) -> u16 {
+    let panel = filled_split(layout(area, app).detail, app).1;
+    panel.height.saturating_sub(1)
 }
 
 /// The row of the list at a screen position, for mouse clicks.

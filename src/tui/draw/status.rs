@@ -111,7 +111,10 @@ fn summary(app: &App) -> String {
 /// it in, the others while there is room.
 pub fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
     let theme = app.config.theme;
-    let entries = keys::footer(app.mode);
+    let entries = keys::footer(keys::Focus {
+        mode: app.mode,
+        timeline: app.timeline,
+    });
     let cost = |t: &str| width(t) + 1;
     let mut room = area.width as usize;
     let mut keep = vec![false; entries.len()];

@@ -1088,3 +1088,101 @@ fn the_panel_shows_what_claude_code_paid_beyond_the_transcripts() {
     tmux.keys(&["q"]);
     tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
 }
+
+// ---- ctx: the turn timeline scrolls (issue 16) ----
+
+/// Turn `n` of a session: a reply calling `echo n` with `20k + n·1k` in
+/// the context, then the call's small result.
+fn numbered_turn(n: u32) -> String {
+    let command = serde_json::json!({"command": format!("echo {n}")});
+    calling(WEBAPP, n, 20_000 + u64::from(n) * 1_000, "Bash", command) + &result_of(WEBAPP, n, 100)
+}
+
+/// The timeline's turn rows' occupancies, and its "↓ N newer" mark.
+fn timeline_occupancies(screen: &str) -> (Vec<String>, Option<String>) {
+    let rows = timeline_rows(screen);
+    let mark = rows
+        .iter()
+        .find(|r| r.first().is_some_and(|w| w == "↓"))
+        .map(|r| r.join(" "));
+    let turns = rows
+        .iter()
+        .filter(|r| r.first().is_some_and(|w| w != "↓"))
+        .map(|r| turn_of(r).0)
+        .collect();
+    (turns, mark)
+}
+
+/// Issue 16: a session with more turns than the panel has rows. The
+/// timeline first shows the newest; ↑ and k scroll it up to older turns
+/// that were not on screen and say how many are newer; a turn arriving
+/// while scrolled up leaves the view where it is (the mark counts it);
+/// End goes back to the newest and follows again, Home to the oldest.
+#[test]
+fn the_timeline_scrolls_to_older_turns_and_stays_put_as_new_ones_arrive() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let webapp = transcript(data.path(), "webapp", WEBAPP);
+    append(&webapp, &(1..=60).map(numbered_turn).collect::<String>());
+    let tmux = dashboard_in_tmux(
+        "timeline-scroll",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[],
+        (100, 30),
+    );
+    tmux.wait_for("the dashboard", |s| s.contains("webapp"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the zoomed panel", |s| s.contains("What filled it"));
+    tmux.keys(&["t"]);
+    let screen = tmux.wait_for("the newest turns", |s| {
+        timeline_occupancies(s).0.last().is_some_and(|o| o == "80k")
+    });
+    let (newest, mark) = timeline_occupancies(&screen);
+    assert_eq!(mark, None, "{screen}");
+    assert!(newest.len() < 60, "the panel is shorter than the session");
+    assert!(!newest.contains(&"40k".to_owned()), "{screen}");
+    // Five rows up: one for the mark, four more turns at the top.
+    tmux.keys(&["Up", "k", "Up", "k", "k"]);
+    let screen = tmux.wait_for("the view five rows up", |s| {
+        timeline_occupancies(s)
+            .1
+            .is_some_and(|m| m.starts_with("↓ 5 newer"))
+    });
+    let (older, _) = timeline_occupancies(&screen);
+    assert_eq!(older.last().map(String::as_str), Some("75k"), "{screen}");
+    let first = older.first().cloned().unwrap_or_default();
+    assert!(!newest.contains(&first), "{first} was not shown: {screen}");
+    assert_eq!(older.len(), newest.len() - 1, "{screen}");
+    // A new turn while scrolled up: the same turns stay on screen.
+    append(&webapp, &numbered_turn(61));
+    let screen = tmux.wait_for("the new turn counted below", |s| {
+        timeline_occupancies(s)
+            .1
+            .is_some_and(|m| m.starts_with("↓ 6 newer"))
+    });
+    assert_eq!(timeline_occupancies(&screen).0, older, "{screen}");
+    // End: the newest again, and it follows.
+    tmux.keys(&["End"]);
+    tmux.wait_for("the newest turn at the bottom", |s| {
+        let (turns, mark) = timeline_occupancies(s);
+        mark.is_none() && turns.last().is_some_and(|o| o == "81k")
+    });
+    append(&webapp, &numbered_turn(62));
+    tmux.wait_for("the next turn followed", |s| {
+        timeline_occupancies(s).0.last().is_some_and(|o| o == "82k")
+    });
+    // Home (g): the oldest turn at the top.
+    tmux.keys(&["g"]);
+    tmux.wait_for("the oldest turn at the top", |s| {
+        timeline_occupancies(s)
+            .0
+            .first()
+            .is_some_and(|o| o == "21k")
+    });
+}

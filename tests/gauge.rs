@@ -433,3 +433,135 @@ fn events_takes_a_new_status_line_hint_without_a_transcript_line() {
     assert_eq!(moved["sessionId"], SID, "{moved}");
     assert_eq!(moved["session"]["context"]["window"], 1_000_000, "{moved}");
 }
+
+// ---- gaps: the dashboard shows the true window (issue 13) ----
+
+/// The dashboard on `data` in a tmux pane of 80×30 (the panel below the
+/// list, wide enough to say where a guess came from), with the cache
+/// directory `ccwatch(isolate)` gives every other command, so a real
+/// `ccwatch statusline` call reaches it. `None` (with a note) without
+/// tmux, except on CI.
+struct Pane(String);
+
+impl Pane {
+    fn start(name: &str, isolate: &Path, data: &Path) -> Option<Pane> {
+        if std::process::Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_err()
+        {
+            assert!(std::env::var_os("CI").is_none(), "tmux is required on CI");
+            eprintln!("note: tmux is not installed; skipping");
+            return None;
+        }
+        let pane = Pane(format!("ccwatch-gauge-{}-{name}", std::process::id()));
+        let command = format!(
+            "{} --no-bell --dir {}; sleep 30",
+            bin().display(),
+            data.display()
+        );
+        let env = |k: &str, v: &Path| format!("{k}={}", v.display());
+        let out = pane.tmux(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "80",
+            "-y",
+            "30",
+            "-e",
+            &env("HOME", &isolate.join("home")),
+            "-e",
+            &env("XDG_CONFIG_HOME", &isolate.join("xdg-config")),
+            "-e",
+            &env("XDG_CACHE_HOME", &isolate.join("xdg-cache")),
+            "-e",
+            &env("CCWATCH_CACHE_DIR", &isolate.join("ccwatch-cache")),
+            &command,
+        ]);
+        assert!(out.status.success(), "{out:?}");
+        Some(pane)
+    }
+
+    fn tmux(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("tmux")
+            .args(["-L", &self.0])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let out = self.tmux(&["capture-pane", "-p", "-t", "t"]);
+            let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(std::time::Instant::now() < deadline, "no {what}:\n{screen}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// The session's row in the list.
+fn row(screen: &str) -> &str {
+    screen
+        .lines()
+        .find(|l| l.contains(&SID[..8]) && l.contains('%'))
+        .unwrap_or("")
+}
+
+#[test]
+fn the_dashboard_takes_the_1m_window_from_a_status_line_call() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = data_with_session(tmp.path(), now_ms() - 60_000);
+    let Some(pane) = Pane::start("hint", tmp.path(), &data) else {
+        return;
+    };
+    // No hint yet: 150k of a guessed 200k.
+    let screen = pane.wait_for("the 200k guess", |s| {
+        s.contains("150k / 200k tokens") && s.contains("window guessed")
+    });
+    assert!(row(&screen).contains("75.0%"), "{screen}");
+    // Claude Code calls the status line with its 1M window; the dashboard
+    // reads the hint that call leaves, with no transcript line written.
+    let line = statusline(tmp.path(), &data, &hint_input(SID), None);
+    assert!(line.contains("/1M 15%"), "{line}");
+    let screen = pane.wait_for("the 1M window", |s| s.contains("150k / 1M tokens"));
+    assert!(row(&screen).contains("15.0%"), "{screen}");
+    // Known for sure now: no guess is shown.
+    assert!(!screen.contains("window guessed"), "{screen}");
+    assert!(!screen.contains("200k"), "{screen}");
+}
+
+#[test]
+fn the_dashboard_takes_the_1m_window_from_settings_json_without_hints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = data_with_session(tmp.path(), now_ms() - 60_000);
+    write(&data.join("settings.json"), r#"{"model":"opus[1m]"}"#);
+    let Some(pane) = Pane::start("settings", tmp.path(), &data) else {
+        return;
+    };
+    let screen = pane.wait_for("the 1M window", |s| s.contains("150k / 1M tokens"));
+    assert!(row(&screen).contains("15.0%"), "{screen}");
+    assert!(
+        screen.contains("window guessed from settings.json"),
+        "{screen}"
+    );
+    // The dashboard watches the hints folder; nothing is in it.
+    let hints = std::fs::read_dir(tmp.path().join("ccwatch-cache/hints"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(hints, 0, "no hint was written");
+}

@@ -470,3 +470,206 @@ fn events_say_when_a_waiting_session_goes_idle_without_a_line_written() {
     );
     assert_eq!(v["session"]["stateSince"], now.as_str());
 }
+
+// ---- gaps: state events while lines are appended (issue 20) ----
+
+impl Events {
+    /// The next `state` event, whole, waiting at most `secs` seconds.
+    fn state_within(&mut self, secs: u64) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) if v["event"] == "state" => return v,
+                Ok(_) => {}
+                Err(_) => panic!("no state event within {secs} s"),
+            }
+        }
+    }
+
+    /// No `state` event comes for `ms` milliseconds.
+    fn no_state_for(&mut self, ms: u64) {
+        let deadline = Instant::now() + Duration::from_millis(ms);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) if v["event"] == "state" => panic!("unexpected state event: {v}"),
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// A state event's state, previous state, what it waits for, and the
+/// names of the tools still without a result.
+fn event_state(v: &Value) -> (String, String, String, Vec<String>) {
+    let (_, waiting_for, tools) = state(&v["session"]);
+    (
+        v["state"].as_str().unwrap_or("none").to_owned(),
+        v["previous"].as_str().unwrap_or("none").to_owned(),
+        waiting_for,
+        tools,
+    )
+}
+
+fn want(
+    state: &str,
+    previous: &str,
+    waiting_for: &str,
+    tools: &[&str],
+) -> (String, String, String, Vec<String>) {
+    (
+        state.to_owned(),
+        previous.to_owned(),
+        waiting_for.to_owned(),
+        tools.iter().map(|s| s.to_string()).collect(),
+    )
+}
+
+#[test]
+fn events_follow_a_parallel_pair_whose_second_result_comes_late() {
+    let d = data();
+    let _running = Holder::open(&d.transcript);
+    append(&d.transcript, &prompt(&ago(30), "look around"));
+    let mut events = Events::start(d.dir.path(), &[]);
+    // Claude Code writes each tool call of one response as a line of its
+    // own, the same message id on both.
+    append(
+        &d.transcript,
+        &response("msg_1", &ago(25), "null", &[("toolu_r", "Read")]),
+    );
+    let v = events.state_within(20);
+    assert_eq!(
+        event_state(&v),
+        want("working", "working", "Read", &["Read"])
+    );
+    append(
+        &d.transcript,
+        &response("msg_1", &ago(25), "\"tool_use\"", &[("toolu_g", "Grep")]),
+    );
+    let v = events.state_within(20);
+    assert_eq!(
+        event_state(&v),
+        want("working", "working", "Read, Grep", &["Read", "Grep"])
+    );
+    // The first result arrives, the second does not: still working, on
+    // the tool whose result is missing, since its call.
+    append(&d.transcript, &result(&ago(20), "toolu_r"));
+    let v = events.state_within(20);
+    assert_eq!(
+        event_state(&v),
+        want("working", "working", "Grep", &["Grep"])
+    );
+    assert_eq!(v["session"]["tools"][0]["since"], ago(25));
+    events.no_state_for(1500);
+    // The second result: the model works on.
+    append(&d.transcript, &result(&ago(10), "toolu_g"));
+    let v = events.state_within(20);
+    assert_eq!(event_state(&v), want("working", "working", "model", &[]));
+
+    // Again with the first result written between the response's two
+    // lines, as Claude Code does when a tool ends before the model has
+    // finished writing.
+    append(
+        &d.transcript,
+        &response("msg_2", &ago(9), "null", &[("toolu_b", "Bash")]),
+    );
+    assert_eq!(
+        event_state(&events.state_within(20)),
+        want("working", "working", "Bash", &["Bash"])
+    );
+    append(&d.transcript, &result(&ago(8), "toolu_b"));
+    assert_eq!(
+        event_state(&events.state_within(20)),
+        want("working", "working", "model", &[])
+    );
+    append(
+        &d.transcript,
+        &response("msg_2", &ago(9), "\"tool_use\"", &[("toolu_w", "WebFetch")]),
+    );
+    assert_eq!(
+        event_state(&events.state_within(20)),
+        want("working", "working", "WebFetch", &["WebFetch"])
+    );
+    append(&d.transcript, &result(&ago(5), "toolu_w"));
+    assert_eq!(
+        event_state(&events.state_within(20)),
+        want("working", "working", "model", &[])
+    );
+    append(
+        &d.transcript,
+        &response("msg_3", &ago(4), "\"end_turn\"", &[("text", "Found it.")]),
+    );
+    let v = events.state_within(20);
+    assert_eq!(event_state(&v), want("waiting", "working", "you", &[]));
+    assert_eq!(v["session"]["stateSince"], ago(4));
+}
+
+#[test]
+fn events_say_compacting_until_the_summary_arrives() {
+    let d = data();
+    let _running = Holder::open(&d.transcript);
+    append(
+        &d.transcript,
+        &response("msg_1", &ago(60), "\"end_turn\"", &[("text", "Done.")]),
+    );
+    let mut events = Events::start(d.dir.path(), &[]);
+    // The person asks for a compaction.
+    append(&d.transcript, &prompt(&ago(50), "/compact"));
+    assert_eq!(
+        event_state(&events.state_within(20)),
+        want("working", "waiting", "model", &[])
+    );
+    append(&d.transcript, &boundary(&ago(40), "manual"));
+    let v = events.state_within(20);
+    assert_eq!(
+        event_state(&v),
+        want("compacting", "working", "compaction", &[])
+    );
+    assert_eq!(v["session"]["stateSince"], ago(40));
+    // In flight: nothing changes until the summary is written.
+    events.no_state_for(1500);
+    append(&d.transcript, &summary(&ago(35)));
+    assert_eq!(
+        event_state(&events.state_within(20)),
+        want("waiting", "compacting", "you", &[])
+    );
+
+    // An automatic compaction in the middle of a turn: the turn goes on
+    // once the summary is in.
+    append(&d.transcript, &prompt(&ago(30), "go on"));
+    assert_eq!(
+        event_state(&events.state_within(20)),
+        want("working", "waiting", "model", &[])
+    );
+    append(&d.transcript, &boundary(&ago(20), "auto"));
+    assert_eq!(
+        event_state(&events.state_within(20)),
+        want("compacting", "working", "compaction", &[])
+    );
+    events.no_state_for(1500);
+    append(&d.transcript, &summary(&ago(15)));
+    assert_eq!(
+        event_state(&events.state_within(20)),
+        want("working", "compacting", "model", &[])
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn events_say_ended_when_the_process_holding_the_transcript_exits() {
+    let d = data();
+    append(&d.transcript, &prompt(&ago(5), "hello"));
+    let running = Holder::open(&d.transcript);
+    let mut events = Events::start(d.dir.path(), &[]);
+    // While the holder runs, the session works: nothing ends it, even
+    // past a process check (every 10 s).
+    events.no_state_for(11_000);
+    drop(running);
+    // The next process check (at most 10 s away) sees no holder.
+    let v = events.state_within(30);
+    assert_eq!(event_state(&v), want("ended", "working", "null", &[]));
+    assert_eq!(v["sessionId"], SESSION);
+    assert_eq!(v["session"]["stateSince"], ago(5));
+}

@@ -34,17 +34,7 @@ fn boundary(session: &str, uuid: u128, ts: Millis) -> Parsed {
 }
 
 fn update(path: &str, change: FileChange, facts: Vec<Parsed>) -> FileUpdate {
-    FileUpdate {
-        path: PathBuf::from(path),
-        encoded_project: "-src-x".into(),
-        change,
-        facts: facts
-            .into_iter()
-            .enumerate()
-            .map(|(i, f)| (i as u64 * 100, f))
-            .collect(),
-        size: 10,
-    }
+    super::test_facts::batch(path, change, facts)
 }
 
 fn appended(path: &str, facts: Vec<Parsed>) -> FileUpdate {

@@ -22,8 +22,9 @@ off), with only the fields ccwatch uses, as USD per token:
   via                            the provider whose price was taken, when it
                                  is not the model's own vendor
 
-A price LiteLLM does not list is left out (ccwatch charges 0 for it, as
-LiteLLM itself does).
+A price LiteLLM does not list is left out: ccwatch charges 0 for it, except
+a 5-minute cache write, charged at 1.25x the input price (spec 6), and a
+1-hour one, at 2x.
 
 Which entry a plain name gets, when several providers list it:
   1. the model's own vendor (a bare key such as `claude-opus-4-8` or
@@ -36,7 +37,9 @@ Which entry a plain name gets, when several providers list it:
      on (ties: the lower input price, then the provider's name), marked
      with `via`; except a reseller's dotted name whose dashed form is the
      vendor's (github_copilot's `claude-opus-4.8`), which is left out so
-     that ccwatch's lookup reaches the vendor's `claude-opus-4-8`. Regional entries (a region in the key: `us.`, `eu/`, ...)
+     that ccwatch's lookup reaches the vendor's `claude-opus-4-8`, and a
+     reseller's undated name whose dated form is the vendor's (gmi's
+     `claude-sonnet-4`), left out so that the lookup adds the date. Regional entries (a region in the key: `us.`, `eu/`, ...)
      carry surcharges and are skipped while another entry exists.
 
 Usage:
@@ -161,6 +164,9 @@ def prices(entry):
     return out
 
 
+DATE_SUFFIX = re.compile(r"(.+)-\d{8}")
+
+
 def plain_name(key):
     """The name ccwatch looks a model up by: lower case, without provider
     path, Bedrock region and `anthropic.` prefixes, `-v1:0` suffixes (as
@@ -229,6 +235,18 @@ def select(table):
     for name in list(models):
         dashed = DOT_BETWEEN_DIGITS.sub("-", name)
         if dashed != name and "via" in models[name] and "via" not in models.get(dashed, {"via": 1}):
+            del models[name]
+    # Likewise a reseller's undated name (gmi's `claude-sonnet-4`, listed
+    # without cache prices) must not hide the vendor's dated entry
+    # (`claude-sonnet-4-20250514`), which ccwatch's lookup finds for the
+    # undated name by adding the date.
+    dated = collections.defaultdict(list)
+    for name, p in models.items():
+        m = DATE_SUFFIX.fullmatch(name)
+        if m and p.get("via", "bedrock") == "bedrock":
+            dated[m.group(1)].append(name)
+    for name in list(models):
+        if models[name].get("via", "bedrock") != "bedrock" and len(dated.get(name, [])) == 1:
             del models[name]
     return models
 

@@ -463,8 +463,9 @@ impl Monitor {
 }
 
 /// How often a monitor without a screen looks at `/proc` while a session
-/// could end: an end shows within this long, at a cost of a few
-/// milliseconds each time.
+/// could end: an end shows within this long. One look costs 0.65 ms with
+/// about 80 processes and 4.7 ms with 371 (`examples/proc_scan.rs`), so
+/// every ten seconds it is far below 0.1% of a core.
 pub const PROCESS_CHECK: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn diff(before: Option<&SessionSnapshot>, now: &SessionSnapshot, out: &mut Vec<Change>) {

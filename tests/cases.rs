@@ -112,6 +112,7 @@ fn check(dir: &Path) -> Vec<String> {
             "title",
             "agent",
             "rateLimits",
+            "subagentsOnly",
         ] {
             if let Some(v) = w.get(key) {
                 same(&mut wrong, format!("{id} {key}"), s[key].clone(), v);

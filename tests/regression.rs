@@ -956,6 +956,51 @@ fn etas_near_the_end_are_told_apart() {
 
 // ---- price: cost as billed (issue 11 item 2, issue 15) ----
 
+// Bug (issue 11, found comparing with ccusage): cache writes of a model
+// routed through Claude Code whose price list gives no cache-write price
+// (MiniMax-M2.7, MiniMax-M3) cost $0, although the provider bills them
+// (MiniMax: 1.25x input, as Anthropic). A listed price of 0 (GLM) stays 0.
+#[test]
+fn a_routed_models_cache_writes_are_priced_when_the_list_gives_no_write_price() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let routed = |id: &str, model: &str| {
+        assistant(
+            "2026-11-20T10:00:00.000Z",
+            id,
+            r#"{"input_tokens":0,"output_tokens":0,"cache_creation_input_tokens":1000000,"cache_creation":{"ephemeral_5m_input_tokens":600000,"ephemeral_1h_input_tokens":400000}}"#,
+        )
+        .replace("claude-sonnet-4-5-20250929", model)
+    };
+    transcript(
+        &data,
+        &[routed("msg_m", "MiniMax-M2.7"), routed("msg_g", "glm-4.6")],
+    );
+    let daily = json_of(
+        ccwatch(tmp.path())
+            .args([
+                "daily",
+                "--json",
+                "--no-cache",
+                "--timezone",
+                "UTC",
+                "--dir",
+            ])
+            .arg(&data),
+    );
+    let by_model = |name: &str| {
+        daily["daily"][0]["modelBreakdowns"]
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["modelName"] == name))
+            .map(|m| m["cost"].as_f64().unwrap_or(f64::NAN))
+    };
+    // MiniMax-M2.7 at $0.30 input: 600k x $0.375/M + 400k x $0.60/M = $0.465.
+    let minimax = by_model("MiniMax-M2.7").expect("a MiniMax row");
+    assert!((minimax - 0.465).abs() < 1e-9, "{minimax}");
+    assert_eq!(by_model("glm-4.6"), Some(0.0));
+    assert_eq!(daily["unpriced"]["records"], 0);
+}
+
 // Bug (issue 15): without `cost` on stdin the status line priced the
 // session from its transcript and the newer layout's subagents only, so
 // the older layout's `agent-*.jsonl` beside the transcript were missing

@@ -7,7 +7,8 @@
 use crate::record::{Billing, Tokens};
 use serde::{Deserialize, Serialize};
 
-/// USD per token of each kind. A price the list does not give is 0.
+/// USD per token of each kind. A price the list does not give is 0, except
+/// cache writes: see [`five_minute_write`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rates {
@@ -16,7 +17,7 @@ pub struct Rates {
     #[serde(default)]
     pub output: f64,
     /// A cache write that lives 5 minutes (and one whose life the log
-    /// does not say).
+    /// does not say). Price files may leave it out: [`five_minute_write`].
     #[serde(default)]
     pub cache_write: f64,
     /// A cache write that lives 1 hour, when the price list gives it; see
@@ -29,6 +30,21 @@ pub struct Rates {
     pub cache_write_1h: Option<f64>,
     #[serde(default)]
     pub cache_read: f64,
+}
+
+/// The price of a 5-minute cache write: the listed one (0 included: some
+/// providers do not charge for writes), else 1.25× the input price.
+///
+/// Why a rule and not 0: Claude Code talks the Anthropic API to every model
+/// it is routed to, and a provider that reports `cache_creation_input_tokens`
+/// bills them. Anthropic charges 1.25× input for a 5-minute write (spec §6),
+/// and so do the providers whose write price LiteLLM does list (MiniMax's
+/// M2.5 at $0.375 against $0.30 input). LiteLLM leaves the price out for
+/// others of the same family (MiniMax-M2.7, M3) and for models that never
+/// report writes (OpenAI's); charging those writes nothing made a routed
+/// session's cost low wherever it wrote its cache.
+pub fn five_minute_write(listed: Option<f64>, input: f64) -> f64 {
+    listed.unwrap_or(1.25 * input)
 }
 
 impl Rates {
@@ -84,7 +100,7 @@ struct PriceFields {
     #[serde(default)]
     output: f64,
     #[serde(default)]
-    cache_write: f64,
+    cache_write: Option<f64>,
     #[serde(default, rename = "cacheWrite1h")]
     cache_write_1h: Option<f64>,
     #[serde(default)]
@@ -103,7 +119,7 @@ impl From<PriceFields> for ModelPrice {
             base: Rates {
                 input: f.input,
                 output: f.output,
-                cache_write: f.cache_write,
+                cache_write: five_minute_write(f.cache_write, f.input),
                 cache_write_1h: f.cache_write_1h,
                 cache_read: f.cache_read,
             },
@@ -124,7 +140,7 @@ struct TierFields {
     #[serde(default)]
     output: f64,
     #[serde(default)]
-    cache_write: f64,
+    cache_write: Option<f64>,
     #[serde(default, rename = "cacheWrite1h")]
     cache_write_1h: Option<f64>,
     #[serde(default)]
@@ -138,7 +154,7 @@ impl From<TierFields> for Tier {
             rates: Rates {
                 input: f.input,
                 output: f.output,
-                cache_write: f.cache_write,
+                cache_write: five_minute_write(f.cache_write, f.input),
                 cache_write_1h: f.cache_write_1h,
                 cache_read: f.cache_read,
             },

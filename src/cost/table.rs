@@ -3,7 +3,7 @@
 //! `scripts/update-prices.py`) and the files `--pricing FILE` reads, in
 //! ccwatch's format or LiteLLM's own.
 
-use super::charge::{ModelPrice, Rates, Tier};
+use super::charge::{ModelPrice, Rates, Tier, five_minute_write};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -64,7 +64,10 @@ impl LiteLlmEntry {
         let base = Rates {
             input: self.input_cost_per_token?,
             output: self.output_cost_per_token?,
-            cache_write: self.cache_creation_input_token_cost.unwrap_or(0.0),
+            cache_write: five_minute_write(
+                self.cache_creation_input_token_cost,
+                self.input_cost_per_token?,
+            ),
             cache_write_1h: self.cache_creation_input_token_cost_above_1hr,
             cache_read: self.cache_read_input_token_cost.unwrap_or(0.0),
         };
@@ -274,6 +277,33 @@ mod tests {
         assert_eq!(p.base.cache_write_1h, Some(2e-6));
         assert_eq!(p.tier.unwrap().rates.cache_write_1h, Some(8e-6));
         assert_eq!((p.fast, p.web_search), (Some(6.0), 0.01));
+    }
+
+    #[test]
+    fn an_unlisted_cache_write_price_is_a_quarter_above_input_and_a_listed_zero_stays() {
+        // ccwatch's own format and LiteLLM's alike.
+        let ours = PriceTable::parse(
+            r#"{"models": {"routed": {"input": 3e-7, "output": 1.2e-6, "cacheRead": 6e-8},
+                           "free-writes": {"input": 6e-7, "output": 2.2e-6, "cacheWrite": 0},
+                           "tiered": {"input": 3e-7, "output": 1e-6,
+                                      "tier": {"above": 512000, "input": 6e-7, "output": 2e-6}}}}"#,
+        )
+        .unwrap();
+        let routed = ours.models["routed"].base;
+        assert!((routed.cache_write - 3.75e-7).abs() < 1e-18);
+        assert!((routed.write_1h() - 6e-7).abs() < 1e-18);
+        let free = ours.models["free-writes"].base;
+        assert_eq!((free.cache_write, free.write_1h()), (0.0, 0.0));
+        let tier = ours.models["tiered"].tier.unwrap().rates;
+        assert!((tier.cache_write - 7.5e-7).abs() < 1e-18);
+        let litellm = PriceTable::parse(
+            r#"{"minimax/MiniMax-M7": {"input_cost_per_token": 4e-7, "output_cost_per_token": 1e-6},
+                "zai/glm-9": {"input_cost_per_token": 4e-7, "output_cost_per_token": 1e-6,
+                              "cache_creation_input_token_cost": 0}}"#,
+        )
+        .unwrap();
+        assert!((litellm.models["minimax-m7"].base.cache_write - 5e-7).abs() < 1e-18);
+        assert_eq!(litellm.models["glm-9"].base.cache_write, 0.0);
     }
 
     #[test]

@@ -82,6 +82,26 @@ VENDORS = {
     "anthropic", "openai", "minimax", "zai", "moonshot", "deepseek", "xai",
     "gemini", "mistral", "dashscope", "cohere_chat", "ai21", "meta",
 }
+# What each vendor's own models are called, so that a vendor's listing of
+# another vendor's model (dashscope's `glm-5.1`) does not pass for the
+# maker's own.
+FAMILIES = {
+    "anthropic": ("claude",), "openai": ("gpt", "o1", "o3", "o4", "chatgpt", "codex"),
+    "minimax": ("minimax",), "zai": ("glm",), "moonshot": ("kimi", "moonshot"),
+    "deepseek": ("deepseek",), "xai": ("grok",), "gemini": ("gemini", "gemma"),
+    "mistral": ("mistral", "codestral", "devstral", "magistral", "ministral", "pixtral"),
+    "dashscope": ("qwen", "qwq"), "cohere_chat": ("command",), "ai21": ("jamba",),
+    "meta": ("llama",),
+}
+
+
+def owns(key, name):
+    """Whether `key` is listed by the vendor that makes the model `name`
+    (a bare key is its vendor's own listing)."""
+    head = key.split("/", 1)[0] if "/" in key else None
+    return head is None or name.startswith(FAMILIES.get(head, ()))
+
+
 REGION = re.compile(
     r"(^|[/.])(us|eu|apac|au|jp|global|us-gov|ap-[a-z]+-\d|[a-z]{2}-[a-z]+-\d|"
     r"us-gov-[a-z]+-\d)[/.]"
@@ -218,8 +238,15 @@ def select(table):
         best = min(r for r, *_ in found)
         pool = [c for c in found if c[0] == best]
         if best < 2:
-            # The vendor's own entry; a bare key before a prefixed one.
-            _, key, provider, p = min(pool, key=lambda c: ("/" in c[1], c[1]))
+            # The vendor's own entry: the vendor whose models the name is
+            # (dashscope also hosts GLM, zai's), then the entry listing the
+            # most prices (deepseek's bare `deepseek-chat` leaves out the
+            # free cache write `deepseek/deepseek-chat` gives), then a bare
+            # key before a prefixed one.
+            _, key, provider, p = min(
+                pool,
+                key=lambda c: (not owns(c[1], name), -len(c[3]), "/" in c[1], c[1]),
+            )
             if best == 1:
                 p = dict(p, via="bedrock")
             models[name] = p
@@ -237,16 +264,19 @@ def select(table):
         if dashed != name and "via" in models[name] and "via" not in models.get(dashed, {"via": 1}):
             del models[name]
     # Likewise a reseller's undated name (gmi's `claude-sonnet-4`, listed
-    # without cache prices) must not hide the vendor's dated entry
-    # (`claude-sonnet-4-20250514`), which ccwatch's lookup finds for the
-    # undated name by adding the date.
+    # without cache prices; replicate's `claude-3.7-sonnet`) must not hide
+    # the vendor's dated entry (`claude-sonnet-4-20250514`), which ccwatch's
+    # lookup finds for the undated name by adding the date.
     dated = collections.defaultdict(list)
     for name, p in models.items():
         m = DATE_SUFFIX.fullmatch(name)
         if m and p.get("via", "bedrock") == "bedrock":
             dated[m.group(1)].append(name)
     for name in list(models):
-        if models[name].get("via", "bedrock") != "bedrock" and len(dated.get(name, [])) == 1:
+        if models[name].get("via", "bedrock") == "bedrock":
+            continue
+        dashed = DOT_BETWEEN_DIGITS.sub("-", name)
+        if len(dated.get(name, [])) == 1 or len(dated.get(dashed, [])) == 1:
             del models[name]
     return models
 

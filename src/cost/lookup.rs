@@ -147,6 +147,28 @@ mod tests {
         find(t, model).map(|p| p.base.input)
     }
 
+    /// Models real transcripts hold, found in the built-in table with the
+    /// maker's own prices (update-prices.py's choices, checked here so a
+    /// regenerated table cannot quietly lose them).
+    #[test]
+    fn routed_and_aliased_models_get_their_makers_prices() {
+        let t = PriceTable::embedded();
+        let base = |m: &str| find(&t, m).map(|p| p.base).expect(m);
+        // zai's GLM, not dashscope's listing of it: writes free.
+        let glm = base("glm-5.1");
+        assert_eq!((glm.cache_write, glm.cache_read), (0.0, 2.6e-7));
+        assert_eq!(base("glm-4.5").cache_write, 0.0);
+        assert_eq!(base("deepseek-reasoner").cache_write, 0.0);
+        // MiniMax lists no write price for M2.7 and M3: 1.25x input.
+        for m in ["MiniMax-M2.7", "MiniMax-M3"] {
+            let p = base(m);
+            assert!((p.cache_write - 1.25 * p.input).abs() < 1e-18, "{m}");
+        }
+        // A reseller's undated alias no longer hides the dated vendor entry.
+        let sonnet4 = base("claude-sonnet-4");
+        assert_eq!((sonnet4.input, sonnet4.cache_write), (3e-6, 3.75e-6));
+    }
+
     #[test]
     fn provider_wrappings_come_off() {
         assert_eq!(

@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn routed_and_aliased_models_get_their_makers_prices() {
         let t = PriceTable::embedded();
-        let base = |m: &str| find(&t, m).map(|p| p.base).expect(m);
+        let base = |m: &str| find(t, m).map(|p| p.base).expect(m);
         // zai's GLM, not dashscope's listing of it: writes free.
         let glm = base("glm-5.1");
         assert_eq!((glm.cache_write, glm.cache_read), (0.0, 2.6e-7));

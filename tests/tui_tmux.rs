@@ -1186,3 +1186,38 @@ fn the_timeline_scrolls_to_older_turns_and_stays_put_as_new_ones_arrive() {
             .is_some_and(|o| o == "21k")
     });
 }
+
+// issue 12 row 8, under the dashboard itself: a FIFO named `*.jsonl` in a
+// project folder must neither stop the screen from following the real
+// transcript nor keep `q` from ending it (the engine once opened the FIFO
+// and waited for a writer for ever).
+#[test]
+fn a_fifo_named_like_a_transcript_never_stalls_the_dashboard_or_its_quit() {
+    if !tmux_available() {
+        return;
+    }
+    let data = tempfile::tempdir().expect("a temp dir");
+    let home = tempfile::tempdir().expect("a temp home");
+    let path = transcript(data.path(), "webapp", WEBAPP);
+    append(&path, &reply(WEBAPP, "webapp", 1, 90_000));
+    let tmux = dashboard_in_tmux(
+        "fifo",
+        data.path(),
+        home.path(),
+        "--no-bell",
+        "",
+        &[],
+        (100, 30),
+    );
+    tmux.wait_for("the session", |s| s.contains("45.0%"));
+    let fifo = path.with_file_name("0f1f0f1f-0000-4000-8000-000000000000.jsonl");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    // Touch it again so the watcher names it once more.
+    let touched = Command::new("touch").arg(&fifo).status();
+    assert!(touched.is_ok_and(|s| s.success()), "touch");
+    append(&path, &reply(WEBAPP, "webapp", 2, 120_000));
+    tmux.wait_for("the next reply", |s| s.contains("60.0%"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("ccwatch to exit", |s| s.contains("CCWATCH-EXITED 0"));
+}

@@ -236,6 +236,42 @@ fn an_unreadable_default_config_is_a_warning_not_an_error() {
     if made.is_ok_and(|s| s.success()) {
         check("a FIFO");
     }
+    std::fs::remove_file(&config).unwrap();
+    // The issue's own reproduction: a config file of mode 000, read by a
+    // user who may not (root reads any mode, so the run drops to nobody).
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+        };
+        write(&config, "[budget]\ndaily = 5\n");
+        mode(&config, 0o000);
+        let mut dir = config.parent();
+        while let Some(d) = dir {
+            mode(d, 0o755);
+            if d == tmp.path() {
+                break;
+            }
+            dir = d.parent();
+        }
+        for d in [data.clone(), data.join("projects")] {
+            mode(&d, 0o755);
+        }
+        mode(&data.join("projects/-home-dev-src-app"), 0o755);
+        let mut cmd = ccwatch(tmp.path());
+        cmd.args(["status", "--json", "--no-cache", "--dir"])
+            .arg(&data);
+        if let Some(mut cmd) = unprivileged(&cmd) {
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "mode 000: {stderr}");
+            assert!(
+                stderr.contains("config.toml") && stderr.contains("using the defaults"),
+                "mode 000: {stderr}"
+            );
+        }
+        mode(&config, 0o644);
+    }
     // Given with --config, the same file is an error the user asked for.
     let out = ccwatch(tmp.path())
         .args(["status", "--no-cache", "--dir"])
@@ -654,6 +690,114 @@ fn an_index_that_cannot_be_written_is_not_called_ignored() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("could not update the index"), "{stderr}");
     assert!(!stderr.contains("ignored the index"), "{stderr}");
+}
+
+/// `cmd` run as an unprivileged user (`nobody`) when the tests run as
+/// root, who may write into any folder whatever its mode; as itself
+/// otherwise. `None` when root cannot drop privileges here (no `setpriv`).
+fn unprivileged(cmd: &std::process::Command) -> Option<std::process::Command> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        let mut same = std::process::Command::new(cmd.get_program());
+        same.args(cmd.get_args());
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => same.env(k, v),
+                None => same.env_remove(k),
+            };
+        }
+        return Some(same);
+    }
+    let found = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output();
+    if !found.is_ok_and(|o| o.status.success()) {
+        return None;
+    }
+    let mut drop = std::process::Command::new("setpriv");
+    drop.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => drop.env(k, v),
+            None => drop.env_remove(k),
+        };
+    }
+    Some(drop)
+}
+
+// Bug (faults #11), as the issue reproduced it: with the cache dir made
+// read-only (`chmod a-w`) after an index was saved, every run said it
+// "ignored the index … it is rebuilt from the transcripts" although the
+// index was read and used. Proof that it is used: a transcript made
+// unreadable since the index was saved still counts (the index vouches
+// for it unchanged), and is not skipped as unreadable.
+#[test]
+fn a_read_only_cache_dir_keeps_using_the_index_and_says_only_that_it_cannot_save() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    mode(tmp.path(), 0o777);
+    let data = tmp.path().join("data");
+    let project = data.join("projects/-home-dev-src-app");
+    let kept = project.join("11111111-1111-4111-8111-111111111111.jsonl");
+    let grows = project.join(format!("{SID}.jsonl"));
+    let reply = |id: &str| {
+        assistant(
+            "2026-11-20T10:00:00.000Z",
+            id,
+            r#"{"input_tokens":1,"output_tokens":1}"#,
+        ) + "\n"
+    };
+    write(&kept, reply("msg_kept"));
+    write(&grows, reply("msg_1"));
+    for dir in [&data, &data.join("projects"), &project] {
+        mode(dir, 0o755);
+    }
+    let cache = tmp.path().join("cache");
+    let status = || {
+        let mut cmd = ccwatch(tmp.path());
+        cmd.env("CCWATCH_CACHE_DIR", &cache)
+            .args(["status", "--json", "--dir"])
+            .arg(&data);
+        cmd
+    };
+    let Some(mut first) = unprivileged(&status()) else {
+        eprintln!("note: no setpriv to drop root's privileges; skipping");
+        return;
+    };
+    let out = first.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        std::fs::read_dir(&cache).unwrap().next().is_some(),
+        "no index saved"
+    );
+    // The cache dir turns read-only; one transcript grows (so the run
+    // wants to save), the other becomes unreadable to the user.
+    mode(&cache, 0o555);
+    let more = std::fs::OpenOptions::new().append(true).open(&grows);
+    more.unwrap().write_all(reply("msg_2").as_bytes()).unwrap();
+    mode(&kept, 0o000);
+    let out = unprivileged(&status()).unwrap().output().unwrap();
+    // Without the index, the same user cannot read that transcript: the
+    // setup really took its reading away.
+    let mut fresh = status();
+    fresh.arg("--no-cache");
+    let fresh = unprivileged(&fresh).unwrap().output().unwrap();
+    mode(&cache, 0o755);
+    mode(&kept, 0o644);
+    let fresh: Value = serde_json::from_slice(&fresh.stdout).unwrap();
+    assert_eq!(fresh["totals"]["records"], 2, "{fresh}");
+    assert_eq!(fresh["skipped"]["unreadableFile"], 1, "{fresh}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("could not update the index"), "{stderr}");
+    assert!(!stderr.contains("ignored the index"), "{stderr}");
+    let st: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(st["totals"]["records"], 3, "{st}");
+    assert_eq!(st["skipped"], serde_json::json!({}), "{st}");
 }
 
 // Bug (faults #14): `HOME=/nonexistent` made ccwatch create
@@ -2139,30 +2283,12 @@ fn events_bound_by_modes(
     root: &Path,
     isolate: &Path,
 ) -> Option<(KillOnDrop, std::sync::mpsc::Receiver<Value>)> {
-    use std::os::unix::fs::MetadataExt;
-    let me = std::fs::metadata(isolate).ok()?.uid();
-    let mut cmd = if me == 0 {
-        let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())?;
-        let mut cmd = std::process::Command::new(setpriv);
-        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(bin());
-        cmd
-    } else {
-        std::process::Command::new(bin())
-    };
-    cmd.env_remove("CLAUDE_CONFIG_DIR")
-        .env_remove("CODEX_HOME")
-        .env_remove("CCWATCH_CONFIG")
-        .env("XDG_CONFIG_HOME", isolate.join("xdg-config"))
-        .env("XDG_CACHE_HOME", isolate.join("xdg-cache"))
-        .env("CCWATCH_CACHE_DIR", isolate.join("ccwatch-cache"))
-        .env("HOME", isolate.join("home"))
+    let mut events = ccwatch(isolate);
+    events
         .args(["events", "--json", "--no-cache", "--dir"])
-        .arg(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .arg(root);
+    let mut cmd = unprivileged(&events)?;
+    cmd.stdout(Stdio::piped()).stderr(Stdio::null());
     let mut child = cmd.spawn().ok()?;
     let stdout = child.stdout.take()?;
     let (tx, rx) = std::sync::mpsc::channel();

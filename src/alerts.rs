@@ -180,16 +180,8 @@ mod tests {
 
     fn snap(percent: f64, compactions: u64, cycle_start: Option<Millis>) -> SessionSnapshot {
         SessionSnapshot {
-            session_id: "s".into(),
-            agent: crate::agent::Agent::Claude,
-            rate_limits: None,
             label: String::new(),
-            title: None,
-            subagents_only: false,
-            project: "/p".into(),
             records: 1,
-            models: Default::default(),
-            tokens: Default::default(),
             context: Some(ContextSnapshot {
                 tokens: (percent * 2000.0) as u64,
                 window: 200_000,
@@ -206,13 +198,8 @@ mod tests {
                 compacted: false,
             }),
             compactions,
-            last_activity: None,
-            state: None,
-            turn: None,
-            last_compaction: None,
             cycle_start,
-            host: None,
-            telemetry: None,
+            ..SessionSnapshot::empty("s", "/p")
         }
     }
 

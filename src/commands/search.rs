@@ -450,25 +450,9 @@ mod tests {
 
     fn snap(id: &str, title: Option<&str>) -> SessionSnapshot {
         SessionSnapshot {
-            session_id: id.into(),
-            agent: crate::agent::Agent::Claude,
-            rate_limits: None,
-            project: "/p".into(),
             label: "p".into(),
             title: title.map(str::to_owned),
-            subagents_only: false,
-            records: 0,
-            models: Default::default(),
-            tokens: Default::default(),
-            context: None,
-            compactions: 0,
-            last_activity: None,
-            last_compaction: None,
-            cycle_start: None,
-            state: None,
-            turn: None,
-            host: None,
-            telemetry: None,
+            ..SessionSnapshot::empty(id, "/p")
         }
     }
 

@@ -134,6 +134,34 @@ pub struct SessionAbout {
 }
 
 impl SessionSnapshot {
+    /// A Claude Code session in `project` of which nothing is known yet: no
+    /// records, no context, no state. The start of a snapshot built from
+    /// elsewhere than the ledger (telemetry, tests), filled in with
+    /// `..SessionSnapshot::empty(id, project)`.
+    pub fn empty(id: &str, project: &str) -> SessionSnapshot {
+        SessionSnapshot {
+            session_id: id.to_owned(),
+            agent: crate::agent::Agent::Claude,
+            project: project.to_owned(),
+            label: project.to_owned(),
+            title: None,
+            subagents_only: false,
+            records: 0,
+            models: BTreeMap::new(),
+            tokens: TokenJson::default(),
+            context: None,
+            compactions: 0,
+            last_activity: None,
+            state: None,
+            turn: None,
+            last_compaction: None,
+            cycle_start: None,
+            host: None,
+            telemetry: None,
+            rate_limits: None,
+        }
+    }
+
     pub fn of(
         id: &str,
         about: SessionAbout,

@@ -123,14 +123,7 @@ pub fn telemetry_only(id: &str, t: &TelemetrySession, policy: &WindowPolicy) -> 
             compacted: t.compacted,
         }
     });
-    let label = host_label(&t.host);
     SessionSnapshot {
-        session_id: id.to_owned(),
-        agent: crate::agent::Agent::Claude,
-        rate_limits: None,
-        project: label.clone(),
-        label,
-        subagents_only: false,
         records: t.api_requests,
         models: t
             .models
@@ -146,12 +139,9 @@ pub fn telemetry_only(id: &str, t: &TelemetrySession, policy: &WindowPolicy) -> 
             pre_tokens: None,
             trigger: None,
         }),
-        cycle_start: None,
-        state: None,
-        turn: None,
-        title: None,
         host: Some(t.host.clone()),
         telemetry: Some(TelemetryExtras::of(t)),
+        ..SessionSnapshot::empty(id, &host_label(&t.host))
     }
 }
 

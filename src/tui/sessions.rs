@@ -237,13 +237,7 @@ pub mod tests {
         let tokens = (percent * 2_000.0) as u64;
         SessionView {
             snap: SessionSnapshot {
-                session_id: id.into(),
-                agent: crate::agent::Agent::Claude,
-                rate_limits: None,
                 label: String::new(),
-                title: None,
-                subagents_only: false,
-                project: project.into(),
                 records: 12,
                 models: [("claude-sonnet-4-5-20250929".to_owned(), 12)].into(),
                 tokens: TokenJson {
@@ -267,14 +261,8 @@ pub mod tests {
                     timestamp: at,
                     compacted: false,
                 }),
-                compactions: 0,
                 last_activity: Some(at),
-                state: None,
-                turn: None,
-                last_compaction: None,
-                cycle_start: None,
-                host: None,
-                telemetry: None,
+                ..SessionSnapshot::empty(id, project)
             },
             series: vec![(at - 600_000, tokens / 2), (at, tokens)],
             cost_usd: 4.87,

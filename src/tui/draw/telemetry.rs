@@ -54,25 +54,9 @@ mod tests {
 
     fn snap(telemetry: Option<TelemetryExtras>) -> SessionSnapshot {
         SessionSnapshot {
-            session_id: "s".into(),
-            agent: crate::agent::Agent::Claude,
-            rate_limits: None,
-            project: "⇄ devbox".into(),
-            label: "⇄ devbox".into(),
-            subagents_only: false,
-            records: 0,
-            models: Default::default(),
-            tokens: Default::default(),
-            context: None,
-            compactions: 0,
-            last_activity: None,
-            last_compaction: None,
-            cycle_start: None,
-            state: None,
-            turn: None,
-            title: None,
             host: telemetry.as_ref().map(|t| t.host.clone()),
             telemetry,
+            ..SessionSnapshot::empty("s", "⇄ devbox")
         }
     }
 

@@ -607,6 +607,8 @@ impl<'a> Gen<'a> {
                 Corrupt::Invalid
             } else if show && turn == 3 && c == 1 {
                 Corrupt::BadCount
+            } else if show && turn == 4 && c == 0 {
+                Corrupt::Truncate
             } else {
                 match self.rng.u32(0..800) {
                     0 => Corrupt::Truncate,

@@ -87,10 +87,12 @@ pub(super) enum Shape {
     CrlfSubagent = 1 << 8,
     /// A workflow journal whose last line is cut short.
     CutJournal = 1 << 9,
+    /// A truncated copy on a line of its own (shown before [`Shape::GluedBroken`]).
+    LoneTruncated = 1 << 10,
 }
 
 /// Every [`Shape`].
-pub(super) const ALL_SHAPES: u32 = (1 << 10) - 1;
+pub(super) const ALL_SHAPES: u32 = (1 << 11) - 1;
 
 impl<'a> Gen<'a> {
     /// Whether session 0 still has to show `shape` (then it is shown now).

@@ -328,8 +328,9 @@ impl<'a> Gen<'a> {
         let glue_pair = n >= 2
             && corrupt == Corrupt::None
             && (self.must_show(Shape::GluedPair) || self.rng.u32(0..60) == 0);
-        let glue_broken =
-            corrupt == Corrupt::Truncate && (self.must_show(Shape::GluedBroken) || self.rng.bool());
+        let glue_broken = corrupt == Corrupt::Truncate
+            && !self.must_show(Shape::LoneTruncated)
+            && (self.must_show(Shape::GluedBroken) || self.rng.bool());
         // Sometimes the first copy already carries the final count: a tie the
         // earlier timestamp wins.
         let tie = n == 3 && corrupt == Corrupt::None && self.rng.u32(0..6) == 0;

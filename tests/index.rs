@@ -133,7 +133,8 @@ fn no_cache_neither_reads_nor_writes_the_index() {
     assert!(index_files(cache.path()).is_empty());
 }
 
-/// Every `.jsonl` under `root`, sorted, with its size.
+/// Every transcript under `root` (each `.jsonl` but workflows'
+/// `journal.jsonl` sidecars, spec §1), sorted, with its size.
 fn transcripts(root: &Path) -> Vec<(std::path::PathBuf, u64)> {
     let mut out = Vec::new();
     let mut dirs = vec![root.join("projects")];
@@ -142,7 +143,9 @@ fn transcripts(root: &Path) -> Vec<(std::path::PathBuf, u64)> {
             let p = e.path();
             if p.is_dir() {
                 dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "jsonl") {
+            } else if p.extension().is_some_and(|x| x == "jsonl")
+                && p.file_name().is_none_or(|n| n != "journal.jsonl")
+            {
                 out.push((p.clone(), std::fs::metadata(&p).unwrap().len()));
             }
         }

@@ -161,6 +161,12 @@ pub struct Expected {
     pub bytes: u64,
     /// Distinct compaction boundaries over all sessions.
     pub compactions: u64,
+    /// Lines a reader skips, by reason (`blank`, `malformed`,
+    /// `invalidUtf8`, `invalidUsage`): each broken line once, a line with
+    /// a whole object before its broken one too. Byte order marks, CRLF,
+    /// objects back to back, unterminated last lines and workflow
+    /// journals are never among them.
+    pub skipped: BTreeMap<String, u64>,
 }
 
 impl Expected {
@@ -180,6 +186,9 @@ impl Expected {
         self.files += other.files;
         self.bytes += other.bytes;
         self.compactions += other.compactions;
+        for (why, n) in other.skipped {
+            *self.skipped.entry(why).or_default() += n;
+        }
         self
     }
 }
@@ -277,8 +286,9 @@ struct Winner {
 enum Meta {
     /// Counts for nothing (user lines, summaries, snapshots, synthetic errors).
     Plain,
-    /// Malformed on purpose: a reader skips it; never copied into resumed files.
-    Bad,
+    /// Malformed on purpose: a reader skips it and counts it by reason;
+    /// never copied into resumed files.
+    Bad(Skip),
     /// A copy of a usage record, and of its advisor steps (each a record
     /// of its own, see `shapes.rs`).
     Usage {
@@ -288,6 +298,30 @@ enum Meta {
     },
     /// A compaction boundary of `session`.
     Boundary { uuid: String, session: usize },
+}
+
+/// Why a reader skips a line (spec §2–3), by the names ccwatch reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// An empty line.
+    Blank,
+    /// Truncated JSON (alone, or after a whole object on its line).
+    Malformed,
+    /// Bytes that are not UTF-8.
+    InvalidUtf8,
+    /// A usage with a token count that is not a count.
+    InvalidUsage,
+}
+
+impl Skip {
+    fn name(self) -> &'static str {
+        match self {
+            Skip::Blank => "blank",
+            Skip::Malformed => "malformed",
+            Skip::InvalidUtf8 => "invalidUtf8",
+            Skip::InvalidUsage => "invalidUsage",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -420,6 +454,8 @@ struct Gen<'a> {
     winners: HashMap<String, Winner>,
     /// Boundary uuid → session index.
     boundaries: HashMap<String, usize>,
+    /// Lines written that a reader skips, by reason.
+    skipped: BTreeMap<&'static str, u64>,
     /// (sessionId, cwd, only subagent files) by session index.
     sessions: Vec<(String, String, bool)>,
     /// Each session's top item, by session index.

@@ -21,6 +21,7 @@ impl<'a> Gen<'a> {
             paths: Vec::new(),
             winners: HashMap::new(),
             boundaries: HashMap::new(),
+            skipped: BTreeMap::new(),
             sessions: Vec::new(),
             top_items: Vec::new(),
             queued: Vec::new(),
@@ -107,6 +108,11 @@ impl<'a> Gen<'a> {
             files: self.paths.len() as u64,
             bytes: self.total_bytes,
             compactions: self.boundaries.len() as u64,
+            skipped: self
+                .skipped
+                .iter()
+                .map(|(why, n)| (why.to_string(), *n))
+                .collect(),
             ..Expected::default()
         };
         // Newest main-chain record per session: (ts, seq, occupancy).
@@ -266,7 +272,7 @@ impl<'a> Gen<'a> {
         self.total_bytes += line.len() as u64;
         out.owed = true;
         out.lines += 1;
-        out.last_good = !line.is_empty() && !matches!(meta, Meta::Bad);
+        out.last_good = !line.is_empty() && !matches!(meta, Meta::Bad(_));
         match &meta {
             Meta::Usage { key, copy, steps } => {
                 self.offer(key, *copy, out.file);
@@ -277,11 +283,16 @@ impl<'a> Gen<'a> {
             Meta::Boundary { uuid, session } => {
                 self.boundaries.entry(uuid.clone()).or_insert(*session);
             }
-            Meta::Plain | Meta::Bad => {}
+            Meta::Bad(why) => {
+                // A broken object after a whole one on its line is still
+                // one malformed line.
+                *self.skipped.entry(why.name()).or_default() += 1;
+            }
+            Meta::Plain => {}
         }
         if let Some(c) = &mut out.capture
             && c.open
-            && !matches!(meta, Meta::Bad)
+            && !matches!(meta, Meta::Bad(_))
         {
             if c.bytes + line.len() <= c.cap {
                 c.bytes += line.len();
@@ -653,7 +664,7 @@ impl<'a> Gen<'a> {
         self.respond(&s.ident, &mut s.main, out, &blocks, Corrupt::None, spaced)?;
         if bad && ((show && turn == 0) || self.rng.u32(0..200) == 0) {
             self.buf.clear();
-            self.emit_buf(out, Meta::Bad)?;
+            self.emit_buf(out, Meta::Bad(Skip::Blank))?;
         }
         if bad && ((show && turn == 0) || self.rng.u32(0..1000) == 0) {
             // A user line with raw bytes that are not UTF-8.
@@ -666,7 +677,7 @@ impl<'a> Gen<'a> {
                 self.buf.push(b);
             }
             self.push("\"}}");
-            self.emit_buf(out, Meta::Bad)?;
+            self.emit_buf(out, Meta::Bad(Skip::InvalidUtf8))?;
         }
         Ok(())
     }

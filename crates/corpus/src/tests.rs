@@ -1,7 +1,7 @@
 use super::bytes::{encode_cwd, spacify, ts_bytes};
 use super::*;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 fn small_spec(seed: u64) -> CorpusSpec {
     CorpusSpec {
@@ -58,6 +58,7 @@ struct Line<'b> {
 /// too (a complete object written without its newline, spec §2, v2).
 fn lines_of(bytes: &[u8]) -> Vec<Line<'_>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     bytes
         .split(|&b| b == b'\n')
         .map(|raw| {
@@ -253,6 +254,8 @@ fn recount(dir: &Path) -> Expected {
     // Session -> ((subagent file, path, seq), cwd) of its first cwd.
     let mut first_cwd: HashMap<String, ((bool, String, u64), String)> = HashMap::new();
     let mut in_main_file: HashSet<String> = HashSet::new();
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut skip = |why: &str| *skipped.entry(why.to_string()).or_default() += 1;
     let mut seq = 0u64;
     for (path, bytes) in read_tree(dir) {
         if !is_transcript(&path) {
@@ -260,6 +263,14 @@ fn recount(dir: &Path) -> Expected {
         }
         let agent_file = is_subagent_file(&path);
         for line in lines_of(&bytes) {
+            if line.raw.trim_ascii().is_empty() {
+                skip("blank");
+            } else if std::str::from_utf8(line.raw).is_err() {
+                skip("invalidUtf8");
+                continue;
+            } else if line.error.is_some() {
+                skip("malformed");
+            }
             for v in &line.objects {
                 seq += 1;
                 let Some(session) = v["sessionId"].as_str() else {
@@ -305,6 +316,7 @@ fn recount(dir: &Path) -> Expected {
                     continue;
                 }
                 let Some((t, h1)) = counts(u) else {
+                    skip("invalidUsage");
                     continue;
                 };
                 let key = format!(
@@ -343,6 +355,7 @@ fn recount(dir: &Path) -> Expected {
                     records.push((format!("{key}|{i}"), st, bill, false));
                 }
                 if broken {
+                    skip("invalidUsage");
                     continue;
                 }
                 for (key, t, bill, main) in records {
@@ -378,7 +391,10 @@ fn recount(dir: &Path) -> Expected {
             }
         }
     }
-    let mut e = Expected::default();
+    let mut e = Expected {
+        skipped,
+        ..Expected::default()
+    };
     for (session, (_, cwd)) in &first_cwd {
         e.sessions.insert(
             session.clone(),

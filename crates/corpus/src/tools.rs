@@ -406,10 +406,12 @@ impl<'a> Gen<'a> {
             self.tail(&uuid, ts);
             self.push("}");
             let meta = if bad {
-                if corrupt != Corrupt::BadCount {
-                    self.corrupt(corrupt);
-                }
-                Meta::Bad
+                self.corrupt(corrupt);
+                Meta::Bad(match corrupt {
+                    Corrupt::Invalid => Skip::InvalidUtf8,
+                    Corrupt::BadCount => Skip::InvalidUsage,
+                    _ => Skip::Malformed,
+                })
             } else {
                 if spaced {
                     self.buf = spacify(&self.buf);
@@ -430,7 +432,7 @@ impl<'a> Gen<'a> {
                 out.glue = true;
             }
             if let Some(to) = &th.progress
-                && !matches!(meta, Meta::Bad)
+                && !matches!(meta, Meta::Bad(_))
             {
                 let msg = self.buf[msg_start..msg_end].to_vec();
                 self.queue_progress(id, to, &msg, &req_id, &uuid, ts, meta.clone());

@@ -594,6 +594,12 @@ impl<'a> Gen<'a> {
         if self.rng.bool() {
             self.snapshot(s, out)?;
         }
+        // Newer versions clear old tool results now and then.
+        if s.main.occ > s.sys_tokens + 30_000
+            && (self.must_show(super::shapes::Shape::Microcompact) || self.rng.u32(0..40) == 0)
+        {
+            self.microcompact(s, out)?;
+        }
         if s.showcase && turn == 3 {
             // Claude Code 2.1.x writes some Opus 4.8 responses dotted.
             s.main.model = OPUS48_DOTTED;

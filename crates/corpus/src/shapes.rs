@@ -25,6 +25,9 @@
 //!   models (MiniMax), priced by `price.rs`.
 //! - **Token counts that are not counts** (`1e19`, `5.0`, 2^53): the copy
 //!   is skipped, never summed.
+//! - **Microcompactions** (`system` lines with `subtype:
+//!   "microcompact_boundary"`): old tool results cleared, the context
+//!   smaller, the cycle not ended and nothing counted as a compaction.
 
 use super::bytes::*;
 use super::*;
@@ -89,10 +92,14 @@ pub(super) enum Shape {
     CutJournal = 1 << 9,
     /// A truncated copy on a line of its own (shown before [`Shape::GluedBroken`]).
     LoneTruncated = 1 << 10,
+    /// A progress copy without a timestamp of its own.
+    UntimedProgress = 1 << 11,
+    /// A `microcompact_boundary` line.
+    Microcompact = 1 << 12,
 }
 
 /// Every [`Shape`].
-pub(super) const ALL_SHAPES: u32 = (1 << 11) - 1;
+pub(super) const ALL_SHAPES: u32 = (1 << 13) - 1;
 
 impl<'a> Gen<'a> {
     /// Whether session 0 still has to show `shape` (then it is shown now).
@@ -221,6 +228,10 @@ impl<'a> Gen<'a> {
         ts: i64,
         meta: Meta,
     ) {
+        // Now and then a copy carries no timestamp of its own: a reader
+        // skips it (the progress line's own time is not the response's).
+        let untimed = self.must_show(Shape::UntimedProgress) || self.rng.u32(0..40) == 0;
+        let meta = if untimed { Meta::Plain } else { meta };
         let uuid = self.uuid();
         let mut b = Vec::with_capacity(msg.len() + 900);
         let s = |b: &mut Vec<u8>, x: &str| b.extend_from_slice(x.as_bytes());
@@ -246,10 +257,14 @@ impl<'a> Gen<'a> {
         s(&mut b, id.branch);
         s(
             &mut b,
-            "\",\"type\":\"progress\",\"data\":{\"message\":{\"type\":\"assistant\",\"timestamp\":\"",
+            "\",\"type\":\"progress\",\"data\":{\"message\":{\"type\":\"assistant\",",
         );
-        b.extend_from_slice(&ts_bytes(ts));
-        s(&mut b, "\",\"message\":");
+        if !untimed {
+            s(&mut b, "\"timestamp\":\"");
+            b.extend_from_slice(&ts_bytes(ts));
+            s(&mut b, "\",");
+        }
+        s(&mut b, "\"message\":");
         b.extend_from_slice(msg);
         s(&mut b, ",\"requestId\":\"");
         s(&mut b, req_id);
@@ -279,6 +294,35 @@ impl<'a> Gen<'a> {
         for c in std::mem::take(&mut self.queued) {
             self.emit(out, &c.bytes, c.meta)?;
         }
+        Ok(())
+    }
+
+    // ----- microcompactions ---------------------------------------------------
+
+    /// A partial compaction: old tool results are cleared, the next prompt
+    /// is smaller and its cache is written afresh. It ends no cycle and is
+    /// not a compaction (spec §2, v2).
+    pub(super) fn microcompact(&mut self, s: &mut Sess, out: &mut Out) -> io::Result<()> {
+        let saved = (s.main.occ - s.sys_tokens) * self.rng.u64(10..40) / 100;
+        s.main.t += self.rng.i64(500..5_000);
+        let uuid = self.uuid();
+        self.head(&s.ident, &s.main);
+        self.push(concat!(
+            r#""type":"system","subtype":"microcompact_boundary","#,
+            r#""content":"Context microcompacted","isMeta":false"#
+        ));
+        self.tail(&uuid, s.main.t);
+        self.push(
+            ",\"level\":\"info\",\"microcompactMetadata\":{\"trigger\":\"auto\",\"preTokens\":",
+        );
+        self.num(s.main.occ);
+        self.push(",\"tokensSaved\":");
+        self.num(saved);
+        self.push("}}");
+        self.emit_buf(out, Meta::Plain)?;
+        s.main.parent = Some(uuid);
+        s.main.occ -= saved;
+        s.main.cached = s.main.cached.min(s.sys_tokens);
         Ok(())
     }
 

@@ -301,13 +301,19 @@ fn recount(dir: &Path) -> Expected {
                         ts: v["timestamp"].as_str().unwrap(),
                         sidechain: agent_file || v["isSidechain"] == true,
                     },
-                    // A subagent's response copied into its parent (v2).
-                    Some("progress") if copied["type"] == "assistant" => Response {
-                        message: &copied["message"],
-                        request_id: copied["requestId"].as_str(),
-                        ts: copied["timestamp"].as_str().unwrap(),
-                        sidechain: true,
-                    },
+                    // A subagent's response copied into its parent (v2);
+                    // a copy without a timestamp of its own is skipped.
+                    Some("progress") if copied["type"] == "assistant" => {
+                        let Some(ts) = copied["timestamp"].as_str() else {
+                            continue;
+                        };
+                        Response {
+                            message: &copied["message"],
+                            request_id: copied["requestId"].as_str(),
+                            ts,
+                            sidechain: true,
+                        }
+                    }
                     _ => continue,
                 };
                 let u = &r.message["usage"];
@@ -644,8 +650,14 @@ fn every_feature_is_present() {
                 {
                     hit("advisor steps");
                 }
+                if v["subtype"] == "microcompact_boundary" {
+                    hit("microcompaction");
+                }
                 if v["type"] == "progress" {
                     let m = &v["data"]["message"];
+                    if m["timestamp"].is_null() {
+                        hit("progress copy without a timestamp");
+                    }
                     progress_keys.insert(format!("{}{}", m["message"]["id"], m["requestId"]));
                 }
                 if agent_file && v["type"] == "assistant" {
@@ -794,6 +806,8 @@ fn every_feature_is_present() {
         "worktree",
         "token count that is not a count",
         "v2 line types",
+        "microcompaction",
+        "progress copy without a timestamp",
     ] {
         assert!(f.get(k).copied().unwrap_or(0) > 0, "missing: {k} ({f:?})");
     }

@@ -92,7 +92,7 @@ impl<'a> Gen<'a> {
                 let wt = self.worktree_cwd(repo);
                 let at = t + self.rng.i64(MIN_MS..HOUR_MS);
                 self.session_without_usage(&wt, at)?;
-            } else if self.rng.u32(0..12) == 0 {
+            } else if self.rng.u32(0..6) == 0 {
                 if self.rng.bool() {
                     self.subagents_only_session(repo, later)?;
                 } else {
@@ -596,7 +596,7 @@ impl<'a> Gen<'a> {
         }
         // Newer versions clear old tool results now and then.
         if s.main.occ > s.sys_tokens + 30_000
-            && (self.must_show(super::shapes::Shape::Microcompact) || self.rng.u32(0..40) == 0)
+            && (self.must_show(super::shapes::Shape::Microcompact) || self.rng.u32(0..15) == 0)
         {
             self.microcompact(s, out)?;
         }
@@ -640,11 +640,19 @@ impl<'a> Gen<'a> {
                 (true, 3, 0) => Some(Layout::InMain),
                 (true, 3, 2) => Some(Layout::Nested),
                 (true, 4, 1) => Some(Layout::Workflow),
-                // 2.1.x runs some subagents as workflows.
-                _ if self.rng.u32(0..30) == 0 => Some(match s.layout {
-                    Layout::Nested if self.rng.u32(0..4) == 0 => Layout::Workflow,
-                    l => l,
-                }),
+                // Session 0's first turns hold the rest of its features.
+                _ if show => None,
+                // 2.1.x starts subagents more often, and workflows of them.
+                _ if self
+                    .rng
+                    .u32(0..if s.layout == Layout::Nested { 10 } else { 30 })
+                    == 0 =>
+                {
+                    Some(s.layout)
+                }
+                _ if s.layout == Layout::Nested && self.rng.u32(0..40) == 0 => {
+                    Some(Layout::Workflow)
+                }
                 _ => None,
             };
             let big = self.spec.big_tool_results

@@ -899,3 +899,117 @@ fn each_sessions_closing_read_outweighs_the_rest_of_its_cycle() {
         }
     }
 }
+
+/// Session 0 shows every v2 shape once; beyond it the seeded RNG spreads
+/// them, so a larger corpus holds each in several sessions.
+#[test]
+fn v2_shapes_are_spread_over_larger_corpora() {
+    let d = tempfile::tempdir().unwrap();
+    let spec = CorpusSpec {
+        target_bytes: 20 << 20,
+        sessions: 60,
+        ..small_spec(3)
+    };
+    let e = generate(d.path(), &spec).unwrap();
+    let mut at: HashMap<&str, HashSet<String>> = HashMap::new();
+    let mut agent_keys = HashSet::new();
+    let mut progress_keys: Vec<(String, String)> = Vec::new();
+    for (path, bytes) in read_tree(d.path()) {
+        if !is_transcript(&path) {
+            continue;
+        }
+        let lines = lines_of(&bytes);
+        let Some(session) = lines
+            .iter()
+            .flat_map(|l| &l.objects)
+            .find_map(|v| v["sessionId"].as_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let mut hit = |k: &'static str| at.entry(k).or_default().insert(session.clone());
+        if bytes.starts_with(b"\xef\xbb\xbf") {
+            hit("bom");
+        }
+        if bytes.ends_with(b"}") {
+            hit("unterminated");
+        }
+        if bytes.windows(3).any(|w| w == b"}\r\n") {
+            hit("crlf");
+        }
+        if path.contains("/workflows/wf_") {
+            hit("workflow");
+        }
+        if path.contains("/agent-acompact-") {
+            hit("compaction agent");
+        }
+        for line in &lines {
+            if line.objects.len() > 1 {
+                hit("objects back to back");
+            }
+            for v in &line.objects {
+                let m = &v["message"];
+                match m["model"].as_str() {
+                    Some(OPUS48_DOTTED) => hit("dotted model"),
+                    Some(MINIMAX | MINIMAX_M3) => hit("other provider"),
+                    _ => false,
+                };
+                if m["usage"]["iterations"].is_array() {
+                    hit("advisor steps");
+                }
+                if v["subtype"] == "microcompact_boundary" {
+                    hit("microcompaction");
+                }
+                if v["type"] == "progress" {
+                    let c = &v["data"]["message"];
+                    let k = format!("{}{}", c["message"]["id"], c["requestId"]);
+                    progress_keys.push((k, session.clone()));
+                }
+                if is_subagent_file(&path) && v["type"] == "assistant" {
+                    agent_keys.insert(format!("{}{}", m["id"], v["requestId"]));
+                }
+            }
+        }
+    }
+    for (k, session) in progress_keys {
+        let shape = if agent_keys.contains(&k) {
+            "progress copies"
+        } else {
+            "progress copies, subagent file deleted"
+        };
+        at.entry(shape).or_default().insert(session);
+    }
+    for (id, s) in &e.sessions {
+        let mut hit = |k: &'static str| at.entry(k).or_default().insert(id.clone());
+        if s.subagents_only {
+            hit("subagent files only");
+        }
+        if s.records == 0 {
+            hit("no usage");
+        }
+        if s.project.contains("worktrees/") {
+            hit("worktree");
+        }
+    }
+    let counts: BTreeMap<&str, usize> = at.iter().map(|(k, v)| (*k, v.len())).collect();
+    for k in [
+        "bom",
+        "unterminated",
+        "crlf",
+        "workflow",
+        "compaction agent",
+        "objects back to back",
+        "dotted model",
+        "other provider",
+        "advisor steps",
+        "microcompaction",
+        "progress copies",
+        "progress copies, subagent file deleted",
+        "subagent files only",
+        "no usage",
+        "worktree",
+    ] {
+        let n = counts.get(k).copied().unwrap_or(0);
+        assert!(n >= 2, "{k}: in {n} sessions ({counts:?})");
+    }
+}

@@ -40,8 +40,9 @@ impl<'a> Gen<'a> {
         };
         let tool_id = self.respond(&s.ident, &mut s.main, out, &blocks, corrupt, false)?;
         let remaining = s.limit.saturating_sub(self.total_bytes);
-        let size = if big && remaining >= BIG_MIN {
-            self.rng.u64(BIG_MIN..=BIG_MAX).min(remaining) as usize
+        // Session 0's big result is written even past its budget.
+        let size = if big && (remaining >= BIG_MIN || s.showcase) {
+            self.rng.u64(BIG_MIN..=BIG_MAX).min(remaining.max(BIG_MIN)) as usize
         } else {
             self.result_len()
         };
@@ -127,7 +128,7 @@ impl<'a> Gen<'a> {
                     parent: s.main.parent.clone(),
                 }));
                 let keep = self.must_show(Shape::ProgressWithFile)
-                    || !(self.must_show(Shape::ProgressOnly) || self.rng.u32(0..6) == 0);
+                    || !(self.must_show(Shape::ProgressOnly) || self.rng.u32(0..4) == 0);
                 if keep {
                     let rel = format!(
                         "{}/{}/subagents/agent-{agent_id}.jsonl",
@@ -304,8 +305,14 @@ impl<'a> Gen<'a> {
         } else {
             0
         };
+        // Claude Code 2.1.x writes some Opus 4.8 responses with a dot.
+        let model = if th.model == OPUS48 && self.rng.u32(0..4) == 0 {
+            OPUS48_DOTTED
+        } else {
+            th.model
+        };
         let bill = price::Bill {
-            model: th.model,
+            model,
             // Subagent lines carry no split: all their writes are 5-minute.
             write_1h: if th.sidechain { 0 } else { write_1h },
             fast,
@@ -354,7 +361,7 @@ impl<'a> Gen<'a> {
             self.push("\"message\":");
             let msg_start = self.buf.len();
             self.push("{\"model\":\"");
-            self.push(th.model);
+            self.push(model);
             self.push("\",\"id\":\"");
             self.push(&msg_id);
             self.push("\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[");

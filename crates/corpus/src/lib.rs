@@ -18,15 +18,18 @@
 //! CRLF files, workflow subagents with their `journal.jsonl`, compaction
 //! agents (`agent-acompact-*`), dotted model names (`claude-opus-4.8`),
 //! models of other providers (MiniMax), git worktrees, sessions that are
-//! only subagent files, sessions without any usage, and token counts that
-//! are not counts. Session 0 and the small sessions written after it hold
-//! one of each; the seeded RNG spreads them over larger corpora.
+//! only subagent files, sessions without any usage, microcompactions, and
+//! token counts that are not counts. Session 0 and the small sessions
+//! written after it hold one of each; the seeded RNG spreads them over
+//! larger corpora.
 //!
 //! It returns the [`Expected`] answers computed *by construction*: every
-//! usage line it writes is offered to an in-memory dedup table that
-//! applies the spec's rule (largest four-token sum wins per
+//! usage record it writes (a response's, each of its advisor steps', each
+//! progress copy's) is offered to an in-memory dedup table that applies
+//! the spec's rule (largest four-token sum wins per
 //! `message.id`+`requestId`; ties: main chain, earlier timestamp, smaller
-//! path), so nothing is parsed back.
+//! path), and every line a reader must skip is counted by reason as it is
+//! written, so nothing is parsed back.
 //!
 //! The same [`CorpusSpec`] always yields byte-identical files. Sizes below
 //! about 1 MiB overshoot `target_bytes`, because session 0 always carries one
@@ -45,7 +48,10 @@ use std::path::{Path, PathBuf};
 pub struct CorpusSpec {
     /// Total bytes of `.jsonl` to write; reached within a few percent.
     pub target_bytes: u64,
-    /// Number of main session files (resumed sessions included).
+    /// Number of sessions with a conversation (resumed sessions
+    /// included). Small sessions without one are written besides them
+    /// (only subagent files, or no response yet): two after session 0,
+    /// then one after about one session in six.
     pub sessions: usize,
     /// PRNG seed: the same spec gives the same bytes.
     pub seed: u64,

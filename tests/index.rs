@@ -165,7 +165,10 @@ fn bigger_copies(path: &Path, more: u64) -> String {
         let mut at = line.find(needle).unwrap() + needle.len();
         at += line[at..].len() - line[at..].trim_start().len();
         let digits = line[at..].bytes().take_while(u8::is_ascii_digit).count();
-        let n: u64 = line[at..at + digits].parse().unwrap();
+        // A count that is not one (`-1`, `null`, spec §3) is left out.
+        let Ok(n) = line[at..at + digits].parse::<u64>() else {
+            continue;
+        };
         out.push_str(&line[..at]);
         out.push_str(&(n + more).to_string());
         out.push_str(&line[at + digits..]);

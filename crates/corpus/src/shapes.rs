@@ -36,8 +36,17 @@ use super::*;
 pub(super) const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// `output_tokens` values that are valid JSON but not token counts (spec
-/// §3, v2). Each starts with a digit, as a count would.
-const BAD_COUNTS: [&str; 4] = ["1e19", "1e+19", "5.0", "9007199254740992"];
+/// §3, v2): too large to be one (`1e19` would swamp every total if summed),
+/// negative, fractional, `null`, a string.
+const BAD_COUNTS: [&str; 7] = [
+    "1e19",
+    "1e+19",
+    "9007199254740992",
+    "-1",
+    "5.0",
+    "null",
+    "\"12\"",
+];
 
 /// How a file's lines are written around their objects.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -75,8 +75,9 @@ pub(super) struct ProgressTo {
     pub parent: Option<String>,
 }
 
-/// The rare shapes session 0 shows at least once, in the order it meets
-/// them; larger corpora get them from the RNG.
+/// The rare shapes session 0 shows at least once, where it first can (its
+/// first turns are laid out so that it meets each; one it missed would go
+/// to the next session that can). Elsewhere they come from the RNG.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
 pub(super) enum Shape {
@@ -84,6 +85,7 @@ pub(super) enum Shape {
     GluedPair = 1,
     /// A whole object, then a truncated one, on one line.
     GluedBroken = 1 << 1,
+    /// A response with advisor steps.
     Advisor = 1 << 2,
     /// A subagent on another provider's model.
     Routed = 1 << 3,

@@ -1013,3 +1013,22 @@ fn v2_shapes_are_spread_over_larger_corpora() {
         assert!(n >= 2, "{k}: in {n} sessions ({counts:?})");
     }
 }
+
+/// Session 0 (and the sessions written right after it) meets every rare
+/// shape itself: a corpus of one session holds them all.
+#[test]
+fn session_0_shows_every_rare_shape() {
+    for seed in [1, 2, 3] {
+        let d = tempfile::tempdir().unwrap();
+        let spec = CorpusSpec {
+            target_bytes: 1 << 20,
+            sessions: 1,
+            ..small_spec(seed)
+        };
+        let projects = d.path().join("projects");
+        fs::create_dir_all(&projects).unwrap();
+        let mut g = Gen::new(projects, &spec);
+        g.run().unwrap();
+        assert_eq!(g.to_show, 0, "seed {seed}: not shown: {:#b}", g.to_show);
+    }
+}

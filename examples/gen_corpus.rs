@@ -1,5 +1,7 @@
 //! Write a deterministic, realistic Claude Code data directory and print the
-//! expected answers as JSON.
+//! expected answers as JSON (totals, per day, per session, skipped lines by
+//! reason). Every transcript shape of `claude-code-logs.md`, version 2
+//! included, is in it: see the `ccwatch-corpus` crate's documentation.
 //!
 //! ```text
 //! cargo run --release --example gen_corpus -- <dir> [--size 1G|500M|10M|123456]

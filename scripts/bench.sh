@@ -20,7 +20,7 @@ if [ ! -d "$corpus" ]; then
 fi
 export CCWATCH_CACHE_DIR=$dir/cache
 bytes=$(du -sb "$corpus/projects" | cut -f1)
-files=$(find "$corpus/projects" -name '*.jsonl' | wc -l)
+files=$(find "$corpus/projects" -name '*.jsonl' ! -name journal.jsonl | wc -l)   # transcripts
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB; corpus $size: $bytes bytes in $files files"
 
 # Warm the page cache, then time full scans without the index.

@@ -48,7 +48,7 @@ run() {
     | sort | head -n "$writers" > "$dir/targets-$name"
   local bytes files
   bytes=$(du -sb "$work/projects" | cut -f1)
-  files=$(find "$work/projects" -name '*.jsonl' | wc -l)
+  files=$(find "$work/projects" -name '*.jsonl' ! -name journal.jsonl | wc -l)   # transcripts
   tmux -L "$socket" -f /dev/null new-session -d -s dash -x 120 -y 40 \
     "echo \$\$ > $dir/dash.pid; exec $bin --no-bell --dir $work"
   "$bin" events --json --dir "$work" > /dev/null &

@@ -1,8 +1,14 @@
 //! Data the project has never seen: a generated corpus (streamed copies,
 //! both subagent layouts, resumed sessions, compactions, bad lines, big
-//! tool results, 1-hour and mixed cache writes, fast mode, web searches)
-//! whose expected answers, costs included, the generator worked out while
-//! writing it. `status --json` and `daily --json` must give those numbers.
+//! tool results, 1-hour and mixed cache writes, fast mode, web searches,
+//! and every shape of spec v2: progress copies of subagent responses with
+//! and without the subagent's file, advisor steps, files without a final
+//! newline, objects back to back, BOMs, CRLF, workflow and compaction
+//! agents, sessions of subagent files only or without usage, worktrees,
+//! dotted and other providers' model names, token counts that are not
+//! counts) whose expected answers, costs included, the generator worked
+//! out while writing it. `status --json` and `daily --json` must give
+//! those numbers.
 
 mod common;
 use ccwatch_corpus::{CorpusSpec, Expected, Tokens4, generate};
@@ -57,6 +63,9 @@ fn check(st: &Value, ex: &Expected) {
     assert_eq!(st["totals"]["records"], ex.records);
     assert_eq!(st["files"], ex.files);
     assert_eq!(st["bytes"], ex.bytes);
+    // Broken lines by reason; BOMs, CRLF, objects back to back, lines
+    // without a final newline and workflow journals are none of them.
+    assert_eq!(st["skipped"], serde_json::json!(ex.skipped));
     let daily: Vec<(String, Tokens4)> = st["daily"]
         .as_object()
         .unwrap()
@@ -71,6 +80,19 @@ fn check(st: &Value, ex: &Expected) {
         let id = s["sessionId"].as_str().unwrap();
         let e = &ex.sessions[id];
         assert_eq!(s["project"], e.project.as_str(), "{id}");
+        assert_eq!(s["subagentsOnly"], e.subagents_only, "{id}");
+        // A worktree's label names its repository too (spec §1):
+        // `repo/.worktrees/3`, `repo-worktrees/feature-x`, never `3`.
+        let label = s["label"].as_str().unwrap();
+        if e.project.contains("worktrees/") {
+            let tail: Vec<&str> = e.project.rsplit('/').take(3).collect();
+            let want = if tail[1] == ".worktrees" {
+                format!("{}/.worktrees/{}", tail[2], tail[0])
+            } else {
+                format!("{}/{}", tail[1], tail[0])
+            };
+            assert_eq!(label, want, "{id}");
+        }
         assert_eq!(tokens(&s["tokens"]), e.tokens, "{id}");
         assert_eq!(s["records"], e.records, "{id}");
         assert_eq!(s["compactions"], e.compactions, "{id}");
@@ -94,6 +116,13 @@ fn a_generated_corpus_is_accounted_exactly() {
             ..CorpusSpec::default()
         };
         let expected = generate(tmp.path(), &spec).unwrap();
+        // The generator's v2 shapes are all here (see its own tests).
+        let kinds = |f: fn(&ccwatch_corpus::ExpectedSession) -> bool| {
+            expected.sessions.values().filter(|s| f(s)).count()
+        };
+        assert!(kinds(|s| s.subagents_only) >= 1);
+        assert!(kinds(|s| s.records == 0) >= 1);
+        assert!(kinds(|s| s.project.contains("worktrees/")) >= 2);
         let st = status_json(tmp.path());
         check(&st, &expected);
         let daily = json_of(

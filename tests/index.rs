@@ -133,7 +133,8 @@ fn no_cache_neither_reads_nor_writes_the_index() {
     assert!(index_files(cache.path()).is_empty());
 }
 
-/// Every `.jsonl` under `root`, sorted, with its size.
+/// Every transcript under `root` (each `.jsonl` but workflows'
+/// `journal.jsonl` sidecars, spec §1), sorted, with its size.
 fn transcripts(root: &Path) -> Vec<(std::path::PathBuf, u64)> {
     let mut out = Vec::new();
     let mut dirs = vec![root.join("projects")];
@@ -142,7 +143,9 @@ fn transcripts(root: &Path) -> Vec<(std::path::PathBuf, u64)> {
             let p = e.path();
             if p.is_dir() {
                 dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "jsonl") {
+            } else if p.extension().is_some_and(|x| x == "jsonl")
+                && p.file_name().is_none_or(|n| n != "journal.jsonl")
+            {
                 out.push((p.clone(), std::fs::metadata(&p).unwrap().len()));
             }
         }
@@ -162,7 +165,10 @@ fn bigger_copies(path: &Path, more: u64) -> String {
         let mut at = line.find(needle).unwrap() + needle.len();
         at += line[at..].len() - line[at..].trim_start().len();
         let digits = line[at..].bytes().take_while(u8::is_ascii_digit).count();
-        let n: u64 = line[at..at + digits].parse().unwrap();
+        // A count that is not one (`-1`, `null`, spec §3) is left out.
+        let Ok(n) = line[at..at + digits].parse::<u64>() else {
+            continue;
+        };
         out.push_str(&line[..at]);
         out.push_str(&(n + more).to_string());
         out.push_str(&line[at + digits..]);

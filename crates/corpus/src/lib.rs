@@ -7,15 +7,29 @@
 //! compaction boundaries, resumed sessions that copy history verbatim,
 //! `<synthetic>` API-error lines, malformed lines, multi-megabyte tool
 //! results, and what changes a price: 1-hour and mixed cache-write splits
-//! (some not adding up), fast mode and web searches. Every session ends
-//! with a compaction and one large file read (see [`ExpectedItem`]), so
-//! what filled most of its context is known.
+//! (some not adding up), fast mode and web searches. Every session with a
+//! conversation ends with a compaction and one large file read (see
+//! [`ExpectedItem`]), so what filled most of its context is known.
+//!
+//! It also writes every shape the spec's version 2 added (see `shapes.rs`):
+//! subagent responses copied into `progress` lines (with the subagent's
+//! file present, and deleted), advisor steps in `usage.iterations`, files
+//! whose last line has no newline, two objects on one line, a UTF-8 BOM,
+//! CRLF files, workflow subagents with their `journal.jsonl`, compaction
+//! agents (`agent-acompact-*`), dotted model names (`claude-opus-4.8`),
+//! models of other providers (MiniMax), git worktrees, sessions that are
+//! only subagent files, sessions without any usage, microcompactions, and
+//! token counts that are not counts. Session 0 and the small sessions
+//! written after it hold one of each; the seeded RNG spreads them over
+//! larger corpora.
 //!
 //! It returns the [`Expected`] answers computed *by construction*: every
-//! usage line it writes is offered to an in-memory dedup table that
-//! applies the spec's rule (largest four-token sum wins per
+//! usage record it writes (a response's, each of its advisor steps', each
+//! progress copy's) is offered to an in-memory dedup table that applies
+//! the spec's rule (largest four-token sum wins per
 //! `message.id`+`requestId`; ties: main chain, earlier timestamp, smaller
-//! path), so nothing is parsed back.
+//! path), and every line a reader must skip is counted by reason as it is
+//! written, so nothing is parsed back.
 //!
 //! The same [`CorpusSpec`] always yields byte-identical files. Sizes below
 //! about 1 MiB overshoot `target_bytes`, because session 0 always carries one
@@ -34,7 +48,10 @@ use std::path::{Path, PathBuf};
 pub struct CorpusSpec {
     /// Total bytes of `.jsonl` to write; reached within a few percent.
     pub target_bytes: u64,
-    /// Number of main session files (resumed sessions included).
+    /// Number of sessions with a conversation (resumed sessions
+    /// included). Small sessions without one are written besides them
+    /// (only subagent files, or no response yet): two after session 0,
+    /// then one after about one session in six.
     pub sessions: usize,
     /// PRNG seed: the same spec gives the same bytes.
     pub seed: u64,
@@ -108,6 +125,9 @@ pub struct ExpectedSession {
     /// What filled the most of the session's context since its last
     /// compaction.
     pub top_item: Option<ExpectedItem>,
+    /// The session exists only as subagent files (its main file was
+    /// deleted): it has tokens and a cost but no context occupancy.
+    pub subagents_only: bool,
 }
 
 /// One item of a session's context: a tool result, by its tool and target.
@@ -139,12 +159,20 @@ pub struct Expected {
     pub cost_picodollars: u64,
     /// The cost per UTC date, in picodollars.
     pub daily_cost_utc: BTreeMap<String, u64>,
-    /// `.jsonl` files written (the generator writes no other files).
+    /// Transcripts written: every `.jsonl` file except workflows'
+    /// `journal.jsonl` sidecars (which, like `.meta.json` files, are not
+    /// transcripts).
     pub files: u64,
-    /// Bytes of all `.jsonl` files.
+    /// Bytes of all transcripts.
     pub bytes: u64,
     /// Distinct compaction boundaries over all sessions.
     pub compactions: u64,
+    /// Lines a reader skips, by reason (`blank`, `malformed`,
+    /// `invalidUtf8`, `invalidUsage`): each broken line once, a line with
+    /// a whole object before its broken one too. Byte order marks, CRLF,
+    /// objects back to back, unterminated last lines and workflow
+    /// journals are never among them.
+    pub skipped: BTreeMap<String, u64>,
 }
 
 impl Expected {
@@ -164,6 +192,9 @@ impl Expected {
         self.files += other.files;
         self.bytes += other.bytes;
         self.compactions += other.compactions;
+        for (why, n) in other.skipped {
+            *self.skipped.entry(why).or_default() += n;
+        }
         self
     }
 }
@@ -194,6 +225,14 @@ const HAIKU: &str = "claude-haiku-4-5-20251001";
 const OPUS: &str = "claude-opus-4-1-20250805";
 /// Has fast mode (2× its prices).
 const OPUS48: &str = "claude-opus-4-8";
+/// How Claude Code 2.1.x writes some Opus 4.8 responses: priced as
+/// [`OPUS48`] (spec §6, v2).
+const OPUS48_DOTTED: &str = "claude-opus-4.8";
+/// Other providers' models Claude Code can be routed to (spec §6, v2).
+const MINIMAX: &str = "MiniMax-M2.7";
+const MINIMAX_M3: &str = "MiniMax-M3";
+/// The model of advisor steps.
+const ADVISOR: &str = OPUS48;
 
 /// Claude Code versions; the subagent layout follows the version.
 const VERSIONS: [&str; 3] = ["1.0.98", "2.0.14", "2.1.12"];
@@ -253,12 +292,42 @@ struct Winner {
 enum Meta {
     /// Counts for nothing (user lines, summaries, snapshots, synthetic errors).
     Plain,
-    /// Malformed on purpose: a reader skips it; never copied into resumed files.
-    Bad,
-    /// A copy of a usage record.
-    Usage { key: String, copy: Copy },
+    /// Malformed on purpose: a reader skips it and counts it by reason;
+    /// never copied into resumed files.
+    Bad(Skip),
+    /// A copy of a usage record, and of its advisor steps (each a record
+    /// of its own, see `shapes.rs`).
+    Usage {
+        key: String,
+        copy: Copy,
+        steps: Vec<(String, Copy)>,
+    },
     /// A compaction boundary of `session`.
     Boundary { uuid: String, session: usize },
+}
+
+/// Why a reader skips a line (spec §2–3), by the names ccwatch reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// An empty line.
+    Blank,
+    /// Truncated JSON (alone, or after a whole object on its line).
+    Malformed,
+    /// Bytes that are not UTF-8.
+    InvalidUtf8,
+    /// A usage with a token count that is not a count.
+    InvalidUsage,
+}
+
+impl Skip {
+    fn name(self) -> &'static str {
+        match self {
+            Skip::Blank => "blank",
+            Skip::Malformed => "malformed",
+            Skip::InvalidUtf8 => "invalidUtf8",
+            Skip::InvalidUsage => "invalidUsage",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -276,9 +345,22 @@ struct Capture {
 }
 
 struct Out {
-    w: BufWriter<File>,
+    /// `None` for a file that is written nowhere (a deleted subagent
+    /// file): its lines count for nothing.
+    w: Option<BufWriter<File>>,
     file: u32,
     capture: Option<Capture>,
+    /// How the file's lines are framed (see `shapes::Framing`).
+    framing: shapes::Framing,
+    /// Lines written so far.
+    lines: u64,
+    /// The last line's terminator is still owed.
+    owed: bool,
+    /// The last line written was a whole object (another may follow it on
+    /// the same line).
+    last_good: bool,
+    /// Write the next line right after the previous object, on its line.
+    glue: bool,
 }
 
 /// Session-wide fields written into every line's header.
@@ -303,6 +385,9 @@ struct Thread {
     model: &'static str,
     t: i64,
     one_hour: bool,
+    /// A 2.1.x subagent whose responses are copied into the parent's file
+    /// as `progress` lines (see `shapes.rs`).
+    progress: Option<Box<shapes::ProgressTo>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,6 +398,9 @@ enum Layout {
     Flat,
     /// `projects/<enc>/<sessionId>/subagents/agent-<id>.jsonl` (2.1.x).
     Nested,
+    /// `…/<sessionId>/subagents/workflows/wf_<id>/agent-<id>.jsonl`, with
+    /// the workflow's `journal.jsonl` (2.1.x).
+    Workflow,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,6 +410,9 @@ enum Corrupt {
     Truncate,
     /// The first (partial) streamed copy gets invalid UTF-8 bytes.
     Invalid,
+    /// The first (partial) streamed copy has an `output_tokens` that is
+    /// not a count (`1e19`, `5.0`, 2^53): a reader skips it (spec §3).
+    BadCount,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -369,10 +460,16 @@ struct Gen<'a> {
     winners: HashMap<String, Winner>,
     /// Boundary uuid → session index.
     boundaries: HashMap<String, usize>,
-    /// (sessionId, cwd) by session index.
-    sessions: Vec<(String, String)>,
+    /// Lines written that a reader skips, by reason.
+    skipped: BTreeMap<&'static str, u64>,
+    /// (sessionId, cwd, only subagent files) by session index.
+    sessions: Vec<(String, String, bool)>,
     /// Each session's top item, by session index.
     top_items: Vec<(usize, ExpectedItem)>,
+    /// `progress` lines waiting to be written into the parent's file.
+    queued: Vec<Captured>,
+    /// The rare shapes (`shapes::Shape` bits) session 0 has yet to show.
+    to_show: u32,
 }
 
 fn better(a: &Winner, b: &Winner, paths: &[String]) -> bool {
@@ -397,6 +494,7 @@ mod bytes;
 mod codex;
 mod price;
 mod session;
+mod shapes;
 mod tools;
 
 #[cfg(test)]

@@ -4,6 +4,11 @@
 //!
 //! Prices are Anthropic's published ones (the same LiteLLM lists), held as
 //! whole picodollars per token so that every cost is an exact integer.
+//! Claude Code can also be routed to other providers' models: MiniMax's
+//! are priced as ccwatch's built-in table (`data/prices.json`, from
+//! LiteLLM) prices them, the figure most resellers agree on. Model names
+//! are matched after the spec's normalising (`claude-opus-4.8` is
+//! `claude-opus-4-8`), here written out as one more row.
 
 use super::Tokens4;
 
@@ -33,7 +38,7 @@ const M: u64 = 1_000_000; // picodollars per token at $1 per million tokens
 /// $10 per 1,000 searches.
 const WEB_SEARCH: u64 = 10_000_000_000;
 
-const PRICES: [Price; 4] = [
+const PRICES: [Price; 7] = [
     Price {
         model: super::SONNET,
         input: 3 * M,
@@ -70,9 +75,40 @@ const PRICES: [Price; 4] = [
         read: 500_000,
         fast: 2,
     },
+    // The same model under the name Claude Code 2.1.x sometimes writes.
+    Price {
+        model: super::OPUS48_DOTTED,
+        input: 5 * M,
+        output: 25 * M,
+        write_5m: 6_250_000,
+        write_1h: 10 * M,
+        read: 500_000,
+        fast: 2,
+    },
+    // `minimax-m2.7`: $0.30 in, $1.20 out, $0.06 read per million. The
+    // generator never writes cache for routed models (they report none).
+    Price {
+        model: super::MINIMAX,
+        input: 300_000,
+        output: 1_200_000,
+        write_5m: 0,
+        write_1h: 0,
+        read: 60_000,
+        fast: 1,
+    },
+    // `minimax-m3`, below its 512k-token tier (prompts here stay under 200k).
+    Price {
+        model: super::MINIMAX_M3,
+        input: 300_000,
+        output: 1_200_000,
+        write_5m: 0,
+        write_1h: 0,
+        read: 60_000,
+        fast: 1,
+    },
 ];
 
-/// The cost of one response in picodollars (none of these models has a
+/// The cost of one response in picodollars (no prompt here reaches a
 /// long-context tier).
 pub(super) fn picodollars(t: &Tokens4, bill: &Bill) -> u64 {
     let Some(p) = PRICES.iter().find(|p| p.model == bill.model) else {

@@ -21,8 +21,11 @@ impl<'a> Gen<'a> {
             paths: Vec::new(),
             winners: HashMap::new(),
             boundaries: HashMap::new(),
+            skipped: BTreeMap::new(),
             sessions: Vec::new(),
             top_items: Vec::new(),
+            queued: Vec::new(),
+            to_show: super::shapes::ALL_SHAPES,
         }
     }
 
@@ -53,6 +56,18 @@ impl<'a> Gen<'a> {
         for j in src.iter().flatten() {
             is_source[*j] = true;
         }
+        // Some sessions run in a git worktree of their project (never a
+        // resumed one or its source: those share their lines' cwd).
+        let cwd: Vec<String> = (0..n)
+            .map(|i| {
+                let repo = &cwds[proj[i]];
+                if i > 0 && src[i].is_none() && !is_source[i] && self.rng.u32(0..8) == 0 {
+                    self.worktree_cwd(repo)
+                } else {
+                    repo.clone()
+                }
+            })
+            .collect();
         let mut ends = vec![BASE_MS; n];
         let mut captured: Vec<Option<Vec<Captured>>> = (0..n).map(|_| None).collect();
         for i in 0..n {
@@ -64,10 +79,26 @@ impl<'a> Gen<'a> {
                 }
                 None => None,
             };
-            let (end, cap) =
-                self.session(i, &cwds[proj[i]], start, copy_from.as_deref(), is_source[i])?;
+            let (end, cap) = self.session(i, &cwd[i], start, copy_from.as_deref(), is_source[i])?;
             ends[i] = end;
             captured[i] = cap;
+            // Sessions without a conversation of their own: after session 0
+            // one of each kind (in worktrees of its repository), then now
+            // and then.
+            let repo = &cwds[proj[i]];
+            let later = end + self.rng.i64(MIN_MS..6 * HOUR_MS);
+            if i == 0 {
+                let t = self.subagents_only_session(&format!("{repo}/.worktrees/1"), later)?;
+                let wt = self.worktree_cwd(repo);
+                let at = t + self.rng.i64(MIN_MS..HOUR_MS);
+                self.session_without_usage(&wt, at)?;
+            } else if self.rng.u32(0..6) == 0 {
+                if self.rng.bool() {
+                    self.subagents_only_session(repo, later)?;
+                } else {
+                    self.session_without_usage(repo, later)?;
+                }
+            }
         }
         Ok(())
     }
@@ -77,10 +108,19 @@ impl<'a> Gen<'a> {
             files: self.paths.len() as u64,
             bytes: self.total_bytes,
             compactions: self.boundaries.len() as u64,
+            skipped: self
+                .skipped
+                .iter()
+                .map(|(why, n)| (why.to_string(), *n))
+                .collect(),
             ..Expected::default()
         };
         // Newest main-chain record per session: (ts, seq, occupancy).
         let mut newest: HashMap<usize, (i64, u64, u64)> = HashMap::new();
+        // Every session is listed, with or without usage.
+        for s in 0..self.sessions.len() {
+            self.session_entry(&mut e, s);
+        }
         for w in self.winners.values() {
             let c = &w.c;
             let cost = super::price::picodollars(&c.tokens, &c.bill);
@@ -121,18 +161,21 @@ impl<'a> Gen<'a> {
         e: &'e mut Expected,
         s: usize,
     ) -> &'e mut ExpectedSession {
-        let (id, cwd) = &self.sessions[s];
+        let (id, cwd, subagents_only) = &self.sessions[s];
         e.sessions
             .entry(id.clone())
             .or_insert_with(|| ExpectedSession {
                 project: cwd.clone(),
+                subagents_only: *subagents_only,
                 ..ExpectedSession::default()
             })
     }
 
     // ----- output ----------------------------------------------------------
 
-    pub(super) fn open(&mut self, rel: &str) -> io::Result<Out> {
+    /// A transcript at `rel` (under `projects/`), its lines framed as
+    /// `framing` says.
+    pub(super) fn open(&mut self, rel: &str, framing: shapes::Framing) -> io::Result<Out> {
         let path = self.projects_dir.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
@@ -140,50 +183,116 @@ impl<'a> Gen<'a> {
         let w = BufWriter::with_capacity(1 << 18, File::create(&path)?);
         self.paths.push(format!("projects/{rel}"));
         Ok(Out {
-            w,
+            w: Some(w),
             file: (self.paths.len() - 1) as u32,
             capture: None,
+            framing,
+            lines: 0,
+            owed: false,
+            last_good: false,
+            glue: false,
         })
     }
 
-    pub(super) fn close(out: Out) -> io::Result<Option<Capture>> {
-        let Out { w, capture, .. } = out;
+    /// A transcript that was deleted: written nowhere, counting for nothing.
+    pub(super) fn nowhere() -> Out {
+        Out {
+            w: None,
+            file: u32::MAX,
+            capture: None,
+            framing: shapes::Framing::default(),
+            lines: 0,
+            owed: false,
+            last_good: false,
+            glue: false,
+        }
+    }
+
+    pub(super) fn close(&mut self, out: Out) -> io::Result<Option<Capture>> {
+        let Out {
+            w,
+            capture,
+            framing,
+            owed,
+            ..
+        } = out;
+        let Some(mut w) = w else {
+            return Ok(capture);
+        };
+        if owed && !framing.unterminated {
+            let end = framing.line_end();
+            w.write_all(end)?;
+            self.total_bytes += end.len() as u64;
+        }
         let mut f = w.into_inner().map_err(|e| e.into_error())?;
         f.flush()?;
         Ok(capture)
     }
 
+    /// Offer one copy of a usage record to the dedup table.
+    fn offer(&mut self, key: &str, copy: Copy, file: u32) {
+        let w = Winner {
+            c: copy,
+            file,
+            seq: self.seq,
+        };
+        match self.winners.get_mut(key) {
+            Some(old) => {
+                if better(&w, old, &self.paths) {
+                    *old = w;
+                }
+            }
+            None => {
+                self.winners.insert(key.to_owned(), w);
+            }
+        }
+    }
+
     pub(super) fn emit(&mut self, out: &mut Out, line: &[u8], meta: Meta) -> io::Result<()> {
-        out.w.write_all(line)?;
-        out.w.write_all(b"\n")?;
-        self.total_bytes += line.len() as u64 + 1;
         self.seq += 1;
+        let Some(w) = out.w.as_mut() else {
+            return Ok(());
+        };
+        let end = out.framing.line_end();
+        // Two objects on one line only when the first is whole and the
+        // second is not a blank or invalid UTF-8 (spec §2, v2).
+        let glue = std::mem::take(&mut out.glue)
+            && out.last_good
+            && !line.is_empty()
+            && std::str::from_utf8(line).is_ok();
+        if out.owed && !glue {
+            w.write_all(end)?;
+            self.total_bytes += end.len() as u64;
+        }
+        if out.lines == 0 && out.framing.bom {
+            w.write_all(shapes::BOM)?;
+            self.total_bytes += shapes::BOM.len() as u64;
+        }
+        w.write_all(line)?;
+        self.total_bytes += line.len() as u64;
+        out.owed = true;
+        out.lines += 1;
+        out.last_good = !line.is_empty() && !matches!(meta, Meta::Bad(_));
         match &meta {
-            Meta::Usage { key, copy } => {
-                let w = Winner {
-                    c: *copy,
-                    file: out.file,
-                    seq: self.seq,
-                };
-                match self.winners.get_mut(key.as_str()) {
-                    Some(old) => {
-                        if better(&w, old, &self.paths) {
-                            *old = w;
-                        }
-                    }
-                    None => {
-                        self.winners.insert(key.clone(), w);
-                    }
+            Meta::Usage { key, copy, steps } => {
+                self.offer(key, *copy, out.file);
+                for (k, c) in steps {
+                    self.offer(k, *c, out.file);
                 }
             }
             Meta::Boundary { uuid, session } => {
                 self.boundaries.entry(uuid.clone()).or_insert(*session);
             }
-            Meta::Plain | Meta::Bad => {}
+            Meta::Bad(why) => {
+                // A broken object after a whole one on its line is still
+                // one malformed line.
+                *self.skipped.entry(why.name()).or_default() += 1;
+            }
+            Meta::Plain => {}
         }
         if let Some(c) = &mut out.capture
             && c.open
-            && !matches!(meta, Meta::Bad)
+            && !matches!(meta, Meta::Bad(_))
         {
             if c.bytes + line.len() <= c.cap {
                 c.bytes += line.len();
@@ -236,10 +345,13 @@ impl<'a> Gen<'a> {
     }
 
     pub(super) fn pick_model(&mut self) -> &'static str {
-        match self.rng.u32(0..10) {
-            0..=5 => SONNET,
-            6 => OPUS,
-            7 => OPUS48,
+        match self.rng.u32(0..20) {
+            0..=11 => SONNET,
+            12 | 13 => OPUS,
+            14 => OPUS48,
+            15 => OPUS48_DOTTED,
+            // Claude Code routed to another provider.
+            16 => MINIMAX,
             _ => HAIKU,
         }
     }
@@ -335,7 +447,8 @@ impl<'a> Gen<'a> {
         capture: bool,
     ) -> io::Result<(i64, Option<Vec<Captured>>)> {
         let session_id = self.uuid();
-        self.sessions.push((session_id.clone(), cwd.to_string()));
+        self.sessions
+            .push((session_id.clone(), cwd.to_string(), false));
         let version = if idx == 0 {
             VERSIONS[2]
         } else {
@@ -347,7 +460,7 @@ impl<'a> Gen<'a> {
             _ => Layout::Nested,
         };
         let ident = Ident {
-            idx,
+            idx: self.sessions.len() - 1,
             cwd: cwd.to_string(),
             enc: encode_cwd(cwd),
             session_id,
@@ -368,7 +481,16 @@ impl<'a> Gen<'a> {
         };
         let threshold = self.rng.u64(150_000..185_000);
         let closing = self.rng.usize(CLOSING_READ);
-        let mut out = self.open(&format!("{}/{}.jsonl", ident.enc, ident.session_id))?;
+        // Session 0's main file starts with a BOM and ends without a
+        // newline (its last line is its context record).
+        let mut framing = self.framing();
+        if idx == 0 {
+            (framing.bom, framing.crlf, framing.unterminated) = (true, false, true);
+        }
+        let mut out = self.open(
+            &format!("{}/{}.jsonl", ident.enc, ident.session_id),
+            framing,
+        )?;
         if capture {
             out.capture = Some(Capture {
                 lines: Vec::new(),
@@ -391,6 +513,7 @@ impl<'a> Gen<'a> {
                 model,
                 t: start,
                 one_hour,
+                progress: None,
             },
             ident,
             sys_tokens,
@@ -422,7 +545,7 @@ impl<'a> Gen<'a> {
             turn += 1;
         }
         self.closing_read(&mut s, &mut out, closing)?;
-        let cap = Self::close(out)?;
+        let cap = self.close(out)?;
         Ok((s.main.t, cap.map(|c| c.lines)))
     }
 
@@ -471,6 +594,16 @@ impl<'a> Gen<'a> {
         if self.rng.bool() {
             self.snapshot(s, out)?;
         }
+        // Newer versions clear old tool results now and then.
+        if s.main.occ > s.sys_tokens + 30_000
+            && (self.must_show(super::shapes::Shape::Microcompact) || self.rng.u32(0..15) == 0)
+        {
+            self.microcompact(s, out)?;
+        }
+        if s.showcase && turn == 3 {
+            // Claude Code 2.1.x writes some Opus 4.8 responses dotted.
+            s.main.model = OPUS48_DOTTED;
+        }
         if s.showcase && turn == 4 {
             self.compact(s, out, "manual")?;
         }
@@ -489,10 +622,15 @@ impl<'a> Gen<'a> {
                 Corrupt::Truncate
             } else if show && turn == 2 && c == 0 {
                 Corrupt::Invalid
+            } else if show && turn == 3 && c == 1 {
+                Corrupt::BadCount
+            } else if show && turn == 4 && c == 0 {
+                Corrupt::Truncate
             } else {
                 match self.rng.u32(0..800) {
                     0 => Corrupt::Truncate,
                     1 => Corrupt::Invalid,
+                    2 => Corrupt::BadCount,
                     _ => Corrupt::None,
                 }
             };
@@ -500,7 +638,21 @@ impl<'a> Gen<'a> {
                 (true, 1, 1) => Some(Layout::Nested),
                 (true, 2, 1) => Some(Layout::Flat),
                 (true, 3, 0) => Some(Layout::InMain),
-                _ if self.rng.u32(0..30) == 0 => Some(s.layout),
+                (true, 3, 2) => Some(Layout::Nested),
+                (true, 4, 1) => Some(Layout::Workflow),
+                // Session 0's first turns hold the rest of its features.
+                _ if show => None,
+                // 2.1.x starts subagents more often, and workflows of them.
+                _ if self
+                    .rng
+                    .u32(0..if s.layout == Layout::Nested { 10 } else { 30 })
+                    == 0 =>
+                {
+                    Some(s.layout)
+                }
+                _ if s.layout == Layout::Nested && self.rng.u32(0..40) == 0 => {
+                    Some(Layout::Workflow)
+                }
                 _ => None,
             };
             let big = self.spec.big_tool_results
@@ -526,7 +678,7 @@ impl<'a> Gen<'a> {
         self.respond(&s.ident, &mut s.main, out, &blocks, Corrupt::None, spaced)?;
         if bad && ((show && turn == 0) || self.rng.u32(0..200) == 0) {
             self.buf.clear();
-            self.emit_buf(out, Meta::Bad)?;
+            self.emit_buf(out, Meta::Bad(Skip::Blank))?;
         }
         if bad && ((show && turn == 0) || self.rng.u32(0..1000) == 0) {
             // A user line with raw bytes that are not UTF-8.
@@ -539,7 +691,7 @@ impl<'a> Gen<'a> {
                 self.buf.push(b);
             }
             self.push("\"}}");
-            self.emit_buf(out, Meta::Bad)?;
+            self.emit_buf(out, Meta::Bad(Skip::InvalidUtf8))?;
         }
         Ok(())
     }
@@ -680,6 +832,13 @@ impl<'a> Gen<'a> {
     }
 
     pub(super) fn compact(&mut self, s: &mut Sess, out: &mut Out, trigger: &str) -> io::Result<()> {
+        let n = self.rng.usize(2_000..9_000);
+        // 2.1.x writes the summary with a compaction agent of its own.
+        if s.layout == Layout::Nested
+            && (self.pending(super::shapes::Shape::Acompact) || self.rng.u32(0..4) != 0)
+        {
+            self.acompact(s, n)?;
+        }
         s.main.t += self.rng.i64(20_000..90_000);
         let uuid = self.uuid();
         self.buf.clear();
@@ -713,7 +872,6 @@ impl<'a> Gen<'a> {
         s.main.parent = Some(uuid);
 
         // The summary the next cycle starts from.
-        let n = self.rng.usize(2_000..9_000);
         let uuid = self.uuid();
         s.main.t += 1;
         self.head(&s.ident, &s.main);

@@ -3,6 +3,7 @@
 //! (with their streamed copies), and the deliberately broken lines.
 
 use super::bytes::*;
+use super::shapes::{ProgressTo, Shape};
 use super::*;
 
 /// The text of a tool result.
@@ -39,8 +40,9 @@ impl<'a> Gen<'a> {
         };
         let tool_id = self.respond(&s.ident, &mut s.main, out, &blocks, corrupt, false)?;
         let remaining = s.limit.saturating_sub(self.total_bytes);
-        let size = if big && remaining >= BIG_MIN {
-            self.rng.u64(BIG_MIN..=BIG_MAX).min(remaining) as usize
+        // Session 0's big result is written even past its budget.
+        let size = if big && (remaining >= BIG_MIN || s.showcase) {
+            self.rng.u64(BIG_MIN..=BIG_MAX).min(remaining.max(BIG_MIN)) as usize
         } else {
             self.result_len()
         };
@@ -89,7 +91,13 @@ impl<'a> Gen<'a> {
             .respond(&s.ident, &mut s.main, out, &blocks, corrupt, false)?
             .unwrap_or_default();
         let agent_id = self.hex(8);
-        let model = if self.rng.bool() { HAIKU } else { s.main.model };
+        let model = if self.must_show(Shape::Routed) {
+            MINIMAX_M3
+        } else if self.rng.bool() {
+            HAIKU
+        } else {
+            s.main.model
+        };
         let mut th = Thread {
             parent: None,
             sidechain: true,
@@ -99,23 +107,45 @@ impl<'a> Gen<'a> {
             model,
             t: s.main.t + self.rng.i64(200..2_000),
             one_hour: false,
+            progress: None,
         };
         let steps = self.rng.usize(1..8);
         match layout {
             Layout::InMain => self.agent_run(s, &mut th, out, prompt_len, steps)?,
-            Layout::Flat | Layout::Nested => {
-                let rel = if layout == Layout::Flat {
-                    format!("{}/agent-{agent_id}.jsonl", s.ident.enc)
-                } else {
-                    format!(
+            Layout::Flat => {
+                let rel = format!("{}/agent-{agent_id}.jsonl", s.ident.enc);
+                let framing = self.subagent_framing();
+                let mut aout = self.open(&rel, framing)?;
+                self.agent_run(s, &mut th, &mut aout, prompt_len, steps)?;
+                self.close(aout)?;
+            }
+            Layout::Nested => {
+                // 2.1.x copies each response into the parent's file too;
+                // sometimes the subagent's own file is gone.
+                th.progress = Some(Box::new(ProgressTo {
+                    agent_id: agent_id.clone(),
+                    tool_id: tool_id.clone(),
+                    parent: s.main.parent.clone(),
+                }));
+                let keep = self.must_show(Shape::ProgressWithFile)
+                    || !(self.must_show(Shape::ProgressOnly) || self.rng.u32(0..4) == 0);
+                if keep {
+                    let rel = format!(
                         "{}/{}/subagents/agent-{agent_id}.jsonl",
                         s.ident.enc, s.ident.session_id
-                    )
-                };
-                let mut aout = self.open(&rel)?;
-                self.agent_run(s, &mut th, &mut aout, prompt_len, steps)?;
-                Self::close(aout)?;
+                    );
+                    let framing = self.subagent_framing();
+                    let mut aout = self.open(&rel, framing)?;
+                    self.agent_run(s, &mut th, &mut aout, prompt_len, steps)?;
+                    self.close(aout)?;
+                    self.sidecar(&rel, "general-purpose")?;
+                } else {
+                    let mut gone = Self::nowhere();
+                    self.agent_run(s, &mut th, &mut gone, prompt_len, steps)?;
+                }
+                self.flush_progress(out)?;
             }
+            Layout::Workflow => self.workflow(s, &mut th, prompt_len, steps)?,
         }
         let started = s.main.t;
         s.main.t = th.t;
@@ -242,7 +272,13 @@ impl<'a> Gen<'a> {
         let key = format!("{msg_id}\u{1}{req_id}");
         th.t += self.rng.i64(1_500..40_000);
         let prompt = th.occ;
-        let input = self.rng.u64(1..=12).min(prompt);
+        // Another provider's model reports only reads and fresh input.
+        let routed = Self::routed(th.model);
+        let input = if routed {
+            prompt - th.cached.min(prompt)
+        } else {
+            self.rng.u64(1..=12).min(prompt)
+        };
         let cache_read = th.cached.min(prompt - input);
         let cache_creation = prompt - input - cache_read;
         let final_out = 8 + blocks.iter().map(Block::out_tokens).sum::<u64>() + self.rng.u64(5..80);
@@ -263,20 +299,45 @@ impl<'a> Gen<'a> {
         } else {
             write_5m
         };
-        let fast = th.model == OPUS48 && self.rng.u32(0..3) == 0;
-        let web_searches = if self.rng.u32(0..12) == 0 {
+        let fast = (th.model == OPUS48 || th.model == OPUS48_DOTTED) && self.rng.u32(0..3) == 0;
+        let web_searches = if self.rng.u32(0..12) == 0 && !routed {
             self.rng.u64(1..6)
         } else {
             0
         };
+        // Claude Code 2.1.x writes some Opus 4.8 responses with a dot.
+        let model = if th.model == OPUS48 && self.rng.u32(0..4) == 0 {
+            OPUS48_DOTTED
+        } else {
+            th.model
+        };
         let bill = price::Bill {
-            model: th.model,
+            model,
             // Subagent lines carry no split: all their writes are 5-minute.
             write_1h: if th.sidechain { 0 } else { write_1h },
             fast,
             web_searches,
         };
         let n = blocks.len();
+        // Some main-chain responses consulted an advisor (never in fast
+        // mode: the steps are priced as their own model's, standard).
+        let advisor = if !th.sidechain
+            && !routed
+            && !fast
+            && (self.must_show(Shape::Advisor) || self.rng.u32(0..15) == 0)
+        {
+            self.advisor_steps()
+        } else {
+            Vec::new()
+        };
+        // Two copies of one response on one line (Claude Code 2.1.7 and
+        // 2.1.12 did that), and a truncated copy right after a whole line.
+        let glue_pair = n >= 2
+            && corrupt == Corrupt::None
+            && (self.must_show(Shape::GluedPair) || self.rng.u32(0..60) == 0);
+        let glue_broken = corrupt == Corrupt::Truncate
+            && !self.must_show(Shape::LoneTruncated)
+            && (self.must_show(Shape::GluedBroken) || self.rng.bool());
         // Sometimes the first copy already carries the final count: a tie the
         // earlier timestamp wins.
         let tie = n == 3 && corrupt == Corrupt::None && self.rng.u32(0..6) == 0;
@@ -293,11 +354,14 @@ impl<'a> Gen<'a> {
                 cache_creation,
                 cache_read,
             };
+            let bad = k == 0 && corrupt != Corrupt::None;
             let ts = th.t;
             let uuid = self.uuid();
             self.head(id, th);
-            self.push("\"message\":{\"model\":\"");
-            self.push(th.model);
+            self.push("\"message\":");
+            let msg_start = self.buf.len();
+            self.push("{\"model\":\"");
+            self.push(model);
             self.push("\",\"id\":\"");
             self.push(&msg_id);
             self.push("\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[");
@@ -315,8 +379,13 @@ impl<'a> Gen<'a> {
             self.push(",\"cache_read_input_tokens\":");
             self.num(cache_read);
             self.push(",\"output_tokens\":");
-            self.num(output);
-            if !th.sidechain {
+            if bad && corrupt == Corrupt::BadCount {
+                let v = self.bad_count();
+                self.push(v);
+            } else {
+                self.num(output);
+            }
+            if !th.sidechain && !routed {
                 self.push(",\"cache_creation\":{\"ephemeral_5m_input_tokens\":");
                 self.num(write_5m_written);
                 self.push(",\"ephemeral_1h_input_tokens\":");
@@ -330,14 +399,26 @@ impl<'a> Gen<'a> {
             }
             self.push(",\"service_tier\":\"standard\",\"speed\":\"");
             self.push(if fast { "fast" } else { "standard" });
-            self.push("\"}},\"requestId\":\"");
+            self.push("\"");
+            let steps = if advisor.is_empty() {
+                Vec::new()
+            } else {
+                self.iterations(&tokens, &advisor, &key, ts, id.idx)
+            };
+            self.push("}}");
+            let msg_end = self.buf.len();
+            self.push(",\"requestId\":\"");
             self.push(&req_id);
             self.push("\",\"type\":\"assistant\"");
             self.tail(&uuid, ts);
             self.push("}");
-            let meta = if k == 0 && corrupt != Corrupt::None {
+            let meta = if bad {
                 self.corrupt(corrupt);
-                Meta::Bad
+                Meta::Bad(match corrupt {
+                    Corrupt::Invalid => Skip::InvalidUtf8,
+                    Corrupt::BadCount => Skip::InvalidUsage,
+                    _ => Skip::Malformed,
+                })
             } else {
                 if spaced {
                     self.buf = spacify(&self.buf);
@@ -351,8 +432,18 @@ impl<'a> Gen<'a> {
                         ts,
                         session: id.idx,
                     },
+                    steps,
                 }
             };
+            if (glue_pair && k > 0) || (glue_broken && k == 0) {
+                out.glue = true;
+            }
+            if let Some(to) = &th.progress
+                && !matches!(meta, Meta::Bad(_))
+            {
+                let msg = self.buf[msg_start..msg_end].to_vec();
+                self.queue_progress(id, to, &msg, &req_id, &uuid, ts, meta.clone());
+            }
             self.emit_buf(out, meta)?;
             th.parent = Some(uuid);
             th.t += self.rng.i64(30..1_200);
@@ -461,7 +552,7 @@ impl<'a> Gen<'a> {
     pub(super) fn corrupt(&mut self, how: Corrupt) {
         let b = &mut self.buf;
         match how {
-            Corrupt::None => {}
+            Corrupt::None | Corrupt::BadCount => {}
             Corrupt::Truncate => {
                 let usage = memmem::find(b, b"\"usage\"").unwrap_or(b.len());
                 let mut cut = self.rng.usize(usage / 2..usage);

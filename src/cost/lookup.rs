@@ -164,6 +164,10 @@ mod tests {
             let p = base(m);
             assert!((p.cache_write - 1.25 * p.input).abs() < 1e-18, "{m}");
         }
+        // Sonnet 4.5's long-context tier (from the overlay).
+        let tier = find(t, "claude-sonnet-4-5-20250929").and_then(|p| p.tier);
+        let tier = tier.expect("a tier");
+        assert_eq!((tier.above, tier.rates.input), (200_000, 6e-6));
         // A reseller's undated alias no longer hides the dated vendor entry.
         let sonnet4 = base("claude-sonnet-4");
         assert_eq!((sonnet4.input, sonnet4.cache_write), (3e-6, 3.75e-6));

@@ -4,10 +4,11 @@
 //! be trusted are ignored. Also the learned auto-compact point.
 
 mod common;
+use common::tmux::{Tmux, tmux_available};
 use common::*;
 use serde_json::Value;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 const SID: &str = "6d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
@@ -441,77 +442,28 @@ fn events_takes_a_new_status_line_hint_without_a_transcript_line() {
 /// directory `ccwatch(isolate)` gives every other command, so a real
 /// `ccwatch statusline` call reaches it. `None` (with a note) without
 /// tmux, except on CI.
-struct Pane(String);
-
-impl Pane {
-    fn start(name: &str, isolate: &Path, data: &Path) -> Option<Pane> {
-        if std::process::Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_err()
-        {
-            assert!(std::env::var_os("CI").is_none(), "tmux is required on CI");
-            eprintln!("note: tmux is not installed; skipping");
-            return None;
-        }
-        let pane = Pane(format!("ccwatch-gauge-{}-{name}", std::process::id()));
-        let command = format!(
-            "{} --no-bell --dir {}; sleep 30",
-            bin().display(),
-            data.display()
-        );
-        let env = |k: &str, v: &Path| format!("{k}={}", v.display());
-        let out = pane.tmux(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "80",
-            "-y",
-            "30",
-            "-e",
-            &env("HOME", &isolate.join("home")),
-            "-e",
-            &env("XDG_CONFIG_HOME", &isolate.join("xdg-config")),
-            "-e",
-            &env("XDG_CACHE_HOME", &isolate.join("xdg-cache")),
-            "-e",
-            &env("CCWATCH_CACHE_DIR", &isolate.join("ccwatch-cache")),
-            &command,
-        ]);
-        assert!(out.status.success(), "{out:?}");
-        Some(pane)
+fn dashboard(name: &str, isolate: &Path, data: &Path) -> Option<Tmux> {
+    if !tmux_available() {
+        return None;
     }
-
-    fn tmux(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new("tmux")
-            .args(["-L", &self.0])
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        loop {
-            let out = self.tmux(&["capture-pane", "-p", "-t", "t"]);
-            let screen = String::from_utf8_lossy(&out.stdout).into_owned();
-            if ok(&screen) {
-                return screen;
-            }
-            assert!(std::time::Instant::now() < deadline, "no {what}:\n{screen}");
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Pane {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]);
-    }
+    let command = format!(
+        "{} --no-bell --dir {}; sleep 30",
+        bin().display(),
+        data.display()
+    );
+    let env = |k: &'static str, v: PathBuf| (k, v.display().to_string());
+    let env = [
+        env("HOME", isolate.join("home")),
+        env("XDG_CONFIG_HOME", isolate.join("xdg-config")),
+        env("XDG_CACHE_HOME", isolate.join("xdg-cache")),
+        env("CCWATCH_CACHE_DIR", isolate.join("ccwatch-cache")),
+    ];
+    Some(Tmux::start(
+        &format!("gauge-{name}"),
+        &command,
+        &env,
+        (80, 30),
+    ))
 }
 
 /// The session's row in the list.
@@ -526,7 +478,7 @@ fn row(screen: &str) -> &str {
 fn the_dashboard_takes_the_1m_window_from_a_status_line_call() {
     let tmp = tempfile::tempdir().unwrap();
     let data = data_with_session(tmp.path(), now_ms() - 60_000);
-    let Some(pane) = Pane::start("hint", tmp.path(), &data) else {
+    let Some(pane) = dashboard("hint", tmp.path(), &data) else {
         return;
     };
     // No hint yet: 150k of a guessed 200k.
@@ -550,7 +502,7 @@ fn the_dashboard_takes_the_1m_window_from_settings_json_without_hints() {
     let tmp = tempfile::tempdir().unwrap();
     let data = data_with_session(tmp.path(), now_ms() - 60_000);
     write(&data.join("settings.json"), r#"{"model":"opus[1m]"}"#);
-    let Some(pane) = Pane::start("settings", tmp.path(), &data) else {
+    let Some(pane) = dashboard("settings", tmp.path(), &data) else {
         return;
     };
     let screen = pane.wait_for("the 1M window", |s| s.contains("150k / 1M tokens"));

@@ -19,7 +19,7 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -628,9 +628,7 @@ fn quiet_telemetry_sessions_are_dropped_after_the_idle_timeout() {
 /// main thread's last request (15,451 of 1M: 1.55%, shown as 1.6%).
 #[test]
 fn the_dashboard_lists_a_telemetry_session_with_its_host_and_gauge() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "tmux is required on CI");
-        eprintln!("note: tmux is not installed; skipping the dashboard receive test");
+    if !common::tmux::tmux_available() {
         return;
     }
     let empty = tempfile::tempdir().unwrap();
@@ -642,49 +640,15 @@ fn the_dashboard_lists_a_telemetry_session_with_its_host_and_gauge() {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let socket = format!("ccwatch-receive-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .args(["-L", &socket])
-            .args(args)
-            .output()
-            .unwrap()
-    };
     let command = format!(
         "{} --dir {} --no-bell --otlp-receive {addr}; sleep 30",
         env!("CARGO_BIN_EXE_ccwatch"),
         empty.path().display()
     );
-    let home_env = format!("HOME={}", home.path().display());
-    let xdg_env = format!("XDG_CONFIG_HOME={}", home.path().display());
-    let out = tmux(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-e",
-        &home_env,
-        "-e",
-        &xdg_env,
-        &command,
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    struct Kill<F: Fn(&[&str]) -> std::process::Output>(F);
-    impl<F: Fn(&[&str]) -> std::process::Output> Drop for Kill<F> {
-        fn drop(&mut self) {
-            (self.0)(&["kill-server"]);
-        }
-    }
-    let tmux = Kill(tmux);
-    let capture = || {
-        String::from_utf8_lossy(&(tmux.0)(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
-    };
+    let home = home.path().display().to_string();
+    let env = [("HOME", home.clone()), ("XDG_CONFIG_HOME", home)];
+    let tmux = common::tmux::Tmux::start("receive", &command, &env, (120, 40));
+    let capture = || tmux.capture();
     let deadline = Instant::now() + WAIT;
     while TcpStream::connect(&addr).is_err() {
         assert!(Instant::now() < deadline, "never listened: {}", capture());

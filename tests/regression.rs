@@ -2178,39 +2178,9 @@ fn codex_models_were_unpriced() {
 // screen.
 #[test]
 fn the_dashboard_shows_a_new_hint_within_seconds_without_a_new_reply() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "tmux is required on CI");
-        eprintln!("note: tmux is not installed; skipping");
+    if !common::tmux::tmux_available() {
         return;
     }
-    struct Pane(String);
-    impl Pane {
-        fn tmux(&self, args: &[&str]) -> std::process::Output {
-            Command::new("tmux")
-                .args(["-L", &self.0])
-                .args(args)
-                .output()
-                .unwrap()
-        }
-        fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                let out = self.tmux(&["capture-pane", "-p", "-t", "t"]);
-                let screen = String::from_utf8_lossy(&out.stdout).into_owned();
-                if ok(&screen) {
-                    return screen;
-                }
-                assert!(Instant::now() < deadline, "no {what}:\n{screen}");
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        }
-    }
-    impl Drop for Pane {
-        fn drop(&mut self) {
-            let _ = self.tmux(&["kill-server"]);
-        }
-    }
-    use std::process::Command;
 
     let tmp = tempfile::tempdir().unwrap();
     let now = chrono::Utc::now().timestamp_millis();
@@ -2223,33 +2193,18 @@ fn the_dashboard_shows_a_new_hint_within_seconds_without_a_new_reply() {
         assistant(&ts, "msg_1", usage) + "\n",
     );
     let cache = tmp.path().join("cache");
-    let pane = Pane(format!("ccwatch-regression-{}", std::process::id()));
     let command = format!(
         "{} --no-bell --dir {}; sleep 30",
         bin().display(),
         data.display()
     );
     let home = tmp.path().join("home").display().to_string();
-    let out = pane.tmux(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "120",
-        "-y",
-        "30",
-        "-e",
-        &format!("HOME={home}"),
-        "-e",
-        &format!("XDG_CONFIG_HOME={home}"),
-        "-e",
-        &format!("CCWATCH_CACHE_DIR={}", cache.display()),
-        &command,
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    let env = [
+        ("HOME", home.clone()),
+        ("XDG_CONFIG_HOME", home),
+        ("CCWATCH_CACHE_DIR", cache.display().to_string()),
+    ];
+    let pane = common::tmux::Tmux::start("regression-hint", &command, &env, (120, 30));
     let screen = pane.wait_for("the dashboard", |s| s.contains("1 live"));
     assert!(!screen.contains("5h "), "{screen}");
     // What `ccwatch statusline` leaves for a subscription's session.

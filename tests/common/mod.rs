@@ -2,6 +2,8 @@
 //! Claude Code's, data directories, and the binary.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::path::{Path, PathBuf};
 
 pub fn bin() -> PathBuf {

@@ -8,6 +8,7 @@
 pub mod book;
 pub mod charge;
 pub mod lookup;
+pub mod model_name;
 pub mod sum;
 pub mod table;
 pub mod unlogged;

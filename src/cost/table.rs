@@ -156,7 +156,7 @@ impl PriceTable {
         let mut aliases: Vec<(String, String, ModelPrice)> = models
             .iter()
             .filter(|(k, _)| k.contains('/'))
-            .map(|(k, v)| (super::lookup::normalize(k), k.clone(), *v))
+            .map(|(k, v)| (super::model_name::normalize(k), k.clone(), *v))
             .collect();
         // Several providers may list one model: the first key in name
         // order wins, so the answer does not depend on the hash order.

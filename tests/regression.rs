@@ -2333,3 +2333,147 @@ fn notice_and_totals(
     }
     (notice.unwrap(), totals.unwrap())
 }
+
+// ---- found by an audit of issue 11 against the spec ----
+
+/// A main-chain line of `session` with usage, in the shape of `assistant`.
+fn reply_of(session: &str, cwd: &str, ts: &str, id: &str, usage: &str) -> String {
+    assistant(ts, id, usage)
+        .replace(SID, session)
+        .replace(&format!(r#""cwd":"{CWD}""#), &format!(r#""cwd":"{cwd}""#))
+}
+
+// Bug: a subagent's API error copied into the parent's `progress` line
+// (`data.message.isApiErrorMessage: true`) was counted as a response,
+// tokens and cost, although the same error in its own line is ignored
+// (spec §3).
+#[test]
+fn a_progress_copy_of_an_api_error_is_ignored_like_the_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let error = |id: &str, usage: &str| {
+        format!(
+            r#"{{"type":"progress","sessionId":"{SID}","cwd":"{CWD}","uuid":"p-{id}","timestamp":"2026-11-20T10:00:30.000Z","data":{{"type":"agent_progress","agentId":"a1","message":{{"type":"assistant","timestamp":"2026-11-20T10:00:20.000Z","requestId":"req_{id}","isApiErrorMessage":true,"message":{{"model":"claude-sonnet-4-5-20250929","id":"{id}","type":"message","role":"assistant","usage":{usage}}}}}}}}}"#
+        )
+    };
+    transcript(
+        tmp.path(),
+        &[
+            assistant(
+                "2026-11-20T10:00:00.000Z",
+                "msg_1",
+                r#"{"input_tokens":10,"output_tokens":20}"#,
+            ),
+            error("msg_e1", r#"{"input_tokens":0,"output_tokens":0}"#),
+            error("msg_e2", r#"{"input_tokens":100,"output_tokens":100}"#),
+        ],
+    );
+    let st = status(tmp.path());
+    assert_eq!(st["totals"]["records"], 1, "{st}");
+    assert_eq!(st["totals"]["input"], 10, "{st}");
+    assert_eq!(st["totals"]["output"], 20, "{st}");
+}
+
+// Bug: an empty `cwd` ("") was taken as the session's project, which then
+// showed blank, instead of the next line's `cwd` or the folder name.
+#[test]
+fn an_empty_cwd_names_no_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usage = r#"{"input_tokens":1,"output_tokens":1}"#;
+    transcript(
+        tmp.path(),
+        &[
+            reply_of(SID, "", "2026-11-20T10:00:00.000Z", "msg_1", usage),
+            reply_of(SID, "/home/u/p", "2026-11-20T10:01:00.000Z", "msg_2", usage),
+        ],
+    );
+    assert_eq!(session(&status(tmp.path()))["project"], "/home/u/p");
+    let only_empty = tempfile::tempdir().unwrap();
+    transcript(
+        only_empty.path(),
+        &[reply_of(
+            SID,
+            "",
+            "2026-11-20T10:00:00.000Z",
+            "msg_1",
+            usage,
+        )],
+    );
+    // The folder name, as with no `cwd` at all.
+    assert_eq!(
+        session(&status(only_empty.path()))["project"],
+        "-home-dev-src-app"
+    );
+}
+
+// Bug: a session whose replies were all counted in a resumed copy of it
+// (the copy's file won the dedup's tie) read "active never" with LAST
+// ACTIVITY "-", although its lines carry timestamps; its panel said "No
+// replies yet".
+#[test]
+fn a_session_whose_replies_count_in_its_resumed_copy_keeps_its_last_activity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let original = "11111111-1111-4111-8111-111111111111";
+    let resumed = "00000000-0000-4000-8000-000000000000";
+    let dir = tmp.path().join("projects/-home-dev-src-app");
+    let usage = r#"{"input_tokens":10,"output_tokens":20,"cache_read_input_tokens":1000}"#;
+    let first = |s: &str| reply_of(s, CWD, "2026-11-20T10:01:00.000Z", "msg_1", usage);
+    write(
+        &dir.join(format!("{original}.jsonl")),
+        first(original) + "\n",
+    );
+    write(
+        &dir.join(format!("{resumed}.jsonl")),
+        first(resumed)
+            + "\n"
+            + &reply_of(resumed, CWD, "2026-11-21T10:01:00.000Z", "msg_2", usage)
+            + "\n",
+    );
+    let st = status(tmp.path());
+    let of = |id: &str| {
+        st["sessions"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["sessionId"] == id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(of(original)["records"], 0, "{st}");
+    assert_eq!(of(resumed)["records"], 2, "{st}");
+    assert_eq!(
+        of(original)["lastActivity"],
+        "2026-11-20T10:01:00.000Z",
+        "{st}"
+    );
+}
+
+// Bug: `status` and the dashboard said nothing of tokens whose model has
+// no price (counted as $0); only the reports did (spec §6: "say so").
+#[test]
+fn status_says_which_tokens_had_no_price() {
+    let tmp = tempfile::tempdir().unwrap();
+    transcript(
+        tmp.path(),
+        &[assistant(
+            "2026-11-20T10:00:00.000Z",
+            "msg_1",
+            r#"{"input_tokens":1000,"output_tokens":3000}"#,
+        )
+        .replace("claude-sonnet-4-5-20250929", "totally-unknown-model-9")],
+    );
+    let st = status(tmp.path());
+    assert_eq!(
+        st["unpriced"],
+        serde_json::json!({"tokens": 4000, "records": 1, "models": ["totally-unknown-model-9"]}),
+        "{st}"
+    );
+    let isolate = tempfile::tempdir().unwrap();
+    let out = ccwatch(isolate.path())
+        .args(["status", "--no-cache", "--dir"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("had no price") && text.contains("totally-unknown-model-9"),
+        "{text}"
+    );
+}

@@ -225,6 +225,9 @@ fn change_text(c: &Change) -> String {
             format::tokens(c.window),
             c.percent
         ),
+        None if s.subagents_only => "subagent files only: no context".to_owned(),
+        None if s.records > 0 => "subagent replies only: no context".to_owned(),
+        None if s.replies_elsewhere => "replies counted in its resumed copy".to_owned(),
         None => "no context yet".to_owned(),
     };
     match c {

@@ -48,6 +48,9 @@ pub struct StatusJson {
     pub files: u64,
     pub bytes: u64,
     pub skipped: SkipCounts,
+    /// Tokens whose model has no price (counted as $0), as the reports
+    /// give them.
+    pub unpriced: crate::cost::Unpriced,
     /// Spend against the configured budgets, when there are any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub budgets: Vec<crate::budget::Spend>,
@@ -86,6 +89,7 @@ impl StatusJson {
             files: ledger.files(),
             bytes: ledger.bytes(),
             skipped: ledger.skipped(),
+            unpriced: sum::unpriced(ledger, &mut Pricer::default_prices()),
             budgets: Vec::new(),
             rate_limits: None,
         }
@@ -274,6 +278,10 @@ pub fn summary_line(status: &StatusJson) -> String {
     );
     if let Some(skips) = skipped_sentence(&status.skipped) {
         line.push_str(&skips);
+        line.push('\n');
+    }
+    if let Some(unpriced) = status.unpriced.sentence() {
+        line.push_str(&unpriced);
         line.push('\n');
     }
     line

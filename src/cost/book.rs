@@ -106,6 +106,12 @@ impl UsageBook {
         self.sessions.get(id).map_or(0.0, |s| s.cost.usd())
     }
 
+    /// Whether the book's price table knows `model` (else its records
+    /// count as $0).
+    pub fn has_price(&self, model: &str) -> bool {
+        super::lookup::find(self.pricer.table(), model).is_some()
+    }
+
     /// A session's sums (`None` for a session without records).
     pub fn session(&self, id: &str) -> Option<&SessionUsage> {
         self.sessions.get(id)

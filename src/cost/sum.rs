@@ -70,6 +70,21 @@ type SessionSum = Option<(Arc<str>, Dollars)>;
 /// `status` runs this over every record, so it hashes no strings per
 /// record: sessions are summed in an array by the ledger's name index, and
 /// each model is priced once.
+/// What of the ledger's records got no price and count as $0 (spec §6:
+/// "say so").
+pub fn unpriced(ledger: &Ledger, pricer: &mut Pricer) -> super::Unpriced {
+    let mut u = super::Unpriced::default();
+    for c in ledger.records_iter() {
+        if pricer
+            .cost(c.model, &c.tokens, &c.billing, c.cost_usd)
+            .is_none()
+        {
+            u.add(c.model, &c.tokens);
+        }
+    }
+    u
+}
+
 pub fn by_session(
     ledger: &Ledger,
     pricer: &mut Pricer,

@@ -44,12 +44,7 @@ impl Ledger {
                 wanted.then(|| AgentFile {
                     path: PathBuf::from(e.path.as_ref()),
                     turn: e.turn.clone(),
-                    first_seen: s
-                        .entry_seen
-                        .iter()
-                        .filter(|(_, file)| file == f)
-                        .map(|(at, _)| *at)
-                        .min(),
+                    first_seen: s.entry_seen.get(f).map(|(first, _)| *first),
                     responses: self.responses_of(*f),
                 })
             })

@@ -152,10 +152,8 @@ impl Ledger {
                 cwd: cwd.map(|(ts, cwd)| (ts, facts.intern(&cwd))),
                 entries: s
                     .entry_seen
-                    .iter()
-                    .filter(|(_, f)| *f == id)
-                    .map(|(ts, _)| *ts)
-                    .collect(),
+                    .get(&id)
+                    .map_or_else(Vec::new, |(first, last)| vec![*first, *last]),
                 titles: s
                     .titles
                     .range((id, TitleKind::Prompt)..=(id, TitleKind::Custom))
@@ -185,7 +183,9 @@ impl Ledger {
             let at = cwd.map_or(0, |(at, _)| at as u64);
             let name = self.mention(id, session, cwd.map(|(_, c)| c), at);
             if let Some(s) = self.sessions.get_mut(&name) {
-                s.entry_seen.extend(m.entries.iter().map(|ts| (*ts, id)));
+                for ts in &m.entries {
+                    s.saw(*ts, id);
+                }
                 for (kind, at, text) in &m.titles {
                     s.add_title(id, *at, *kind, facts.string(*text).to_owned());
                 }

@@ -222,7 +222,7 @@ impl Image {
                 .all(|(k, b)| boundary_ok(k) && b.seen_in.iter().all(|(f, _)| file_ok(f)))
             && self.sessions.values().all(|s| {
                 s.files.keys().all(file_ok)
-                    && s.entry_seen.iter().all(|(_, f)| file_ok(f))
+                    && s.entry_seen.keys().all(file_ok)
                     && s.titles.keys().all(|(f, _)| file_ok(f))
                     && s.models.keys().all(|m| m.index() < models)
                     && s.main_chain.values().all(|p| p.model.index() < models)

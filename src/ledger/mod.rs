@@ -223,7 +223,7 @@ impl Ledger {
                     if let Some(ts) = timestamp
                         && let Some(s) = self.sessions.get_mut(&session)
                     {
-                        s.entry_seen.insert((ts, id));
+                        s.saw(ts, id);
                     }
                     touched.insert(session);
                 }
@@ -304,7 +304,12 @@ impl Ledger {
         touched: &mut BTreeSet<Arc<str>>,
     ) {
         let session = self.session_names.intern(&r.session_id);
-        self.mention_id(file, session, r.cwd.as_deref(), offset);
+        let name = self.mention_id(file, session, r.cwd.as_deref(), offset);
+        // Its time counts for the session's activity even when another
+        // file's copy wins (a resumed session's copy of its history).
+        if let Some(s) = self.sessions.get_mut(&name) {
+            s.saw(r.timestamp, file);
+        }
         let copy = Copy::new(CopyParts {
             file,
             offset,
@@ -488,7 +493,7 @@ impl Ledger {
         for name in sessions {
             if let Some(s) = self.sessions.get_mut(&name) {
                 s.files.remove(&id);
-                s.entry_seen.retain(|(_, f)| *f != id);
+                s.entry_seen.remove(&id);
                 s.titles.retain(|(f, _), _| *f != id);
                 if s.is_empty() {
                     self.sessions.remove(&name);
@@ -637,6 +642,10 @@ impl Ledger {
             project: self.project(id),
             title: self.title(id),
             subagents_only: self.subagents_only(s),
+            replies_elsewhere: s.records == 0
+                && s.files
+                    .keys()
+                    .any(|f| !self.files[f.0 as usize].keys.is_empty()),
             agent: self.agent(id),
             reported: self.limits(id),
         };

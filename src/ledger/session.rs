@@ -11,7 +11,7 @@ use crate::parse::TitleKind;
 use crate::record::{Millis, Tokens};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// A point of the main-chain occupancy series. Its time is in its key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,8 +58,10 @@ pub struct SessionContext {
     /// Files that mention the session, with the first `cwd` each gave and
     /// the byte offset of the line that gave it.
     pub files: BTreeMap<FileId, Option<(Millis, String)>>,
-    /// Latest timestamp of an entry that only named the session.
-    pub entry_seen: BTreeSet<(Millis, FileId)>,
+    /// Per file, the earliest and the latest timestamp of any line of the
+    /// session there (usage lines whose copy lost to another file's
+    /// included): when it was first and last seen, whatever won the dedup.
+    pub entry_seen: BTreeMap<FileId, (Millis, Millis)>,
     /// Per file and kind, the title that counts there with the offset of
     /// its line: the last one written, but the first prompt.
     pub titles: BTreeMap<(FileId, TitleKind), (u64, String)>,
@@ -143,8 +145,19 @@ impl SessionContext {
     pub fn last_activity(&self) -> Option<Millis> {
         let records = self.activity.keys().next_back().copied();
         let boundaries = self.boundaries.keys().next_back().map(|k| k.0);
-        let entries = self.entry_seen.iter().next_back().map(|e| e.0);
+        let entries = self.entry_seen.values().map(|(_, latest)| *latest).max();
         records.max(boundaries).max(entries)
+    }
+
+    /// A line of the session in `file` was written at `at`.
+    pub fn saw(&mut self, at: Millis, file: FileId) {
+        self.entry_seen
+            .entry(file)
+            .and_modify(|(first, last)| {
+                *first = (*first).min(at);
+                *last = (*last).max(at);
+            })
+            .or_insert((at, at));
     }
 
     /// Start of the current context cycle: the last compaction boundary, or

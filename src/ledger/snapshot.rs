@@ -92,6 +92,11 @@ pub struct SessionSnapshot {
     /// The session exists only as subagent files (its main transcript was
     /// deleted or never copied): tokens and cost, but no context.
     pub subagents_only: bool,
+    /// The session has no records of its own because another session's
+    /// copies of its responses won the dedup (a resumed or forked session
+    /// copies its history): it has replied, they are counted there.
+    #[serde(skip)]
+    pub replies_elsewhere: bool,
     pub records: u64,
     pub models: BTreeMap<String, u64>,
     pub tokens: TokenJson,
@@ -129,6 +134,8 @@ pub struct SessionAbout {
     pub project: String,
     pub title: Option<String>,
     pub subagents_only: bool,
+    /// See [`SessionSnapshot::replies_elsewhere`].
+    pub replies_elsewhere: bool,
     pub agent: crate::agent::Agent,
     pub reported: super::SessionLimits,
 }
@@ -146,6 +153,7 @@ impl SessionSnapshot {
             label: project.to_owned(),
             title: None,
             subagents_only: false,
+            replies_elsewhere: false,
             records: 0,
             models: BTreeMap::new(),
             tokens: TokenJson::default(),
@@ -173,6 +181,7 @@ impl SessionSnapshot {
             project,
             title,
             subagents_only,
+            replies_elsewhere,
             agent,
             reported,
         } = about;
@@ -235,6 +244,7 @@ impl SessionSnapshot {
             project,
             title,
             subagents_only,
+            replies_elsewhere,
             records: s.records,
             models: s
                 .models

@@ -199,6 +199,7 @@ struct RawCopiedLine<'a> {
     timestamp: Str<'a>,
     #[serde(borrow)]
     request_id: Str<'a>,
+    is_api_error_message: Bool,
     #[serde(rename = "costUSD")]
     cost_usd: Float,
     #[serde(borrow)]
@@ -342,7 +343,14 @@ fn interpret(
             .unwrap_or(&file.fallback_session)
             .to_owned()
     };
-    let cwd = || raw.cwd.as_deref().map(str::to_owned);
+    // An empty `cwd` names no folder: the project comes from another line
+    // or the folder name (spec §3).
+    let cwd = || {
+        raw.cwd
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+    };
     let line = Line {
         session_id: &session_id,
         cwd: &cwd,
@@ -387,8 +395,10 @@ fn interpret(
             };
             // A copy without a timestamp of its own is skipped (spec §3):
             // the progress line's own time is when it was copied, not when
-            // the subagent's response was written.
-            if copied.timestamp.as_deref().is_none() {
+            // the subagent's response was written. A copy of an API error
+            // is ignored like the error itself.
+            if copied.timestamp.as_deref().is_none() || copied.is_api_error_message.0 == Some(true)
+            {
                 return;
             }
             let response = Response {

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 /// Bump when the stored layout or what a fact means changes. It is the
 /// first thing in the file, so any older index is recognised as one and
 /// rebuilt without a word.
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 const MAGIC: &[u8; 8] = b"CCWATCH\x01";
 
 /// Where the index for a set of roots lives. `CCWATCH_CACHE_DIR` overrides

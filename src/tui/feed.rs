@@ -141,12 +141,22 @@ fn view(app: &App, monitor: &Monitor, id: &str) -> Option<SessionView> {
         Some(t) if monitor.ledger.session(id).is_none() => t.cost_usd,
         _ => monitor.usage().map_or(0.0, |b| b.usd(id)),
     };
+    let unpriced = match monitor.usage() {
+        Some(book) if snap.telemetry.is_none() => snap
+            .models
+            .keys()
+            .filter(|m| !book.has_price(m))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
     let hints = &monitor.window.sources.hints;
     Some(SessionView {
+        cost_unlogged: unlogged::of_session(hints, &monitor.ledger, id, cost_usd),
         snap,
         series,
         cost_usd,
-        cost_unlogged: unlogged::of_session(hints, &monitor.ledger, id, cost_usd),
+        unpriced,
         agents: Vec::new(),
     })
 }

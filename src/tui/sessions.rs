@@ -22,6 +22,9 @@ pub struct SessionView {
     /// What Claude Code's own figure adds beyond that (see
     /// `cost::unlogged`), when its status line told it.
     pub cost_unlogged: Option<f64>,
+    /// Its models the price table does not know: their replies count as
+    /// $0, and the panel says so.
+    pub unpriced: Vec<String>,
     /// The subagents it started, nested (see `state::agents`).
     pub agents: Vec<crate::state::agents::AgentNode>,
 }
@@ -267,6 +270,7 @@ pub mod tests {
             series: vec![(at - 600_000, tokens / 2), (at, tokens)],
             cost_usd: 4.87,
             cost_unlogged: None,
+            unpriced: Vec::new(),
             agents: Vec::new(),
         }
     }

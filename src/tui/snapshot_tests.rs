@@ -444,6 +444,64 @@ fn a_session_of_subagent_files_only_says_so_in_the_list_and_the_panel() {
     assert!(!shown.contains("no reply yet"), "{shown}");
 }
 
+#[test]
+fn replies_without_a_main_chain_reply_are_never_called_no_reply_yet() {
+    // Replies only as subagent work in the main file (progress copies,
+    // sidechain lines): no context, but replies.
+    let mut app = App::new(config(), NOW);
+    let mut sub = view(
+        "5ada3ad4-0000-4000-8000-000000000001",
+        "/home/dev/src/webapp",
+        10.0,
+        NOW - 2 * MIN,
+    );
+    sub.snap.context = None;
+    sub.snap.records = 1;
+    app.upsert(sub);
+    let shown = text_of(&screen(&app, (80, 24)));
+    assert!(shown.contains("subagent replies"), "{shown}");
+    assert!(shown.contains("Subagent replies only"), "{shown}");
+    assert!(!shown.contains("no reply yet"), "{shown}");
+    assert!(!shown.contains("No replies yet"), "{shown}");
+    // Replies counted in the session that copied them.
+    let mut app = App::new(config(), NOW);
+    let mut copied = view(
+        "11111111-0000-4000-8000-000000000002",
+        "/home/dev/src/webapp",
+        10.0,
+        NOW - 2 * MIN,
+    );
+    copied.snap.context = None;
+    copied.snap.records = 0;
+    copied.snap.replies_elsewhere = true;
+    app.upsert(copied);
+    let shown = text_of(&screen(&app, (100, 24)));
+    assert!(shown.contains("counted in copy"), "{shown}");
+    assert!(
+        shown.contains("Replies counted in its resumed copy"),
+        "{shown}"
+    );
+    assert!(!shown.contains("no reply yet"), "{shown}");
+}
+
+#[test]
+fn a_model_without_a_price_is_named_under_the_cost() {
+    let mut app = App::new(config(), NOW);
+    let mut s = view(
+        "5e55101a-0000-4000-8000-00000000000a",
+        "/home/dev/src/webapp",
+        10.0,
+        NOW - MIN,
+    );
+    s.unpriced = vec!["totally-unknown-model-9".into()];
+    app.upsert(s);
+    let shown = text_of(&screen(&app, (100, 30)));
+    assert!(
+        shown.contains("no price for totally-unknown-model-9"),
+        "{shown}"
+    );
+}
+
 /// Sessions in every state, for the marks: waiting 3 minutes, working on
 /// a tool for 12 seconds, writing a reply, compacting, idle and ended.
 fn in_states() -> App {

@@ -130,6 +130,17 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
             0,
             Line::styled("Context unknown: no main-thread request yet", theme.dim()),
         )),
+        None if s.snap.records > 0 => out.push(text(
+            0,
+            Line::styled(
+                "Subagent replies only: no main-chain context to show",
+                theme.dim(),
+            ),
+        )),
+        None if s.snap.replies_elsewhere => out.push(text(
+            0,
+            Line::styled("Replies counted in its resumed copy", theme.dim()),
+        )),
         None => out.push(text(0, Line::styled("No replies yet", theme.dim()))),
     }
     out.push(text(9, Line::raw("")));
@@ -234,6 +245,11 @@ fn items(app: &App, s: &SessionView, w: usize, height: u16) -> Vec<Item> {
             ),
         ),
     ));
+    // Spec §6: an unknown model costs $0, and the user is told so.
+    if !s.unpriced.is_empty() {
+        let said = format!("no price for {}: counted as $0", s.unpriced.join(", "));
+        out.push(text(7, fact("", &said)));
+    }
     // What Claude Code paid beyond the transcripts (`cost::unlogged`),
     // under the cost it adds to.
     if let Some(usd) = s.cost_unlogged {

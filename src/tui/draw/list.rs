@@ -162,6 +162,12 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
                 "subagents only"
             } else if s.snap.telemetry.is_some() {
                 "context unknown"
+            } else if s.snap.records > 0 {
+                // Replies, but none on the main chain: subagents' work
+                // (progress copies, sidechain lines) fills no window.
+                "subagent replies"
+            } else if s.snap.replies_elsewhere {
+                "counted in copy"
             } else {
                 "no reply yet"
             };

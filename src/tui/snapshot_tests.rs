@@ -484,6 +484,23 @@ fn replies_without_a_main_chain_reply_are_never_called_no_reply_yet() {
     assert!(!shown.contains("no reply yet"), "{shown}");
 }
 
+// Bug (audit of issue 11): in a narrow project column two worktrees of
+// one repository both read `repo/.worktree…`; the end tells them apart.
+#[test]
+fn worktree_labels_keep_their_end_when_the_column_is_narrow() {
+    let mut app = App::new(config(), NOW);
+    for (id, n) in [
+        ("5e55101a-0000-4000-8000-000000000012", "12"),
+        ("5e55101b-0000-4000-8000-000000000003", "3"),
+    ] {
+        let project = format!("/home/u/a/b/c/repo/.worktrees/{n}");
+        app.upsert(view(id, &project, 10.0, NOW - MIN));
+    }
+    let shown = text_of(&screen(&app, (60, 24)));
+    assert!(shown.contains("ees/12 "), "{shown}");
+    assert!(shown.contains("rees/3 "), "{shown}");
+}
+
 #[test]
 fn a_model_without_a_price_is_named_under_the_cost() {
     let mut app = App::new(config(), NOW);

@@ -4,7 +4,7 @@
 //! waited); idle rows dimmed.
 
 use super::mark;
-use super::text::{bar, cut, fit, right};
+use super::text::{bar, cut, cut_middle, fit, right};
 use crate::format;
 use crate::tui::app::App;
 use crate::tui::sessions::{SessionView, Show};
@@ -118,10 +118,15 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
         }),
     ));
     spans.push(Span::raw(" "));
-    spans.push(Span::raw(fit(
-        format::project_name(&s.snap.project),
-        cols.project,
-    )));
+    // A label with a folder in it (`repo/.worktrees/12`) loses its middle,
+    // not its end: the end is what tells worktrees apart.
+    let project = format::project_name(&s.snap.project);
+    let project = if project.contains('/') {
+        cut_middle(project, cols.project)
+    } else {
+        project.to_owned()
+    };
+    spans.push(Span::raw(fit(&project, cols.project)));
     // Another agent's session is marked in the id's room: `cx 4a5b…`
     // (the end of a Codex id, see `Agent::short_id`).
     let id = s.snap.agent.short_id(&s.snap.session_id);

@@ -2477,3 +2477,27 @@ fn status_says_which_tokens_had_no_price() {
         "{text}"
     );
 }
+
+// Bug: a usage key written with JSON escapes (`"\u0075sage"`, valid JSON
+// equal to `"usage"`) was dropped by the byte pre-filter, silently,
+// unless it was the file's first line (spec §2: a pre-filter must accept
+// what a JSON reader accepts).
+#[test]
+fn a_usage_key_written_with_escapes_counts_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = assistant(
+        "2026-11-20T10:00:00.000Z",
+        "msg_1",
+        r#"{"input_tokens":1,"output_tokens":1}"#,
+    );
+    let escaped = assistant(
+        "2026-11-20T10:01:00.000Z",
+        "msg_2",
+        r#"{"input_tokens":8,"output_tokens":1}"#,
+    )
+    .replace(r#""usage":"#, r#""\u0075sage":"#);
+    transcript(tmp.path(), &[plain, escaped]);
+    let st = status(tmp.path());
+    assert_eq!(st["totals"]["records"], 2, "{st}");
+    assert_eq!(st["totals"]["input"], 9, "{st}");
+}

@@ -223,7 +223,28 @@ pub fn may_account(line: &[u8]) -> bool {
         std::sync::LazyLock::new(|| memmem::Finder::new(b"\"usage\""));
     static COMPACT: std::sync::LazyLock<memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memmem::Finder::new(b"\"compact_boundary\""));
-    USAGE.find(line).is_some() || COMPACT.find(line).is_some()
+    USAGE.find(line).is_some() || COMPACT.find(line).is_some() || escapes_a_key_letter(line)
+}
+
+/// Whether the line writes one of the needles' letters as a `\u00XX`
+/// escape (`"\u0075sage"` is `"usage"` to a JSON reader): valid JSON the
+/// needles would miss. Control characters (`\u001b` of terminal colours,
+/// common in tool output) are not letters, so such lines still skip the
+/// parse.
+fn escapes_a_key_letter(line: &[u8]) -> bool {
+    static ESCAPE: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(b"\\u00"));
+    // The letters of "usage" and "compact_boundary", as hex.
+    const LETTERS: [&[u8; 2]; 16] = [
+        b"75", b"73", b"61", b"67", b"65", b"63", b"6f", b"6d", b"70", b"74", b"5f", b"62", b"6e",
+        b"64", b"72", b"79",
+    ];
+    ESCAPE.find_iter(line).any(|at| {
+        line.get(at + 4..at + 6).is_some_and(|hex| {
+            let hex = [hex[0].to_ascii_lowercase(), hex[1].to_ascii_lowercase()];
+            LETTERS.iter().any(|l| **l == hex)
+        })
+    })
 }
 
 /// Cheap structural check for lines the pre-filter lets through unparsed, so

@@ -250,6 +250,16 @@ fn pre_filter_never_rejects_a_line_with_usage_or_a_boundary() {
     assert!(!may_account(
         br#"{"type":"user","message":{"content":"say \"usage\" please"}}"#
     ));
+    // A key written with escaped letters is the same key to a JSON reader.
+    let escaped = ASSISTANT.replace("\"usage\":{", "\"\\u0075s\\u0061ge\":{");
+    assert!(escaped.contains(r#""\u0075s\u0061ge""#), "{escaped}");
+    assert!(may_account(escaped.as_bytes()));
+    assert_eq!(usage(&escaped).tokens, usage(ASSISTANT).tokens);
+    assert!(may_account(br#"{"subtype":"\u0063ompact_boundary"}"#));
+    // Terminal colours in tool output are escapes too, but not letters.
+    assert!(!may_account(
+        br#"{"type":"user","message":{"content":"\u001b[31mFAILED\u001b[0m"}}"#
+    ));
 }
 
 // Spec version 2.

@@ -5,7 +5,10 @@
 //! `--window`/config override; the session's status-line hint (Claude
 //! Code's own figure); the model in Claude Code's `settings.json` files;
 //! the built-in table of models with no 200k window; then the transcript
-//! (1M once a prompt passed 200k, else 200k). A source contradicted by the
+//! (1M once a prompt passed 200k, else 200k). An override is taken as
+//! given and no source grows to a prompt, so a prompt past the window reads
+//! over 100% (spec §4). Model names are compared as
+//! [`model_name::comparable`] reads them. A source contradicted by the
 //! transcript (a window smaller than a prompt the session sent) is passed
 //! over; where the sources leave a doubt the smaller window is taken, so the
 //! gauge warns early rather than letting auto-compact arrive unannounced.

@@ -246,11 +246,14 @@ fn the_observed_window_is_1m_exactly() {
         p.resolve(&facts("claude-sonnet-4-5", 1_200_010, "")),
         (1_000_000, WindowSource::Observed)
     );
-    // A source that says 1M under a larger prompt is still passed over,
-    // and the window stays 1M.
+    // Whatever source speaks under a larger prompt, the window stays 1M.
     let h = with_hints(vec![hint("s1", "claude-sonnet-4-5[1m]", 1_000_000, NOW)]);
     assert_eq!(
-        h.resolve(&facts("claude-sonnet-4-5", 1_200_010, "")),
-        (1_000_000, WindowSource::Observed)
+        h.resolve(&facts("claude-sonnet-4-5", 1_200_010, "")).0,
+        1_000_000
+    );
+    assert_eq!(
+        p.resolve(&facts("claude-sonnet-4-5[1m]", 1_200_010, "")).0,
+        1_000_000
     );
 }

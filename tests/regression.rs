@@ -2564,3 +2564,47 @@ fn the_status_line_grew_an_override_to_the_prompt() {
     let line = gauge_statusline(tmp.path(), &data, &["--window", "sonnet=100000"], &input);
     assert!(line.contains("ctx 150k/100k 150%"), "{line}");
 }
+
+// Bug (issue 11 audit, window): the dashboard grew a `--window` override to
+// the session's prompt, so a 150k context under `--window sonnet=100000`
+// read 100% of a 150k window. It now reads 150% of the 100k the user set:
+// the bar full, the number as it is.
+#[test]
+fn the_dashboard_grew_an_override_to_the_prompt() {
+    if !common::tmux::tmux_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = gauge_data(
+        tmp.path(),
+        &[gauge_response(
+            CWD,
+            "claude-sonnet-4-5-20250929",
+            "msg_1",
+            60_000,
+            150_010,
+        )],
+    );
+    let command = format!(
+        "{} --no-bell --window sonnet=100000 --dir {}; sleep 30",
+        bin().display(),
+        data.display()
+    );
+    let path = |p: &str| tmp.path().join(p).display().to_string();
+    let env = [
+        ("HOME", path("home")),
+        ("XDG_CONFIG_HOME", path("xdg-config")),
+        ("XDG_CACHE_HOME", path("xdg-cache")),
+        ("CCWATCH_CACHE_DIR", path("ccwatch-cache")),
+    ];
+    let pane = common::tmux::Tmux::start("regression-over", &command, &env, (80, 30));
+    let screen = pane.wait_for("the session over its window", |s| {
+        s.contains("150k / 100k tokens")
+    });
+    let row = screen
+        .lines()
+        .find(|l| l.contains(&SID[..8]) && l.contains('%'))
+        .unwrap_or("");
+    assert!(row.contains("150.0%"), "{screen}");
+    assert!(!screen.contains("100.0%"), "{screen}");
+}

@@ -225,8 +225,10 @@ fn a_tag_in_the_logged_name_says_1m_in_any_case() {
 
 #[test]
 fn an_override_is_the_window_even_under_a_larger_prompt() {
-    let mut p = WindowPolicy::default();
-    p.overrides = vec![("sonnet".into(), 100_000)];
+    let mut p = WindowPolicy {
+        overrides: vec![("sonnet".into(), 100_000)],
+        ..WindowPolicy::default()
+    };
     assert_eq!(
         p.resolve(&facts("claude-sonnet-4-5", 150_010, "")),
         (100_000, WindowSource::Override)

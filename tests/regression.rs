@@ -2501,3 +2501,278 @@ fn a_usage_key_written_with_escapes_counts_the_same() {
     assert_eq!(st["totals"]["records"], 2, "{st}");
     assert_eq!(st["totals"]["input"], 9, "{st}");
 }
+
+// ---- gauge names (issue 11 audit) ----
+
+/// One main-chain response of `model` with a prompt of `prompt` tokens,
+/// `ago_ms` before now, in `cwd`.
+fn gauge_response(cwd: &str, model: &str, id: &str, ago_ms: i64, prompt: u64) -> String {
+    let at = ccwatch::record::format_timestamp(chrono::Utc::now().timestamp_millis() - ago_ms);
+    format!(
+        r#"{{"isSidechain":false,"cwd":"{cwd}","sessionId":"{SID}","type":"assistant","message":{{"model":"{model}","id":"{id}","type":"message","role":"assistant","content":[],"usage":{{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":{},"output_tokens":5}}}},"requestId":"req_{id}","uuid":"u-{id}","timestamp":"{at}"}}"#,
+        prompt - 10
+    )
+}
+
+/// A Claude config root (`<isolate>/claude`) holding one session of `lines`.
+fn gauge_data(isolate: &Path, lines: &[String]) -> std::path::PathBuf {
+    let data = isolate.join("claude");
+    write(
+        &data.join(format!("projects/-home-dev-src-app/{SID}.jsonl")),
+        lines.join("\n") + "\n",
+    );
+    data
+}
+
+/// The session's context in `status --json` (with `extra` flags).
+fn gauge_context(isolate: &Path, data: &Path, extra: &[&str]) -> Value {
+    let st = json_of(
+        ccwatch(isolate)
+            .args(["status", "--json"])
+            .args(extra)
+            .arg("--dir")
+            .arg(data),
+    );
+    session(&st)["context"].clone()
+}
+
+fn window_and_source(c: &Value) -> (u64, String, f64) {
+    (
+        c["window"].as_u64().unwrap_or(0),
+        c["windowSource"].as_str().unwrap_or("").to_owned(),
+        c["percent"].as_f64().unwrap_or(-1.0),
+    )
+}
+
+/// `ccwatch statusline --dir data` (with `extra` flags) fed `input`.
+fn gauge_statusline(isolate: &Path, data: &Path, extra: &[&str], input: &str) -> String {
+    let mut child = ccwatch(isolate)
+        .arg("statusline")
+        .args(extra)
+        .arg("--dir")
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+// Bug (issue 11 audit, names): prices read `claude-opus-4.7` and
+// `anthropic/claude-opus-4-7` as `claude-opus-4-7`, but the built-in model
+// table compared raw names, so those sessions of a 1M-only model were
+// measured against the 200k default (75% instead of 15%).
+#[test]
+fn a_dotted_or_prefixed_model_name_missed_the_1m_model_table() {
+    for model in [
+        "claude-opus-4.7",
+        "anthropic/claude-opus-4-7",
+        "claude-opus-4-7",
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = gauge_data(
+            tmp.path(),
+            &[gauge_response(CWD, model, "msg_1", 60_000, 150_000)],
+        );
+        let c = gauge_context(tmp.path(), &data, &[]);
+        assert_eq!(
+            window_and_source(&c),
+            (1_000_000, "model".into(), 15.0),
+            "{model}: {c}"
+        );
+    }
+}
+
+// Bug (issue 11 audit, names): a status-line call for
+// `claude-opus-4-6[1m]` with Claude Code's 1M window was taken as another
+// model's hint for a transcript that logs `claude-opus-4.6`, so `status`
+// fell back to the 200k default.
+#[test]
+fn a_status_line_hint_missed_a_session_logged_with_a_dotted_name() {
+    for model in ["claude-opus-4.6", "claude-opus-4-6"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = gauge_data(
+            tmp.path(),
+            &[gauge_response(CWD, model, "msg_1", 60_000, 150_000)],
+        );
+        let input = format!(
+            r#"{{"session_id":"{SID}","model":{{"id":"claude-opus-4-6[1m]","display_name":"Opus 4.6 (1M context)"}},
+            "context_window":{{"context_window_size":1000000,"used_percentage":15,
+            "current_usage":{{"input_tokens":10,"output_tokens":5,"cache_creation_input_tokens":0,"cache_read_input_tokens":149990}}}}}}"#
+        );
+        let line = gauge_statusline(tmp.path(), &data, &[], &input);
+        assert!(line.contains("/1M 15%"), "{line}");
+        let c = gauge_context(tmp.path(), &data, &[]);
+        assert_eq!(
+            window_and_source(&c),
+            (1_000_000, "statusline".into(), 15.0),
+            "{model}: {c}"
+        );
+    }
+}
+
+// Bug (issue 11 audit, names): a project's settings.json starting Claude
+// Code as `claude-sonnet-4-5[1m]` was not taken to name a session whose
+// transcript logs `claude-sonnet-4.5`, so it read 200k.
+#[test]
+fn settings_json_missed_a_session_logged_with_a_dotted_name() {
+    for model in ["claude-sonnet-4.5", "claude-sonnet-4-5-20250929"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path().join("app");
+        write(
+            &project.join(".claude/settings.json"),
+            r#"{"model":"claude-sonnet-4-5[1m]"}"#,
+        );
+        let cwd = project.to_str().unwrap();
+        let data = gauge_data(
+            tmp.path(),
+            &[gauge_response(cwd, model, "msg_1", 60_000, 150_000)],
+        );
+        let c = gauge_context(tmp.path(), &data, &[]);
+        assert_eq!(
+            window_and_source(&c),
+            (1_000_000, "settings".into(), 15.0),
+            "{model}: {c}"
+        );
+    }
+}
+
+// Bug (issue 11 audit, window): `--window sonnet=100000` grew to the
+// largest prompt the session had sent (150,010), so a 50,010-token context
+// read 33% of 150,010 instead of 50% of the window the user set. Spec §4:
+// the override is the window.
+#[test]
+fn an_override_grew_to_the_largest_prompt_of_the_session() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = gauge_data(
+        tmp.path(),
+        &[
+            gauge_response(CWD, "claude-sonnet-4-5-20250929", "msg_1", 120_000, 150_010),
+            gauge_response(CWD, "claude-sonnet-4-5-20250929", "msg_2", 60_000, 50_010),
+        ],
+    );
+    let c = gauge_context(tmp.path(), &data, &["--window", "sonnet=100000"]);
+    assert_eq!(c["tokens"], 50_010, "{c}");
+    assert_eq!(
+        window_and_source(&c),
+        (100_000, "override".into(), 50.01),
+        "{c}"
+    );
+    // Over the window, the number says so; it is not pulled down to 100%.
+    let over = gauge_data(
+        tmp.path(),
+        &[gauge_response(
+            CWD,
+            "claude-sonnet-4-5-20250929",
+            "msg_3",
+            60_000,
+            150_010,
+        )],
+    );
+    let c = gauge_context(tmp.path(), &over, &["--window", "sonnet=100000"]);
+    assert_eq!(
+        window_and_source(&c),
+        (100_000, "override".into(), 150.01),
+        "{c}"
+    );
+}
+
+// Bug (issue 11 audit, window): a 1,200,010-token prompt made the inferred
+// window 1,200,010 (100%). Spec §4 says 1,000,000 once a prompt passed
+// 200k: the gauge reads 120%.
+#[test]
+fn the_inferred_1m_window_grew_to_a_prompt_past_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = gauge_data(
+        tmp.path(),
+        &[gauge_response(
+            CWD,
+            "claude-sonnet-4-5-20250929",
+            "msg_1",
+            60_000,
+            1_200_010,
+        )],
+    );
+    let c = gauge_context(tmp.path(), &data, &[]);
+    assert_eq!(
+        window_and_source(&c),
+        (1_000_000, "observed".into(), 120.0),
+        "{c}"
+    );
+}
+
+// Bug (issue 11 audit, window): the status line, measuring a transcript
+// against `--window sonnet=100000`, grew the window to the prompt and read
+// 100%. It now shows the prompt over the window the user set.
+#[test]
+fn the_status_line_grew_an_override_to_the_prompt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = gauge_data(
+        tmp.path(),
+        &[gauge_response(
+            CWD,
+            "claude-sonnet-4-5-20250929",
+            "msg_1",
+            60_000,
+            150_010,
+        )],
+    );
+    let path = data.join(format!("projects/-home-dev-src-app/{SID}.jsonl"));
+    let input = format!(
+        r#"{{"session_id":"{SID}","transcript_path":{}}}"#,
+        serde_json::to_string(&path).unwrap()
+    );
+    let line = gauge_statusline(tmp.path(), &data, &["--window", "sonnet=100000"], &input);
+    assert!(line.contains("ctx 150k/100k 150%"), "{line}");
+}
+
+// Bug (issue 11 audit, window): the dashboard grew a `--window` override to
+// the session's prompt, so a 150k context under `--window sonnet=100000`
+// read 100% of a 150k window. It now reads 150% of the 100k the user set:
+// the bar full, the number as it is.
+#[test]
+fn the_dashboard_grew_an_override_to_the_prompt() {
+    if !common::tmux::tmux_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = gauge_data(
+        tmp.path(),
+        &[gauge_response(
+            CWD,
+            "claude-sonnet-4-5-20250929",
+            "msg_1",
+            60_000,
+            150_010,
+        )],
+    );
+    let command = format!(
+        "{} --no-bell --window sonnet=100000 --dir {}; sleep 30",
+        bin().display(),
+        data.display()
+    );
+    let path = |p: &str| tmp.path().join(p).display().to_string();
+    let env = [
+        ("HOME", path("home")),
+        ("XDG_CONFIG_HOME", path("xdg-config")),
+        ("XDG_CACHE_HOME", path("xdg-cache")),
+        ("CCWATCH_CACHE_DIR", path("ccwatch-cache")),
+    ];
+    let pane = common::tmux::Tmux::start("regression-over", &command, &env, (80, 30));
+    let screen = pane.wait_for("the session over its window", |s| {
+        s.contains("150k / 100k tokens")
+    });
+    let row = screen
+        .lines()
+        .find(|l| l.contains(&SID[..8]) && l.contains('%'))
+        .unwrap_or("");
+    assert!(row.contains("150.0%"), "{screen}");
+    assert!(!screen.contains("100.0%"), "{screen}");
+}

@@ -55,7 +55,7 @@ fn find_plain<'a>(table: &'a PriceTable, name: &str) -> Option<&'a ModelPrice> {
 
 /// `claude-opus-4.8` → `claude-opus-4-8`: a `.` with a digit on each side
 /// becomes `-`.
-fn dots_between_digits_as_dashes(name: &str) -> String {
+pub fn dots_between_digits_as_dashes(name: &str) -> String {
     let b = name.as_bytes();
     name.char_indices()
         .map(|(i, c)| {

@@ -35,10 +35,13 @@ pub struct Sample {
 }
 
 /// The family of a model id: `opus`, `sonnet`, `haiku`, ... (the word after
-/// `claude-`), so versions of one family share what was learned.
+/// `claude-`), so versions of one family share what was learned. The id is
+/// read as [`super::model_name::comparable`] reads it, so a provider's
+/// spelling of a model is of the same family.
 pub fn family(model: &str) -> String {
-    let m = model.trim_start_matches("claude-");
-    m.split(['-', '[']).next().unwrap_or(m).to_owned()
+    let name = super::model_name::comparable(model).name;
+    let m = name.trim_start_matches("claude-");
+    m.split('-').next().unwrap_or(m).to_owned()
 }
 
 /// The learned points, in tokens.
@@ -136,6 +139,23 @@ mod tests {
         assert_eq!(family("claude-sonnet-4-5-20250929"), "sonnet");
         assert_eq!(family("claude-3-5-haiku-20241022"), "3");
         assert_eq!(family("opus[1m]"), "opus");
+    }
+
+    #[test]
+    fn a_providers_spelling_is_of_the_same_family() {
+        // Issue 11 audit: `anthropic/claude-opus-4-7` was family
+        // `anthropic/claude`, so it learned apart from its own family.
+        assert_eq!(family("anthropic/claude-opus-4-7"), "opus");
+        assert_eq!(
+            family("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            "sonnet"
+        );
+        assert_eq!(family("Claude-Opus-4.7[1m]"), "opus");
+        let t = AutoCompactTable::learn(&[s("opus", 200_000, 160_000, 0)]);
+        assert_eq!(
+            t.point("anthropic/claude-opus-4.6", 200_000, None),
+            (160_000, AutoCompactSource::Learned)
+        );
     }
 
     #[test]

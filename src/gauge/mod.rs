@@ -5,12 +5,16 @@
 //! `--window`/config override; the session's status-line hint (Claude
 //! Code's own figure); the model in Claude Code's `settings.json` files;
 //! the built-in table of models with no 200k window; then the transcript
-//! (1M once a prompt passed 200k, else 200k). A source contradicted by the
+//! (1M once a prompt passed 200k, else 200k). An override is taken as
+//! given and no source grows to a prompt, so a prompt past the window reads
+//! over 100% (spec §4). Model names are compared as
+//! [`model_name::comparable`] reads them. A source contradicted by the
 //! transcript (a window smaller than a prompt the session sent) is passed
 //! over; where the sources leave a doubt the smaller window is taken, so the
 //! gauge warns early rather than letting auto-compact arrive unannounced.
 
 pub mod auto_compact;
+pub mod model_name;
 pub mod model_table;
 pub mod settings_model;
 
@@ -20,6 +24,7 @@ use crate::ledger::{Ledger, WindowPolicy};
 use crate::record::Millis;
 use crate::source::discover::ProjectsDir;
 use auto_compact::{AutoCompactTable, Sample, family};
+use model_name::comparable;
 use serde::Serialize;
 use settings_model::SettingsModels;
 use std::sync::Arc;
@@ -106,9 +111,11 @@ pub struct SessionFacts<'a> {
     pub newest_at: Millis,
 }
 
+/// Whether a hint's model id is the session's model, both read as
+/// [`model_name::comparable`] reads them (`claude-opus-4-6[1m]` in the
+/// status line is `claude-opus-4.6` in the transcript).
 fn same_model(hint_model: &str, model: &str) -> bool {
-    let strip = |m: &str| m.trim_end_matches("[1m]").to_ascii_lowercase();
-    let (h, m) = (strip(hint_model), strip(model));
+    let (h, m) = (comparable(hint_model).name, comparable(model).name);
     h.is_empty() || m.is_empty() || m == "<synthetic>" || h.starts_with(&m) || m.starts_with(&h)
 }
 
@@ -127,13 +134,10 @@ fn usable_hint(hint: &Hint, f: &SessionFacts) -> Option<u64> {
 
 /// The session's window and where it came from.
 pub fn resolve(policy: &WindowPolicy, f: &SessionFacts) -> (u64, WindowSource) {
-    if let Some((_, w)) = policy
-        .overrides
-        .iter()
-        .find(|(pattern, _)| f.model.contains(pattern.as_str()))
-    {
-        // Never show more than 100% because an override was too small.
-        return ((*w).max(f.max_prompt), WindowSource::Override);
+    if let Some(w) = policy.override_for(f.model) {
+        // The user's figure as given, even when a prompt passed it: the
+        // gauge then reads over 100% (spec §4).
+        return (w, WindowSource::Override);
     }
     let possible = |w: u64| w >= f.max_prompt;
     let sources = &policy.sources;
@@ -152,7 +156,7 @@ pub fn resolve(policy: &WindowPolicy, f: &SessionFacts) -> (u64, WindowSource) {
         .model_for(f.cwd, now)
         .filter(|m| settings_model::names(m, f.model))
     {
-        if setting.ends_with("[1m]") {
+        if settings_model::says_1m(&setting) {
             return (EXTENDED_WINDOW, WindowSource::Settings);
         }
         if table.is_none() && possible(STANDARD_WINDOW) {
@@ -162,11 +166,13 @@ pub fn resolve(policy: &WindowPolicy, f: &SessionFacts) -> (u64, WindowSource) {
     if let Some(w) = table {
         return (w, WindowSource::Model);
     }
-    if f.model.contains("[1m]") {
+    if comparable(f.model).one_m {
         return (EXTENDED_WINDOW, WindowSource::Model);
     }
     if f.max_prompt > STANDARD_WINDOW {
-        return (EXTENDED_WINDOW.max(f.max_prompt), WindowSource::Observed);
+        // 1M exactly: a prompt past it reads over 100% rather than
+        // stretching the window (spec §4).
+        return (EXTENDED_WINDOW, WindowSource::Observed);
     }
     (STANDARD_WINDOW, WindowSource::Default)
 }

@@ -4,6 +4,7 @@
 //! table by `scripts/update-model-windows.py`). A model that runs at 200k
 //! unless started as `[1m]` is not in it, whatever other lists say.
 
+use crate::cost::model_name::strip_date;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -19,16 +20,18 @@ static TABLE: LazyLock<BTreeMap<String, u64>> = LazyLock::new(|| {
 });
 
 /// The window of a model in the table: by its name, or its name with a
-/// date after it (`claude-opus-4-8-20260601`).
+/// date after it (`claude-opus-4-8-20260601`), however the logs spell it
+/// (`claude-opus-4.8`, `anthropic/claude-opus-4-8`: see
+/// [`super::model_name::comparable`]).
 pub fn native_window(model: &str) -> Option<u64> {
-    let model = model.trim_end_matches("[1m]");
-    if let Some(w) = TABLE.get(model) {
-        return Some(*w);
+    let name = super::model_name::comparable(model).name;
+    if name.is_empty() {
+        return None;
     }
-    let (name, date) = model.rsplit_once('-')?;
-    (date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| TABLE.get(name).copied())
-        .flatten()
+    TABLE
+        .get(&name)
+        .or_else(|| TABLE.get(strip_date(&name)))
+        .copied()
 }
 
 #[cfg(test)]
@@ -47,5 +50,21 @@ mod tests {
         // A longer name is another model.
         assert_eq!(native_window("claude-sonnet-5-5"), None);
         assert_eq!(native_window(""), None);
+    }
+
+    #[test]
+    fn names_are_read_as_prices_read_them() {
+        // Issue 11 audit: a dotted or provider-prefixed name of a 1M-only
+        // model fell through to the 200k default.
+        for spelling in [
+            "claude-opus-4.7",
+            "anthropic/claude-opus-4-7",
+            "Claude-Opus-4.7-20260101",
+            "us.anthropic.claude-opus-4-7-v1:0",
+        ] {
+            assert_eq!(native_window(spelling), Some(1_000_000), "{spelling}");
+        }
+        assert_eq!(native_window("claude-opus-4.6"), None);
+        assert_eq!(native_window("claude-opus-4.7.1"), None);
     }
 }

@@ -8,6 +8,7 @@
 //! Project files are read at most every [`REREAD_MS`] per folder, so a
 //! live dashboard sees an edit without reading files on every change.
 
+use super::model_name::comparable;
 use crate::record::Millis;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -35,10 +36,12 @@ pub fn model_in(path: &Path) -> Option<String> {
 
 /// Whether a settings model names the model a session runs: an alias
 /// (`opus`, `sonnet[1m]`) by the family in the session's model id, a full
-/// id by the id itself (a dated id and its undated name match).
+/// id by the id itself (a dated id and its undated name match). Both are
+/// compared as [`super::model_name::comparable`] reads them, so
+/// `claude-sonnet-4-5[1m]` names a session logged as `claude-sonnet-4.5`.
 pub fn names(setting: &str, session_model: &str) -> bool {
-    let wanted = setting.trim_end_matches("[1m]").to_ascii_lowercase();
-    let running = session_model.trim_end_matches("[1m]").to_ascii_lowercase();
+    let wanted = comparable(setting).name;
+    let running = comparable(session_model).name;
     if wanted.is_empty() || running.is_empty() {
         return false;
     }
@@ -46,6 +49,12 @@ pub fn names(setting: &str, session_model: &str) -> bool {
         return running.starts_with(&wanted) || wanted.starts_with(&running);
     }
     matches!(wanted.as_str(), "opus" | "sonnet" | "haiku") && running.contains(&wanted)
+}
+
+/// Whether a settings model asks for the 1M window (`opus[1m]`,
+/// `claude-sonnet-4-5[1M]`).
+pub fn says_1m(setting: &str) -> bool {
+    comparable(setting).one_m
 }
 
 /// The settings files' models, per project folder, with a short memory.
@@ -116,6 +125,19 @@ mod tests {
         assert!(!names("claude-opus-4-7[1m]", "claude-opus-4-8"));
         assert!(!names("default", "claude-opus-4-8"));
         assert!(!names("opus", ""));
+    }
+
+    #[test]
+    fn settings_and_session_models_are_compared_normalised() {
+        // Issue 11 audit: the transcript's dotted name missed the settings'.
+        assert!(names("claude-sonnet-4-5[1m]", "claude-sonnet-4.5"));
+        assert!(names("claude-sonnet-4.5[1m]", "claude-sonnet-4-5-20250929"));
+        assert!(names("claude-opus-4-6[1m]", "anthropic/claude-opus-4-6"));
+        assert!(names("Opus[1M]", "us.anthropic.claude-opus-4-6-v1:0"));
+        assert!(!names("claude-sonnet-4-5[1m]", "claude-sonnet-4.6"));
+        assert!(says_1m("claude-sonnet-4-5[1m]"));
+        assert!(says_1m("opus[1M]"));
+        assert!(!says_1m("claude-sonnet-4-5"));
     }
 
     #[test]

@@ -150,3 +150,112 @@ fn settings_say_1m_for_the_model_they_name_and_200k_otherwise() {
         (200_000, WindowSource::Settings)
     );
 }
+
+// ---- gauge names (issue 11 audit) ----
+
+#[test]
+fn a_dotted_or_prefixed_name_finds_the_model_table() {
+    let p = WindowPolicy::default();
+    for model in [
+        "claude-opus-4.7",
+        "anthropic/claude-opus-4-7",
+        "claude-opus-4-7",
+    ] {
+        assert_eq!(
+            p.resolve(&facts(model, 150_000, "")),
+            (1_000_000, WindowSource::Model),
+            "{model}"
+        );
+    }
+}
+
+#[test]
+fn a_hint_names_the_session_however_the_transcript_spells_the_model() {
+    let p = with_hints(vec![hint("s1", "claude-opus-4-6[1m]", 1_000_000, NOW)]);
+    for model in [
+        "claude-opus-4.6",
+        "anthropic/claude-opus-4-6",
+        "claude-opus-4-6",
+    ] {
+        assert_eq!(
+            p.resolve(&facts(model, 150_000, "")),
+            (1_000_000, WindowSource::Statusline),
+            "{model}"
+        );
+    }
+    // Still not another model's.
+    assert_eq!(
+        p.resolve(&facts("claude-opus-4.5", 150_000, "")).1,
+        WindowSource::Default
+    );
+}
+
+#[test]
+fn a_settings_model_names_the_session_however_the_transcript_spells_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = tmp.path().join("proj");
+    std::fs::create_dir_all(proj.join(".claude")).unwrap();
+    std::fs::write(
+        proj.join(".claude/settings.json"),
+        r#"{"model":"claude-sonnet-4-5[1m]"}"#,
+    )
+    .unwrap();
+    let p = WindowPolicy {
+        sources: GaugeSources::for_roots(&[], HintBook::default()),
+        ..WindowPolicy::default()
+    };
+    let cwd = proj.to_str().unwrap();
+    for model in ["claude-sonnet-4.5", "claude-sonnet-4-5-20250929"] {
+        assert_eq!(
+            p.resolve(&facts(model, 150_000, cwd)),
+            (1_000_000, WindowSource::Settings),
+            "{model}"
+        );
+    }
+}
+
+#[test]
+fn a_tag_in_the_logged_name_says_1m_in_any_case() {
+    let p = WindowPolicy::default();
+    assert_eq!(
+        p.resolve(&facts("anthropic/claude-opus-4.6[1M]", 10, "")),
+        (1_000_000, WindowSource::Model)
+    );
+}
+
+#[test]
+fn an_override_is_the_window_even_under_a_larger_prompt() {
+    let mut p = WindowPolicy {
+        overrides: vec![("sonnet".into(), 100_000)],
+        ..WindowPolicy::default()
+    };
+    assert_eq!(
+        p.resolve(&facts("claude-sonnet-4-5", 150_010, "")),
+        (100_000, WindowSource::Override)
+    );
+    // And it is found however the name is spelt.
+    p.overrides = vec![("sonnet-4-5".into(), 100_000)];
+    assert_eq!(
+        p.resolve(&facts("claude-sonnet-4.5", 10, "")),
+        (100_000, WindowSource::Override)
+    );
+}
+
+#[test]
+fn the_observed_window_is_1m_exactly() {
+    let p = WindowPolicy::default();
+    assert_eq!(
+        p.resolve(&facts("claude-sonnet-4-5", 1_200_010, "")),
+        (1_000_000, WindowSource::Observed)
+    );
+    // Whatever source speaks under a larger prompt, the window stays 1M.
+    let h = with_hints(vec![hint("s1", "claude-sonnet-4-5[1m]", 1_000_000, NOW)]);
+    assert_eq!(
+        h.resolve(&facts("claude-sonnet-4-5", 1_200_010, "")).0,
+        1_000_000
+    );
+    assert_eq!(
+        p.resolve(&facts("claude-sonnet-4-5[1m]", 1_200_010, "")).0,
+        1_000_000
+    );
+}

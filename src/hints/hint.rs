@@ -100,7 +100,7 @@ impl Hint {
         self.window.or_else(|| {
             self.model_id
                 .as_deref()
-                .filter(|m| m.contains("[1m]"))
+                .filter(|m| crate::gauge::model_name::comparable(m).one_m)
                 .map(|_| crate::ledger::window::EXTENDED_WINDOW)
         })
     }

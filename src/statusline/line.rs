@@ -98,6 +98,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_context_past_its_window_reads_over_100_percent() {
+        // An override or the 1M window is exact (spec §4): the line says
+        // the real share rather than capping it.
+        let f = Facts {
+            context: Some(ContextShown::Used {
+                tokens: 150_010,
+                window: 100_000,
+            }),
+            ..Facts::default()
+        };
+        assert_eq!(render(&f), "Claude │ ctx 150k/100k 150%");
+    }
+
+    #[test]
     fn whole_percentages_round_half_up() {
         assert_eq!(whole_percent(185_000, 200_000), 93);
         assert_eq!(whole_percent(184_999, 200_000), 92);

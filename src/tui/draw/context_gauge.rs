@@ -252,6 +252,29 @@ mod tests {
     }
 
     #[test]
+    fn a_context_past_its_window_fills_the_bar_and_says_its_figures() {
+        // An override or the 1M window is exact (spec §4), so a prompt can
+        // pass it: the bar stops at full, the figures do not.
+        let mut c = ctx(150_000);
+        c.window = 100_000;
+        c.percent = crate::ledger::snapshot::percent(150_000, 100_000);
+        c.auto_compact_at = 77_500;
+        c.window_source = WindowSource::Override;
+        let spans = bar_spans(&c, Band::Critical, 20, Theme { color: false });
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text.chars().count(), 20, "{text}");
+        assert!(!text.contains('░'), "{text}");
+        assert!(text.contains('┃'), "{text}");
+        let line = tokens_line(&c, 80, Theme { color: false });
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(text.starts_with("150k / 100k tokens"), "{text}");
+        assert_eq!(
+            eta_text(&c, 95, Some(1_000.0), 5, 80),
+            "past auto-compact · past 95% · full"
+        );
+    }
+
+    #[test]
     fn the_marker_sits_at_the_auto_compact_point() {
         assert_eq!(marker_cell(160_000, 200_000, 50), Some(40));
         assert_eq!(marker_cell(200_000, 200_000, 50), None);

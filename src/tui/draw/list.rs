@@ -155,10 +155,7 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
             spans.push(Span::styled(full, theme.band(band)));
             spans.push(Span::styled(empty, theme.track()));
             spans.push(Span::raw(" "));
-            spans.push(Span::styled(
-                right(&format!("{p:.1}%"), 6),
-                theme.band(band),
-            ));
+            spans.push(Span::styled(percent_cell(p), theme.band(band)));
         }
         // The words take the gauge's and the percentage's room.
         (Some(_), None) => spans.push(Span::styled(fit("compacted", cols.gauge + 7), theme.dim())),
@@ -199,6 +196,17 @@ fn row<'a>(app: &App, s: &SessionView, cols: &Columns, selected: bool) -> Line<'
 }
 
 /// What an empty list says, and how to get something into it.
+/// The percentage of the list's gauge in its six columns: `57.8%`, and
+/// past 100% (a prompt over an override or the 1M window, spec §4) the
+/// figure as it is, whole from 1000% on so the row keeps its width.
+fn percent_cell(p: f64) -> String {
+    if p < 999.95 {
+        right(&format!("{p:.1}%"), 6)
+    } else {
+        right(&format!("{p:.0}%"), 6)
+    }
+}
+
 fn empty_text(app: &App) -> Vec<Line<'static>> {
     let theme = app.config.theme;
     let hidden = app.hidden_idle();
@@ -243,4 +251,18 @@ pub fn row_at(area: Rect, app: &App, column: u16, y: u16) -> Option<usize> {
     let rows = app.rows();
     let i = offset(app.selected_row(&rows), body.height as usize) + usize::from(y - body.y);
     (i < rows.len()).then_some(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_percentage_past_100_is_shown_as_it_is_in_six_columns() {
+        assert_eq!(percent_cell(57.77), " 57.8%");
+        assert_eq!(percent_cell(120.0), "120.0%");
+        assert_eq!(percent_cell(999.94), "999.9%");
+        assert_eq!(percent_cell(1200.01), " 1200%");
+        assert_eq!(percent_cell(15000.0), "15000%");
+    }
 }

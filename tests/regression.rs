@@ -2333,3 +2333,69 @@ fn notice_and_totals(
     }
     (notice.unwrap(), totals.unwrap())
 }
+
+// ---- faults found again (issue 12 audit) ----
+
+/// Write `with` over the first `what` found at or after byte `from`, in
+/// place (the file keeps its inode and its length), as `dd conv=notrunc`
+/// does.
+fn overwrite_in_place(path: &Path, from: usize, what: &str, with: &str) {
+    use std::io::{Seek, SeekFrom};
+    assert_eq!(what.len(), with.len());
+    let text = std::fs::read_to_string(path).unwrap();
+    let at = from + text[from..].find(what).unwrap();
+    let before = std::fs::metadata(path).unwrap();
+    let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.seek(SeekFrom::Start(at as u64)).unwrap();
+    f.write_all(with.as_bytes()).unwrap();
+    drop(f);
+    let after = std::fs::metadata(path).unwrap();
+    assert_eq!(before.len(), after.len());
+    assert_ne!(before.modified().unwrap(), after.modified().unwrap());
+}
+
+// Bug (issue 12 row 7, again): an edit in place at the same length in the
+// middle of a transcript (past its first 256 bytes, before the 4 KiB the
+// fingerprint covers) was taken for "nothing appended": `status` through
+// the index kept the old numbers while `status --no-cache` read the new
+// ones, and the live engine never changed its totals. A file that keeps
+// its length but not its modification time was written without growing,
+// which an append never does, so it is read again from the start.
+#[test]
+fn an_edit_in_place_at_the_same_length_is_read_again() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    let long = "x".repeat(1500);
+    let mut text = String::new();
+    for n in 1..=5 {
+        let msg = format!("msg_{n}");
+        let ts = format!("2026-11-20T10:00:{n:02}.000Z");
+        let mut line = Line::new(SESSION, &msg, &ts, 1000 * n, 100 + n);
+        line.text = &long;
+        text += &line.json();
+    }
+    write(&file, &text);
+    assert!(text.len() > 4096 + 2 * 1700);
+    let second = text.find("msg_2").unwrap();
+    let outputs = |v: &Value| v["totals"]["output"].as_u64().unwrap();
+    // After a restart through the index.
+    let before = status_in(root.path(), isolate.path(), true);
+    assert_eq!(before["totals"]["records"], 5);
+    std::thread::sleep(Duration::from_millis(20));
+    overwrite_in_place(&file, second, "\"output_tokens\":102", "\"output_tokens\":902");
+    let fresh = status_in(root.path(), isolate.path(), false);
+    assert_eq!(outputs(&fresh), outputs(&before) + 800);
+    let cached = status_in(root.path(), isolate.path(), true);
+    assert_eq!(cached["totals"], fresh["totals"]);
+    assert_eq!(cached["skipped"], fresh["skipped"]);
+    // Live: the same kind of edit while `events` follows the file.
+    let (_child, lines) = start_events(root.path(), isolate.path());
+    wait_for_records(&lines, 5);
+    std::thread::sleep(Duration::from_millis(300));
+    overwrite_in_place(&file, second, "\"output_tokens\":902", "\"output_tokens\":502");
+    let want = outputs(&fresh) - 400;
+    wait_event(&lines, "the edited totals", &|v| {
+        v["event"] == "totals" && v["totals"]["output"] == want && v["totals"]["records"] == 5
+    });
+}

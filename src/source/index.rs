@@ -12,8 +12,10 @@
 //! The index is a cache, never a source of truth. It is versioned, tied to
 //! the roots and line cap it was made with, and checksummed; a file is
 //! trusted only while its identity, size and modification time match what
-//! was recorded (and a grown file is resumed by a tailer that re-checks its
-//! identity and first bytes). Anything else, including a corrupt index,
+//! was recorded (and a file that changed is resumed by a tailer that
+//! re-checks it: the same length with another modification time, another
+//! inode, other first bytes or other bytes before the offset mean a rewrite,
+//! read again from the start). Anything else, including a corrupt index,
 //! means reading again. Writes go to a temporary file renamed into place,
 //! so a crash mid-write leaves the old index or none, never half of one.
 

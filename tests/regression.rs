@@ -2399,3 +2399,70 @@ fn an_edit_in_place_at_the_same_length_is_read_again() {
         v["event"] == "totals" && v["totals"]["output"] == want && v["totals"]["records"] == 5
     });
 }
+
+// Bug (issue 12 audit, row 13's folder case): a folder under `projects/`
+// that could not be listed (`chmod 000`) counted once as `unreadableFile`,
+// and after `chmod 755` the live engine never listed it again: its
+// transcripts stayed unread and the skip stayed counted, with no word that
+// it was readable again (a file healed; a folder did not). As in the file
+// case, the engine runs as nobody when the test runs as root.
+#[test]
+fn an_unreadable_folder_skip_is_uncounted_once_chmod_makes_it_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000));
+    let other = "5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    let folder = root.path().join("projects/-home-dev-src-other");
+    let other_file = folder.join(format!("{other}.jsonl"));
+    let line = Line::new(other, "msg_other", "2026-11-20T10:01:00.000Z", 2000, 7);
+    write(&other_file, line.json());
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    for dir in [
+        root.path(),
+        &root.path().join("projects"),
+        file.parent().unwrap(),
+        &folder,
+    ] {
+        mode(dir, 0o755);
+    }
+    mode(isolate.path(), 0o777);
+    mode(&file, 0o644);
+    mode(&other_file, 0o644);
+    mode(&folder, 0o000);
+    let Some((_child, lines)) = events_bound_by_modes(root.path(), isolate.path()) else {
+        mode(&folder, 0o755);
+        eprintln!("skipped: running as root without setpriv, so a folder's mode cannot stop a read");
+        return;
+    };
+    let unreadable = |v: &Value| v["skipped"]["unreadableFile"].as_u64().unwrap_or(0);
+    // Unreadable from the start: counted once, its transcript unread.
+    let ready = wait_for_records(&lines, 1);
+    assert_eq!(unreadable(&ready), 1, "{ready}");
+    // Readable: listed, read, uncounted and said, with no write in it.
+    mode(&folder, 0o755);
+    let (notice, healed) = notice_and_totals(&lines, "the folder listed again", &|v| {
+        v["totals"]["records"] == 2
+    });
+    assert!(
+        notice.contains("can be read again") && notice.contains(&*folder.to_string_lossy()),
+        "{notice}"
+    );
+    assert_eq!(unreadable(&healed), 0, "{healed}");
+    // Unreadable while followed: the share stays, the skip is counted.
+    std::thread::sleep(Duration::from_millis(300));
+    mode(&folder, 0o000);
+    let (notice, kept) = notice_and_totals(&lines, "the folder unreadable again", &|v| {
+        v["skipped"]["unreadableFile"].as_u64().unwrap_or(0) > 0
+    });
+    assert!(notice.contains("permission denied"), "{notice}");
+    assert_eq!(kept["totals"]["records"], 2, "{kept}");
+    // And readable again: the count goes away once more.
+    mode(&folder, 0o755);
+    let healed = wait_event(&lines, "the count gone again", &|v| {
+        v["event"] == "totals" && v["skipped"]["unreadableFile"].as_u64().unwrap_or(0) == 0
+    });
+    assert_eq!(healed["totals"]["records"], 2, "{healed}");
+}

@@ -2466,3 +2466,89 @@ fn an_unreadable_folder_skip_is_uncounted_once_chmod_makes_it_readable() {
     });
     assert_eq!(healed["totals"]["records"], 2, "{healed}");
 }
+
+/// Run `cmd` to its end; its stdout, its stderr and the most memory it
+/// held resident (bytes), from its own `wait4`, not its siblings'.
+fn output_and_peak(cmd: &mut std::process::Command) -> (String, String, u64) {
+    use std::io::Read;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).unwrap();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).unwrap();
+        s
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for our child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: waiting for our own child, with valid out-pointers.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(rc, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    let peak = usage.ru_maxrss as u64 * 1024;
+    (out.join().unwrap(), err.join().unwrap(), peak)
+}
+
+// Bug (issue 12 audit): a huge file in place of the index (`truncate -s 1G
+// index-….bin`) was read whole into memory (1 GB resident, seconds) before
+// being found not to be an index, and so was a real index with a gigabyte
+// of garbage after it. The magic and the header, which says how long the
+// file must be, are read first; anything else is refused from its first
+// bytes.
+#[test]
+fn a_huge_file_in_place_of_the_index_is_refused_from_its_first_bytes() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    write(&main_file(root.path()), record(1, 1000) + &record(2, 2000));
+    let fresh = status_in(root.path(), isolate.path(), false);
+    status_in(root.path(), isolate.path(), true);
+    let cache = isolate.path().join("ccwatch-cache");
+    let index = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("index-"))
+        .unwrap();
+    let good = std::fs::metadata(&index).unwrap().len();
+    let gib = 1u64 << 30;
+    let zeros = || {
+        // Sparse: a gigabyte of zeros that costs no disk.
+        std::fs::File::create(&index).unwrap().set_len(gib).unwrap();
+    };
+    let padded = || {
+        status_in(root.path(), isolate.path(), true);
+        let f = std::fs::OpenOptions::new().write(true).open(&index).unwrap();
+        f.set_len(good + gib).unwrap();
+    };
+    let cases: [(&str, &dyn Fn(), &str); 2] = [
+        ("zeros", &zeros, "not a ccwatch index"),
+        ("an index with a gigabyte after it", &padded, "where its header says"),
+    ];
+    for (what, make, said) in cases {
+        make();
+        let mut cmd = ccwatch(isolate.path());
+        cmd.args(["status", "--json", "--dir"]).arg(root.path());
+        let (out, err, peak) = output_and_peak(&mut cmd);
+        let got: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(got["totals"], fresh["totals"], "{what}");
+        assert_eq!(err.lines().count(), 1, "{what}: {err}");
+        assert!(
+            err.contains("ignored the index") && err.contains(said),
+            "{what}: {err}"
+        );
+        assert!(peak < 200 << 20, "{what}: {} MB resident", peak >> 20);
+        // Rebuilt in its place: the next run is quiet.
+        assert!(std::fs::metadata(&index).unwrap().len() < gib, "{what}");
+    }
+}

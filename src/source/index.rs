@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 /// Bump when the stored layout or what a fact means changes. It is the
 /// first thing in the file, so any older index is recognised as one and
 /// rebuilt without a word.
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 const MAGIC: &[u8; 8] = b"CCWATCH\x01";
 
 /// Where the index for a set of roots lives. `CCWATCH_CACHE_DIR` overrides
@@ -82,7 +82,15 @@ struct Header {
     version: String,
     roots: Vec<String>,
     line_cap: u64,
+    /// How long the payload after the checksum is: the whole file's length
+    /// is known from the header alone, so a file of any other length is
+    /// refused before its bulk is read.
+    payload_len: u64,
 }
+
+/// The most of an index's start read to find its header: the header is a
+/// few numbers and the roots' paths, far below this.
+const HEADER_MAX: u64 = 64 << 10;
 
 /// Where a file's reader stopped.
 #[derive(Debug, Serialize, Deserialize)]
@@ -254,8 +262,13 @@ fn corrupt(e: impl std::fmt::Display) -> Option<String> {
 /// The stored ledger and reader states. `Err(None)`: there is no index (or
 /// one of another version, which is rebuilt without fuss); `Err(Some)`:
 /// there is one we cannot use, and why.
+///
+/// Only the first bytes are read before the index is known to be one:
+/// its magic, then its header, which says how long the whole file must be.
+/// Anything else in its place (a gigabyte of zeros, say) costs one small
+/// read, never its size in memory.
 fn load(path: &Path, roots: &[ProjectsDir], line_cap: usize) -> Result<Payload, Option<String>> {
-    let bytes = read_regular(path).map_err(|e| match e {
+    let (file, len) = open_regular(path).map_err(|e| match e {
         // No index (its folder may not exist, or be something else).
         Some(e)
             if matches!(
@@ -268,17 +281,40 @@ fn load(path: &Path, roots: &[ProjectsDir], line_cap: usize) -> Result<Payload, 
         Some(e) => Some(describe_io(&e)),
         None => Some("it is not a regular file".to_owned()),
     })?;
+    let read_error = |e: std::io::Error| Some(describe_io(&e));
+    let mut bytes = Vec::new();
+    read_up_to(&file, &mut bytes, len.min(HEADER_MAX)).map_err(read_error)?;
     let body = bytes
         .strip_prefix(MAGIC.as_slice())
         .ok_or_else(|| Some("it is not a ccwatch index".to_owned()))?;
+    // The format first: an index of another format is rebuilt silently,
+    // whatever its header looks like.
+    let (format, _) = postcard::take_from_bytes::<u32>(body).map_err(corrupt)?;
+    if format != FORMAT {
+        return Err(None);
+    }
     let (header, rest) = postcard::take_from_bytes::<Header>(body).map_err(corrupt)?;
-    if header.format != FORMAT || header.version != env!("CARGO_PKG_VERSION") {
+    if header.version != env!("CARGO_PKG_VERSION") {
         return Err(None);
     }
     if header.roots != root_names(roots) || header.line_cap != line_cap as u64 {
         return Err(Some("it was made for other roots or settings".to_owned()));
     }
-    let (sum, payload) = rest
+    let start = (bytes.len() - rest.len()) as u64;
+    let expected = start
+        .checked_add(8)
+        .and_then(|n| n.checked_add(header.payload_len));
+    if expected != Some(len) {
+        return Err(corrupt(format!(
+            "it is {len} bytes long where its header says {}",
+            expected.map_or_else(|| "more than can be".to_owned(), |n| n.to_string())
+        )));
+    }
+    read_up_to(&file, &mut bytes, len).map_err(read_error)?;
+    if (bytes.len() as u64) < len {
+        return Err(corrupt("it ends early"));
+    }
+    let (sum, payload) = bytes[start as usize..]
         .split_first_chunk::<8>()
         .ok_or_else(|| corrupt("it ends early"))?;
     if u64::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_64(payload) {
@@ -287,12 +323,23 @@ fn load(path: &Path, roots: &[ProjectsDir], line_cap: usize) -> Result<Payload, 
     postcard::from_bytes(payload).map_err(corrupt)
 }
 
-/// A cache file's bytes, if it is a regular file (`Err(None)` if it is
-/// not). Reading a FIFO put in its place would block for ever and a link to
-/// `/dev/zero` would never end, so only the length the file had when it was
-/// looked at is read.
-pub fn read_regular(path: &Path) -> Result<Vec<u8>, Option<std::io::Error>> {
+/// Read `file` on from what `bytes` holds until it holds `until` bytes or
+/// the file ends.
+fn read_up_to(file: &std::fs::File, bytes: &mut Vec<u8>, until: u64) -> std::io::Result<()> {
     use std::io::Read;
+    let have = bytes.len() as u64;
+    if until <= have {
+        return Ok(());
+    }
+    bytes.reserve((until - have) as usize);
+    file.take(until - have).read_to_end(bytes)?;
+    Ok(())
+}
+
+/// A cache file opened for reading, with the length it had when looked at,
+/// if it is a regular file (`Err(None)` if it is not): opening a FIFO put
+/// in its place would block for ever, and a link to a device is no file.
+fn open_regular(path: &Path) -> Result<(std::fs::File, u64), Option<std::io::Error>> {
     let meta = std::fs::metadata(path).map_err(Some)?;
     if !meta.is_file() {
         return Err(None);
@@ -300,10 +347,17 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>, Option<std::io::Error>> {
     let file = crate::source::tail::open_transcript(path, true)
         .map_err(Some)?
         .ok_or(None)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(meta.len())
-        .read_to_end(&mut bytes)
-        .map_err(Some)?;
+    Ok((file, meta.len()))
+}
+
+/// A cache file's bytes, if it is a regular file (`Err(None)` if it is
+/// not). Reading a FIFO put in its place would block for ever and a link to
+/// `/dev/zero` would never end, so only the length the file had when it was
+/// looked at is read.
+pub fn read_regular(path: &Path) -> Result<Vec<u8>, Option<std::io::Error>> {
+    let (file, len) = open_regular(path)?;
+    let mut bytes = Vec::new();
+    read_up_to(&file, &mut bytes, len).map_err(Some)?;
     Ok(bytes)
 }
 
@@ -337,15 +391,16 @@ pub fn save(
             rollout: r.rollout().cloned(),
         })
         .collect();
+    let payload =
+        postcard::to_stdvec(&PayloadRef { files, ledger }).map_err(std::io::Error::other)?;
     let header = Header {
         format: FORMAT,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         roots: root_names(roots),
         line_cap: line_cap as u64,
+        payload_len: payload.len() as u64,
     };
     let header = postcard::to_stdvec(&header).map_err(std::io::Error::other)?;
-    let payload =
-        postcard::to_stdvec(&PayloadRef { files, ledger }).map_err(std::io::Error::other)?;
     let sum = xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes();
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;

@@ -2552,3 +2552,39 @@ fn a_huge_file_in_place_of_the_index_is_refused_from_its_first_bytes() {
         assert!(std::fs::metadata(&index).unwrap().len() < gib, "{what}");
     }
 }
+
+// Bug (issue 12 audit): with the cache path a regular file
+// (`CCWATCH_CACHE_DIR` pointing at one, or a file named like the cache
+// folder), the one line said "could not update the index at …/index-….bin
+// (File exists (os error 17))", the system's words for it; it says now
+// that the cache path is a file, not a folder, and the answer is the same.
+#[test]
+fn a_cache_path_that_is_a_file_is_said_in_words() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    write(&main_file(root.path()), record(1, 1000));
+    let cache = isolate.path().join("ccwatch-cache");
+    write(&cache, "a file, not a folder\n");
+    let fresh = status_in(root.path(), isolate.path(), false);
+    for (cache_dir, said) in [
+        (cache.clone(), format!("the cache path {} is a file, not a folder", cache.display())),
+        (
+            cache.join("below"),
+            format!("{} is a file, not a folder, so the cache folder", cache.display()),
+        ),
+    ] {
+        let (got, err) = run_json(
+            ccwatch(isolate.path())
+                .env("CCWATCH_CACHE_DIR", &cache_dir)
+                .args(["status", "--json", "--dir"])
+                .arg(root.path()),
+        );
+        assert_eq!(got["totals"], fresh["totals"]);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("could not update the index") && err.contains(&said),
+            "{err}"
+        );
+        assert!(!err.contains("os error"), "{err}");
+    }
+}

@@ -75,6 +75,40 @@ pub fn cache_dir() -> Option<PathBuf> {
     }
 }
 
+/// Make ccwatch's cache folder (and those above it). When something on
+/// the way is a file, the error says so in words rather than as the
+/// system's "File exists" or "Not a directory".
+pub fn make_cache_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| match not_a_folder(dir) {
+        Some(file) if file == dir => std::io::Error::new(
+            e.kind(),
+            format!("the cache path {} is a file, not a folder", dir.display()),
+        ),
+        Some(file) => std::io::Error::new(
+            e.kind(),
+            format!(
+                "{} is a file, not a folder, so the cache folder {} cannot be made",
+                file.display(),
+                dir.display()
+            ),
+        ),
+        None => e,
+    })
+}
+
+/// The first of `dir` and the folders above it that exists and is not a
+/// folder (following links, as making the folder would).
+fn not_a_folder(dir: &Path) -> Option<&Path> {
+    dir.ancestors()
+        .filter(|p| !p.as_os_str().is_empty())
+        .find_map(|p| match std::fs::metadata(p) {
+            Ok(meta) if meta.is_dir() => Some(None),
+            Ok(_) => Some(Some(p)),
+            Err(_) => None,
+        })
+        .flatten()
+}
+
 /// What the index was made for: checked before the rest is decoded.
 #[derive(Debug, Serialize, Deserialize)]
 struct Header {
@@ -403,7 +437,7 @@ pub fn save(
     let header = postcard::to_stdvec(&header).map_err(std::io::Error::other)?;
     let sum = xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes();
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    make_cache_dir(dir)?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         path.file_name()
@@ -479,4 +513,32 @@ pub fn scan_cached(
         ));
     }
     scan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_where_the_cache_folder_goes_is_said_in_words() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("cache");
+        std::fs::write(&file, "not a folder").unwrap();
+        let said = make_cache_dir(&file).unwrap_err().to_string();
+        assert_eq!(
+            said,
+            format!("the cache path {} is a file, not a folder", file.display())
+        );
+        let below = file.join("ccwatch");
+        let said = make_cache_dir(&below).unwrap_err().to_string();
+        assert!(
+            said.starts_with(&format!("{} is a file, not a folder", file.display()))
+                && said.contains(&*below.to_string_lossy()),
+            "{said}"
+        );
+        // A folder that can be made is made, quietly.
+        let fine = tmp.path().join("a/b");
+        make_cache_dir(&fine).unwrap();
+        assert!(fine.is_dir());
+    }
 }

@@ -2588,3 +2588,58 @@ fn a_cache_path_that_is_a_file_is_said_in_words() {
         assert!(!err.contains("os error"), "{err}");
     }
 }
+
+// Bug (issue 12 audit): counts of one took the plural noun: serve's banner
+// said "(1 sessions, 1 files, native watcher)", `events` "Watching 1
+// sessions in 1 files", the reports "4k tokens (1 responses) had no
+// price". Every such count goes through `format::count`.
+#[test]
+fn a_count_of_one_takes_the_singular() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let unpriced = record(1, 4000).replace("claude-sonnet-4-5-20250929", "my-proxy-model");
+    write(&main_file(root.path()), unpriced);
+    // The reports.
+    let out = ccwatch(isolate.path())
+        .args(["daily", "--no-cache", "--dir"])
+        .arg(root.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(1 response) had no price"), "{text}");
+    assert!(!text.contains("1 responses"), "{text}");
+    // serve's banner.
+    let mut serve = KillOnDrop(
+        ccwatch(isolate.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--no-cache", "--dir"])
+            .arg(root.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stderr = serve.0.stderr.take().unwrap();
+    let banner = BufReader::new(stderr)
+        .lines()
+        .map(Result::unwrap)
+        .find(|l| l.contains("serving metrics"))
+        .expect("serve's banner");
+    assert!(banner.contains("(1 session, 1 file, "), "{banner}");
+    drop(serve);
+    // events, in words.
+    let mut events = KillOnDrop(
+        ccwatch(isolate.path())
+            .args(["events", "--no-cache", "--dir"])
+            .arg(root.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let lines = BufReader::new(events.0.stdout.take().unwrap()).lines();
+    let watching = lines
+        .map(Result::unwrap)
+        .find(|l| l.starts_with("Watching"))
+        .expect("the events banner");
+    assert!(watching.starts_with("Watching 1 session in 1 file ("), "{watching}");
+}

@@ -2383,7 +2383,12 @@ fn an_edit_in_place_at_the_same_length_is_read_again() {
     let before = status_in(root.path(), isolate.path(), true);
     assert_eq!(before["totals"]["records"], 5);
     std::thread::sleep(Duration::from_millis(20));
-    overwrite_in_place(&file, second, "\"output_tokens\":102", "\"output_tokens\":902");
+    overwrite_in_place(
+        &file,
+        second,
+        "\"output_tokens\":102",
+        "\"output_tokens\":902",
+    );
     let fresh = status_in(root.path(), isolate.path(), false);
     assert_eq!(outputs(&fresh), outputs(&before) + 800);
     let cached = status_in(root.path(), isolate.path(), true);
@@ -2393,7 +2398,12 @@ fn an_edit_in_place_at_the_same_length_is_read_again() {
     let (_child, lines) = start_events(root.path(), isolate.path());
     wait_for_records(&lines, 5);
     std::thread::sleep(Duration::from_millis(300));
-    overwrite_in_place(&file, second, "\"output_tokens\":902", "\"output_tokens\":502");
+    overwrite_in_place(
+        &file,
+        second,
+        "\"output_tokens\":902",
+        "\"output_tokens\":502",
+    );
     let want = outputs(&fresh) - 400;
     wait_event(&lines, "the edited totals", &|v| {
         v["event"] == "totals" && v["totals"]["output"] == want && v["totals"]["records"] == 5
@@ -2434,7 +2444,9 @@ fn an_unreadable_folder_skip_is_uncounted_once_chmod_makes_it_readable() {
     mode(&folder, 0o000);
     let Some((_child, lines)) = events_bound_by_modes(root.path(), isolate.path()) else {
         mode(&folder, 0o755);
-        eprintln!("skipped: running as root without setpriv, so a folder's mode cannot stop a read");
+        eprintln!(
+            "skipped: running as root without setpriv, so a folder's mode cannot stop a read"
+        );
         return;
     };
     let unreadable = |v: &Value| v["skipped"]["unreadableFile"].as_u64().unwrap_or(0);
@@ -2518,7 +2530,12 @@ fn a_huge_file_in_place_of_the_index_is_refused_from_its_first_bytes() {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("index-"))
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("index-")
+        })
         .unwrap();
     let good = std::fs::metadata(&index).unwrap().len();
     let gib = 1u64 << 30;
@@ -2528,12 +2545,19 @@ fn a_huge_file_in_place_of_the_index_is_refused_from_its_first_bytes() {
     };
     let padded = || {
         status_in(root.path(), isolate.path(), true);
-        let f = std::fs::OpenOptions::new().write(true).open(&index).unwrap();
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&index)
+            .unwrap();
         f.set_len(good + gib).unwrap();
     };
     let cases: [(&str, &dyn Fn(), &str); 2] = [
         ("zeros", &zeros, "not a ccwatch index"),
-        ("an index with a gigabyte after it", &padded, "where its header says"),
+        (
+            "an index with a gigabyte after it",
+            &padded,
+            "where its header says",
+        ),
     ];
     for (what, make, said) in cases {
         make();
@@ -2567,10 +2591,16 @@ fn a_cache_path_that_is_a_file_is_said_in_words() {
     write(&cache, "a file, not a folder\n");
     let fresh = status_in(root.path(), isolate.path(), false);
     for (cache_dir, said) in [
-        (cache.clone(), format!("the cache path {} is a file, not a folder", cache.display())),
+        (
+            cache.clone(),
+            format!("the cache path {} is a file, not a folder", cache.display()),
+        ),
         (
             cache.join("below"),
-            format!("{} is a file, not a folder, so the cache folder", cache.display()),
+            format!(
+                "{} is a file, not a folder, so the cache folder",
+                cache.display()
+            ),
         ),
     ] {
         let (got, err) = run_json(
@@ -2641,5 +2671,8 @@ fn a_count_of_one_takes_the_singular() {
         .map(Result::unwrap)
         .find(|l| l.starts_with("Watching"))
         .expect("the events banner");
-    assert!(watching.starts_with("Watching 1 session in 1 file ("), "{watching}");
+    assert!(
+        watching.starts_with("Watching 1 session in 1 file ("),
+        "{watching}"
+    );
 }

@@ -2481,6 +2481,10 @@ fn an_unreadable_folder_skip_is_uncounted_once_chmod_makes_it_readable() {
 
 /// Run `cmd` to its end; its stdout, its stderr and the most memory it
 /// held resident (bytes), from its own `wait4`, not its siblings'.
+#[allow(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also reports its own peak memory"
+)]
 fn output_and_peak(cmd: &mut std::process::Command) -> (String, String, u64) {
     use std::io::Read;
     let mut child = cmd

@@ -147,7 +147,9 @@ fn comparable(mut st: Value) -> Value {
     sessions.sort_by_key(|s| s["sessionId"].as_str().unwrap().to_owned());
     st["sessions"] = Value::Array(sessions);
     st.as_object_mut().unwrap().remove("daily");
-    // Costs are priced when status runs; events carry tokens only.
+    // Costs are priced when status runs; events carry tokens only (and so
+    // say nothing of what had no price).
+    st.as_object_mut().unwrap().remove("unpriced");
     for s in st["sessions"].as_array_mut().unwrap() {
         s.as_object_mut().unwrap().remove("costUSD");
         s.as_object_mut().unwrap().remove("agents");

@@ -2776,3 +2776,350 @@ fn the_dashboard_grew_an_override_to_the_prompt() {
     assert!(row.contains("150.0%"), "{screen}");
     assert!(!screen.contains("100.0%"), "{screen}");
 }
+
+// ---- faults found again (issue 12 audit) ----
+
+/// Write `with` over the first `what` found at or after byte `from`, in
+/// place (the file keeps its inode and its length), as `dd conv=notrunc`
+/// does.
+fn overwrite_in_place(path: &Path, from: usize, what: &str, with: &str) {
+    use std::io::{Seek, SeekFrom};
+    assert_eq!(what.len(), with.len());
+    let text = std::fs::read_to_string(path).unwrap();
+    let at = from + text[from..].find(what).unwrap();
+    let before = std::fs::metadata(path).unwrap();
+    let mut f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.seek(SeekFrom::Start(at as u64)).unwrap();
+    f.write_all(with.as_bytes()).unwrap();
+    drop(f);
+    let after = std::fs::metadata(path).unwrap();
+    assert_eq!(before.len(), after.len());
+    assert_ne!(before.modified().unwrap(), after.modified().unwrap());
+}
+
+// Bug (issue 12 row 7, again): an edit in place at the same length in the
+// middle of a transcript (past its first 256 bytes, before the 4 KiB the
+// fingerprint covers) was taken for "nothing appended": `status` through
+// the index kept the old numbers while `status --no-cache` read the new
+// ones, and the live engine never changed its totals. A file that keeps
+// its length but not its modification time was written without growing,
+// which an append never does, so it is read again from the start.
+#[test]
+fn an_edit_in_place_at_the_same_length_is_read_again() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    let long = "x".repeat(1500);
+    let mut text = String::new();
+    for n in 1..=5 {
+        let msg = format!("msg_{n}");
+        let ts = format!("2026-11-20T10:00:{n:02}.000Z");
+        let mut line = Line::new(SESSION, &msg, &ts, 1000 * n, 100 + n);
+        line.text = &long;
+        text += &line.json();
+    }
+    write(&file, &text);
+    assert!(text.len() > 4096 + 2 * 1700);
+    let second = text.find("msg_2").unwrap();
+    let outputs = |v: &Value| v["totals"]["output"].as_u64().unwrap();
+    // After a restart through the index.
+    let before = status_in(root.path(), isolate.path(), true);
+    assert_eq!(before["totals"]["records"], 5);
+    std::thread::sleep(Duration::from_millis(20));
+    overwrite_in_place(
+        &file,
+        second,
+        "\"output_tokens\":102",
+        "\"output_tokens\":902",
+    );
+    let fresh = status_in(root.path(), isolate.path(), false);
+    assert_eq!(outputs(&fresh), outputs(&before) + 800);
+    let cached = status_in(root.path(), isolate.path(), true);
+    assert_eq!(cached["totals"], fresh["totals"]);
+    assert_eq!(cached["skipped"], fresh["skipped"]);
+    // Live: the same kind of edit while `events` follows the file.
+    let (_child, lines) = start_events(root.path(), isolate.path());
+    wait_for_records(&lines, 5);
+    std::thread::sleep(Duration::from_millis(300));
+    overwrite_in_place(
+        &file,
+        second,
+        "\"output_tokens\":902",
+        "\"output_tokens\":502",
+    );
+    let want = outputs(&fresh) - 400;
+    wait_event(&lines, "the edited totals", &|v| {
+        v["event"] == "totals" && v["totals"]["output"] == want && v["totals"]["records"] == 5
+    });
+}
+
+// Bug (issue 12 audit, row 13's folder case): a folder under `projects/`
+// that could not be listed (`chmod 000`) counted once as `unreadableFile`,
+// and after `chmod 755` the live engine never listed it again: its
+// transcripts stayed unread and the skip stayed counted, with no word that
+// it was readable again (a file healed; a folder did not). As in the file
+// case, the engine runs as nobody when the test runs as root.
+#[test]
+fn an_unreadable_folder_skip_is_uncounted_once_chmod_makes_it_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let file = main_file(root.path());
+    write(&file, record(1, 1000));
+    let other = "5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    let folder = root.path().join("projects/-home-dev-src-other");
+    let other_file = folder.join(format!("{other}.jsonl"));
+    let line = Line::new(other, "msg_other", "2026-11-20T10:01:00.000Z", 2000, 7);
+    write(&other_file, line.json());
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    for dir in [
+        root.path(),
+        &root.path().join("projects"),
+        file.parent().unwrap(),
+        &folder,
+    ] {
+        mode(dir, 0o755);
+    }
+    mode(isolate.path(), 0o777);
+    mode(&file, 0o644);
+    mode(&other_file, 0o644);
+    mode(&folder, 0o000);
+    let Some((_child, lines)) = events_bound_by_modes(root.path(), isolate.path()) else {
+        mode(&folder, 0o755);
+        eprintln!(
+            "skipped: running as root without setpriv, so a folder's mode cannot stop a read"
+        );
+        return;
+    };
+    let unreadable = |v: &Value| v["skipped"]["unreadableFile"].as_u64().unwrap_or(0);
+    // Unreadable from the start: counted once, its transcript unread.
+    let ready = wait_for_records(&lines, 1);
+    assert_eq!(unreadable(&ready), 1, "{ready}");
+    // Readable: listed, read, uncounted and said, with no write in it.
+    mode(&folder, 0o755);
+    let (notice, healed) = notice_and_totals(&lines, "the folder listed again", &|v| {
+        v["totals"]["records"] == 2
+    });
+    assert!(
+        notice.contains("can be read again") && notice.contains(&*folder.to_string_lossy()),
+        "{notice}"
+    );
+    assert_eq!(unreadable(&healed), 0, "{healed}");
+    // Unreadable while followed: the share stays, the skip is counted.
+    std::thread::sleep(Duration::from_millis(300));
+    mode(&folder, 0o000);
+    let (notice, kept) = notice_and_totals(&lines, "the folder unreadable again", &|v| {
+        v["skipped"]["unreadableFile"].as_u64().unwrap_or(0) > 0
+    });
+    assert!(notice.contains("permission denied"), "{notice}");
+    assert_eq!(kept["totals"]["records"], 2, "{kept}");
+    // And readable again: the count goes away once more.
+    mode(&folder, 0o755);
+    let healed = wait_event(&lines, "the count gone again", &|v| {
+        v["event"] == "totals" && v["skipped"]["unreadableFile"].as_u64().unwrap_or(0) == 0
+    });
+    assert_eq!(healed["totals"]["records"], 2, "{healed}");
+}
+
+/// Run `cmd` to its end; its stdout, its stderr and the most memory it
+/// held resident (bytes), from its own `wait4`, not its siblings'.
+#[allow(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also reports its own peak memory"
+)]
+fn output_and_peak(cmd: &mut std::process::Command) -> (String, String, u64) {
+    use std::io::Read;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).unwrap();
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).unwrap();
+        s
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for our child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: waiting for our own child, with valid out-pointers.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(rc, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    let peak = usage.ru_maxrss as u64 * 1024;
+    (out.join().unwrap(), err.join().unwrap(), peak)
+}
+
+// Bug (issue 12 audit): a huge file in place of the index (`truncate -s 1G
+// index-….bin`) was read whole into memory (1 GB resident, seconds) before
+// being found not to be an index, and so was a real index with a gigabyte
+// of garbage after it. The magic and the header, which says how long the
+// file must be, are read first; anything else is refused from its first
+// bytes.
+#[test]
+fn a_huge_file_in_place_of_the_index_is_refused_from_its_first_bytes() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    write(&main_file(root.path()), record(1, 1000) + &record(2, 2000));
+    let fresh = status_in(root.path(), isolate.path(), false);
+    status_in(root.path(), isolate.path(), true);
+    let cache = isolate.path().join("ccwatch-cache");
+    let index = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("index-")
+        })
+        .unwrap();
+    let good = std::fs::metadata(&index).unwrap().len();
+    let gib = 1u64 << 30;
+    let zeros = || {
+        // Sparse: a gigabyte of zeros that costs no disk.
+        std::fs::File::create(&index).unwrap().set_len(gib).unwrap();
+    };
+    let padded = || {
+        status_in(root.path(), isolate.path(), true);
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&index)
+            .unwrap();
+        f.set_len(good + gib).unwrap();
+    };
+    let cases: [(&str, &dyn Fn(), &str); 2] = [
+        ("zeros", &zeros, "not a ccwatch index"),
+        (
+            "an index with a gigabyte after it",
+            &padded,
+            "where its header says",
+        ),
+    ];
+    for (what, make, said) in cases {
+        make();
+        let mut cmd = ccwatch(isolate.path());
+        cmd.args(["status", "--json", "--dir"]).arg(root.path());
+        let (out, err, peak) = output_and_peak(&mut cmd);
+        let got: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(got["totals"], fresh["totals"], "{what}");
+        assert_eq!(err.lines().count(), 1, "{what}: {err}");
+        assert!(
+            err.contains("ignored the index") && err.contains(said),
+            "{what}: {err}"
+        );
+        assert!(peak < 200 << 20, "{what}: {} MB resident", peak >> 20);
+        // Rebuilt in its place: the next run is quiet.
+        assert!(std::fs::metadata(&index).unwrap().len() < gib, "{what}");
+    }
+}
+
+// Bug (issue 12 audit): with the cache path a regular file
+// (`CCWATCH_CACHE_DIR` pointing at one, or a file named like the cache
+// folder), the one line said "could not update the index at …/index-….bin
+// (File exists (os error 17))", the system's words for it; it says now
+// that the cache path is a file, not a folder, and the answer is the same.
+#[test]
+fn a_cache_path_that_is_a_file_is_said_in_words() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    write(&main_file(root.path()), record(1, 1000));
+    let cache = isolate.path().join("ccwatch-cache");
+    write(&cache, "a file, not a folder\n");
+    let fresh = status_in(root.path(), isolate.path(), false);
+    for (cache_dir, said) in [
+        (
+            cache.clone(),
+            format!("the cache path {} is a file, not a folder", cache.display()),
+        ),
+        (
+            cache.join("below"),
+            format!(
+                "{} is a file, not a folder, so the cache folder",
+                cache.display()
+            ),
+        ),
+    ] {
+        let (got, err) = run_json(
+            ccwatch(isolate.path())
+                .env("CCWATCH_CACHE_DIR", &cache_dir)
+                .args(["status", "--json", "--dir"])
+                .arg(root.path()),
+        );
+        assert_eq!(got["totals"], fresh["totals"]);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("could not update the index") && err.contains(&said),
+            "{err}"
+        );
+        assert!(!err.contains("os error"), "{err}");
+    }
+}
+
+// Bug (issue 12 audit): counts of one took the plural noun: serve's banner
+// said "(1 sessions, 1 files, native watcher)", `events` "Watching 1
+// sessions in 1 files", the reports "4k tokens (1 responses) had no
+// price". Every such count goes through `format::count`.
+#[test]
+fn a_count_of_one_takes_the_singular() {
+    let root = tempfile::tempdir().unwrap();
+    let isolate = tempfile::tempdir().unwrap();
+    let unpriced = record(1, 4000).replace("claude-sonnet-4-5-20250929", "my-proxy-model");
+    write(&main_file(root.path()), unpriced);
+    // The reports.
+    let out = ccwatch(isolate.path())
+        .args(["daily", "--no-cache", "--dir"])
+        .arg(root.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(1 response) had no price"), "{text}");
+    assert!(!text.contains("1 responses"), "{text}");
+    // serve's banner.
+    let mut serve = KillOnDrop(
+        ccwatch(isolate.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--no-cache", "--dir"])
+            .arg(root.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stderr = serve.0.stderr.take().unwrap();
+    let banner = BufReader::new(stderr)
+        .lines()
+        .map(Result::unwrap)
+        .find(|l| l.contains("serving metrics"))
+        .expect("serve's banner");
+    assert!(banner.contains("(1 session, 1 file, "), "{banner}");
+    drop(serve);
+    // events, in words.
+    let mut events = KillOnDrop(
+        ccwatch(isolate.path())
+            .args(["events", "--no-cache", "--dir"])
+            .arg(root.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let lines = BufReader::new(events.0.stdout.take().unwrap()).lines();
+    let watching = lines
+        .map(Result::unwrap)
+        .find(|l| l.starts_with("Watching"))
+        .expect("the events banner");
+    assert!(
+        watching.starts_with("Watching 1 session in 1 file ("),
+        "{watching}"
+    );
+}

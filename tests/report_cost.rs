@@ -116,7 +116,7 @@ fn unknown_models_cost_nothing_and_are_reported() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("150 tokens (1 responses) had no price") && text.contains("my-proxy-model"),
+        text.contains("150 tokens (1 response) had no price") && text.contains("my-proxy-model"),
         "{text}"
     );
 }

@@ -255,7 +255,11 @@ fn change_text(c: &Change) -> String {
             ),
         },
         Change::Limit(l) => format!("{clock} ALERT {}  {}", l.name(), limit_text(l)),
-        Change::Usage(s) => format!("{clock} usage      {}  {} responses", who(s), s.records),
+        Change::Usage(s) => format!(
+            "{clock} usage      {}  {}",
+            who(s),
+            format::count(s.records, "response", "responses")
+        ),
         Change::State { session, .. } => {
             let state = session.state.as_ref();
             format!(
@@ -405,9 +409,9 @@ async fn follow(
     };
     printer.line(&ready, || {
         format!(
-            "Watching {} sessions in {} files ({} watcher). Ctrl-C to stop.",
-            monitor.sessions().len(),
-            live.files,
+            "Watching {} in {} ({} watcher). Ctrl-C to stop.",
+            format::count(monitor.sessions().len() as u64, "session", "sessions"),
+            format::count(live.files as u64, "file", "files"),
             live.mode.name()
         )
     });

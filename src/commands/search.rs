@@ -399,8 +399,8 @@ pub fn resume(settings: &Settings, args: &ResumeArgs) -> Result<ExitCode, UserEr
         return Ok(ExitCode::SUCCESS);
     }
     let mut text = format!(
-        "ccwatch: {} sessions match {query:?} equally well; give more of an id:\n",
-        ranked.len()
+        "ccwatch: {} match {query:?} equally well; give more of an id:\n",
+        format::count(ranked.len() as u64, "session", "sessions")
     );
     let now = chrono::Utc::now().timestamp_millis();
     for (_, s) in &ranked {

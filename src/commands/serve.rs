@@ -56,9 +56,9 @@ async fn serve(
     )?;
     if let Some(bound) = bound {
         eprintln!(
-            "ccwatch: serving metrics on http://{bound}/metrics ({} sessions, {} files, {} watcher). Ctrl-C to stop.",
-            monitor.sessions().len(),
-            live.files,
+            "ccwatch: serving metrics on http://{bound}/metrics ({}, {}, {} watcher). Ctrl-C to stop.",
+            crate::format::count(monitor.sessions().len() as u64, "session", "sessions"),
+            crate::format::count(live.files as u64, "file", "files"),
             live.mode.name()
         );
     }

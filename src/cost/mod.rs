@@ -61,9 +61,9 @@ impl Unpriced {
         }
         let models: Vec<&str> = self.models.iter().map(String::as_str).collect();
         Some(format!(
-            "{} tokens ({} responses) had no price and count as $0: {}.",
+            "{} tokens ({}) had no price and count as $0: {}.",
             crate::format::tokens(self.tokens),
-            self.records,
+            crate::format::count(self.records, "response", "responses"),
             models.join(", ")
         ))
     }

@@ -44,7 +44,7 @@ pub fn write(dir: &Path, hint: &Hint) -> std::io::Result<()> {
     let target = file_of(dir, &hint.session_id);
     let new_session = std::fs::symlink_metadata(&target).is_err();
     if new_session {
-        std::fs::create_dir_all(dir)?;
+        crate::source::index::make_cache_dir(dir)?;
     } else if read_one(&target, hint.time).is_some_and(|old| same_but_time(&old, hint)) {
         // Nothing new to tell: leave the file (and the readers) alone.
         return Ok(());

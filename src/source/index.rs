@@ -12,8 +12,10 @@
 //! The index is a cache, never a source of truth. It is versioned, tied to
 //! the roots and line cap it was made with, and checksummed; a file is
 //! trusted only while its identity, size and modification time match what
-//! was recorded (and a grown file is resumed by a tailer that re-checks its
-//! identity and first bytes). Anything else, including a corrupt index,
+//! was recorded (and a file that changed is resumed by a tailer that
+//! re-checks it: the same length with another modification time, another
+//! inode, other first bytes or other bytes before the offset mean a rewrite,
+//! read again from the start). Anything else, including a corrupt index,
 //! means reading again. Writes go to a temporary file renamed into place,
 //! so a crash mid-write leaves the old index or none, never half of one.
 
@@ -31,7 +33,7 @@ use std::path::{Path, PathBuf};
 /// Bump when the stored layout or what a fact means changes. It is the
 /// first thing in the file, so any older index is recognised as one and
 /// rebuilt without a word.
-const FORMAT: u32 = 9;
+const FORMAT: u32 = 10;
 const MAGIC: &[u8; 8] = b"CCWATCH\x01";
 
 /// Where the index for a set of roots lives. `CCWATCH_CACHE_DIR` overrides
@@ -73,6 +75,40 @@ pub fn cache_dir() -> Option<PathBuf> {
     }
 }
 
+/// Make ccwatch's cache folder (and those above it). When something on
+/// the way is a file, the error says so in words rather than as the
+/// system's "File exists" or "Not a directory".
+pub fn make_cache_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| match not_a_folder(dir) {
+        Some(file) if file == dir => std::io::Error::new(
+            e.kind(),
+            format!("the cache path {} is a file, not a folder", dir.display()),
+        ),
+        Some(file) => std::io::Error::new(
+            e.kind(),
+            format!(
+                "{} is a file, not a folder, so the cache folder {} cannot be made",
+                file.display(),
+                dir.display()
+            ),
+        ),
+        None => e,
+    })
+}
+
+/// The first of `dir` and the folders above it that exists and is not a
+/// folder (following links, as making the folder would).
+fn not_a_folder(dir: &Path) -> Option<&Path> {
+    dir.ancestors()
+        .filter(|p| !p.as_os_str().is_empty())
+        .find_map(|p| match std::fs::metadata(p) {
+            Ok(meta) if meta.is_dir() => Some(None),
+            Ok(_) => Some(Some(p)),
+            Err(_) => None,
+        })
+        .flatten()
+}
+
 /// What the index was made for: checked before the rest is decoded.
 #[derive(Debug, Serialize, Deserialize)]
 struct Header {
@@ -80,7 +116,15 @@ struct Header {
     version: String,
     roots: Vec<String>,
     line_cap: u64,
+    /// How long the payload after the checksum is: the whole file's length
+    /// is known from the header alone, so a file of any other length is
+    /// refused before its bulk is read.
+    payload_len: u64,
 }
+
+/// The most of an index's start read to find its header: the header is a
+/// few numbers and the roots' paths, far below this.
+const HEADER_MAX: u64 = 64 << 10;
 
 /// Where a file's reader stopped.
 #[derive(Debug, Serialize, Deserialize)]
@@ -252,8 +296,13 @@ fn corrupt(e: impl std::fmt::Display) -> Option<String> {
 /// The stored ledger and reader states. `Err(None)`: there is no index (or
 /// one of another version, which is rebuilt without fuss); `Err(Some)`:
 /// there is one we cannot use, and why.
+///
+/// Only the first bytes are read before the index is known to be one:
+/// its magic, then its header, which says how long the whole file must be.
+/// Anything else in its place (a gigabyte of zeros, say) costs one small
+/// read, never its size in memory.
 fn load(path: &Path, roots: &[ProjectsDir], line_cap: usize) -> Result<Payload, Option<String>> {
-    let bytes = read_regular(path).map_err(|e| match e {
+    let (file, len) = open_regular(path).map_err(|e| match e {
         // No index (its folder may not exist, or be something else).
         Some(e)
             if matches!(
@@ -266,17 +315,40 @@ fn load(path: &Path, roots: &[ProjectsDir], line_cap: usize) -> Result<Payload, 
         Some(e) => Some(describe_io(&e)),
         None => Some("it is not a regular file".to_owned()),
     })?;
+    let read_error = |e: std::io::Error| Some(describe_io(&e));
+    let mut bytes = Vec::new();
+    read_up_to(&file, &mut bytes, len.min(HEADER_MAX)).map_err(read_error)?;
     let body = bytes
         .strip_prefix(MAGIC.as_slice())
         .ok_or_else(|| Some("it is not a ccwatch index".to_owned()))?;
+    // The format first: an index of another format is rebuilt silently,
+    // whatever its header looks like.
+    let (format, _) = postcard::take_from_bytes::<u32>(body).map_err(corrupt)?;
+    if format != FORMAT {
+        return Err(None);
+    }
     let (header, rest) = postcard::take_from_bytes::<Header>(body).map_err(corrupt)?;
-    if header.format != FORMAT || header.version != env!("CARGO_PKG_VERSION") {
+    if header.version != env!("CARGO_PKG_VERSION") {
         return Err(None);
     }
     if header.roots != root_names(roots) || header.line_cap != line_cap as u64 {
         return Err(Some("it was made for other roots or settings".to_owned()));
     }
-    let (sum, payload) = rest
+    let start = (bytes.len() - rest.len()) as u64;
+    let expected = start
+        .checked_add(8)
+        .and_then(|n| n.checked_add(header.payload_len));
+    if expected != Some(len) {
+        return Err(corrupt(format!(
+            "it is {len} bytes long where its header says {}",
+            expected.map_or_else(|| "more than can be".to_owned(), |n| n.to_string())
+        )));
+    }
+    read_up_to(&file, &mut bytes, len).map_err(read_error)?;
+    if (bytes.len() as u64) < len {
+        return Err(corrupt("it ends early"));
+    }
+    let (sum, payload) = bytes[start as usize..]
         .split_first_chunk::<8>()
         .ok_or_else(|| corrupt("it ends early"))?;
     if u64::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_64(payload) {
@@ -285,12 +357,23 @@ fn load(path: &Path, roots: &[ProjectsDir], line_cap: usize) -> Result<Payload, 
     postcard::from_bytes(payload).map_err(corrupt)
 }
 
-/// A cache file's bytes, if it is a regular file (`Err(None)` if it is
-/// not). Reading a FIFO put in its place would block for ever and a link to
-/// `/dev/zero` would never end, so only the length the file had when it was
-/// looked at is read.
-pub fn read_regular(path: &Path) -> Result<Vec<u8>, Option<std::io::Error>> {
+/// Read `file` on from what `bytes` holds until it holds `until` bytes or
+/// the file ends.
+fn read_up_to(file: &std::fs::File, bytes: &mut Vec<u8>, until: u64) -> std::io::Result<()> {
     use std::io::Read;
+    let have = bytes.len() as u64;
+    if until <= have {
+        return Ok(());
+    }
+    bytes.reserve((until - have) as usize);
+    file.take(until - have).read_to_end(bytes)?;
+    Ok(())
+}
+
+/// A cache file opened for reading, with the length it had when looked at,
+/// if it is a regular file (`Err(None)` if it is not): opening a FIFO put
+/// in its place would block for ever, and a link to a device is no file.
+fn open_regular(path: &Path) -> Result<(std::fs::File, u64), Option<std::io::Error>> {
     let meta = std::fs::metadata(path).map_err(Some)?;
     if !meta.is_file() {
         return Err(None);
@@ -298,10 +381,17 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>, Option<std::io::Error>> {
     let file = crate::source::tail::open_transcript(path, true)
         .map_err(Some)?
         .ok_or(None)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(meta.len())
-        .read_to_end(&mut bytes)
-        .map_err(Some)?;
+    Ok((file, meta.len()))
+}
+
+/// A cache file's bytes, if it is a regular file (`Err(None)` if it is
+/// not). Reading a FIFO put in its place would block for ever and a link to
+/// `/dev/zero` would never end, so only the length the file had when it was
+/// looked at is read.
+pub fn read_regular(path: &Path) -> Result<Vec<u8>, Option<std::io::Error>> {
+    let (file, len) = open_regular(path)?;
+    let mut bytes = Vec::new();
+    read_up_to(&file, &mut bytes, len).map_err(Some)?;
     Ok(bytes)
 }
 
@@ -335,18 +425,19 @@ pub fn save(
             rollout: r.rollout().cloned(),
         })
         .collect();
+    let payload =
+        postcard::to_stdvec(&PayloadRef { files, ledger }).map_err(std::io::Error::other)?;
     let header = Header {
         format: FORMAT,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         roots: root_names(roots),
         line_cap: line_cap as u64,
+        payload_len: payload.len() as u64,
     };
     let header = postcard::to_stdvec(&header).map_err(std::io::Error::other)?;
-    let payload =
-        postcard::to_stdvec(&PayloadRef { files, ledger }).map_err(std::io::Error::other)?;
     let sum = xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes();
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    make_cache_dir(dir)?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         path.file_name()
@@ -422,4 +513,32 @@ pub fn scan_cached(
         ));
     }
     scan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_where_the_cache_folder_goes_is_said_in_words() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("cache");
+        std::fs::write(&file, "not a folder").unwrap();
+        let said = make_cache_dir(&file).unwrap_err().to_string();
+        assert_eq!(
+            said,
+            format!("the cache path {} is a file, not a folder", file.display())
+        );
+        let below = file.join("ccwatch");
+        let said = make_cache_dir(&below).unwrap_err().to_string();
+        assert!(
+            said.starts_with(&format!("{} is a file, not a folder", file.display()))
+                && said.contains(&*below.to_string_lossy()),
+            "{said}"
+        );
+        // A folder that can be made is made, quietly.
+        let fine = tmp.path().join("a/b");
+        make_cache_dir(&fine).unwrap();
+        assert!(fine.is_dir());
+    }
 }

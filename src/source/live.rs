@@ -7,7 +7,7 @@
 //! than one read per batch, with no fixed delay added to either.
 
 use super::discover::{
-    ProjectsDir, file_role, is_plain_dir_under, is_plain_file_under, is_transcript,
+    ProjectsDir, describe_io, file_role, is_plain_dir_under, is_plain_file_under, is_transcript,
 };
 use super::index::scan_cached;
 use super::reader::FileReader;
@@ -45,30 +45,47 @@ pub struct LiveFiles {
     buf: Vec<u8>,
     /// Files whose last read failed, with why: retried until they read.
     failing: HashMap<PathBuf, String>,
+    /// Folders that could not be listed (no permission), with why: listed
+    /// again with the failed files until they can be, when their
+    /// `unreadableFile` count goes away as a file's does.
+    unlisted: HashMap<PathBuf, String>,
+    /// What listing folders changed in the ledger (a folder counted as
+    /// unreadable, or no longer): sent with the next reads.
+    listing_updates: Vec<FileUpdate>,
     /// What to tell the user once: a file that cannot be read, and again
     /// when it can.
     notices: Vec<String>,
 }
 
 impl LiveFiles {
+    /// `errors` are the places the scan could not read: files among them
+    /// (those with a reader) and folders are tried again until they read.
     pub fn new(
         roots: Vec<ProjectsDir>,
         watch: Watch,
         readers: Vec<FileReader>,
         line_cap: usize,
+        errors: &[(PathBuf, String)],
     ) -> LiveFiles {
+        let readers: HashMap<PathBuf, FileReader> = readers
+            .into_iter()
+            .map(|r| (r.path().to_path_buf(), r))
+            .collect();
+        let (failing, unlisted) = errors
+            .iter()
+            .cloned()
+            .partition(|(path, _)| readers.contains_key(path));
         LiveFiles {
             roots,
             watch,
             missing: BTreeSet::new(),
             watch_failure: None,
-            readers: readers
-                .into_iter()
-                .map(|r| (r.path().to_path_buf(), r))
-                .collect(),
+            readers,
             line_cap,
             buf: Vec::new(),
-            failing: HashMap::new(),
+            failing,
+            unlisted,
+            listing_updates: Vec::new(),
             notices: Vec::new(),
         }
     }
@@ -78,14 +95,20 @@ impl LiveFiles {
         std::mem::take(&mut self.notices)
     }
 
-    /// Whether some file's last read failed (and is worth retrying).
+    /// Whether some file's last read, or some folder's listing, failed
+    /// (and is worth retrying).
     pub fn has_failures(&self) -> bool {
-        !self.failing.is_empty()
+        !self.failing.is_empty() || !self.unlisted.is_empty()
     }
 
-    /// Read again every file whose last read failed.
+    /// Read again every file whose last read failed, and list again every
+    /// folder that could not be listed (reading what it holds once it can).
     pub fn retry_failed(&mut self) -> Vec<FileUpdate> {
-        let paths: BTreeSet<PathBuf> = self.failing.keys().cloned().collect();
+        let mut paths: BTreeSet<PathBuf> = self.failing.keys().cloned().collect();
+        let folders: BTreeSet<PathBuf> = self.unlisted.keys().cloned().collect();
+        for folder in folders {
+            self.expand(&folder, &mut paths);
+        }
         self.read_all(paths)
     }
 
@@ -194,13 +217,30 @@ impl LiveFiles {
             if let Err(why) = self.watch.cover(path) {
                 self.watch_failure.get_or_insert(why);
             }
-            let listing = walkdir::WalkDir::new(path).follow_links(false);
-            for entry in listing.into_iter().flatten() {
-                if entry.file_type().is_file() && is_transcript(entry.path()) {
-                    files.insert(entry.into_path());
+            let mut listed = Vec::new();
+            let mut failed = Vec::new();
+            for entry in walkdir::WalkDir::new(path).follow_links(false) {
+                match entry {
+                    Ok(e) if e.file_type().is_file() && is_transcript(e.path()) => {
+                        files.insert(e.into_path());
+                    }
+                    Ok(e) if e.file_type().is_dir() => listed.push(e.into_path()),
+                    Ok(_) => {}
+                    Err(e) => {
+                        // A folder removed while listed is not unreadable.
+                        let io = e.io_error();
+                        if let Some(at) = e.path()
+                            && io.is_none_or(|io| io.kind() != std::io::ErrorKind::NotFound)
+                        {
+                            let why = io.map(describe_io).unwrap_or_else(|| e.to_string());
+                            failed.push((at.to_path_buf(), why));
+                        }
+                    }
                 }
             }
+            self.note_listing(&listed, failed);
         }
+        self.forget_vanished_folders(&root.0, path);
         files.extend(
             self.readers
                 .keys()
@@ -209,12 +249,55 @@ impl LiveFiles {
         );
     }
 
+    /// After listing: folders that could not be listed count once as
+    /// unreadable and are said once; those that failed before and were
+    /// listed now are said to read again, and their count goes away.
+    fn note_listing(&mut self, listed: &[PathBuf], failed: Vec<(PathBuf, String)>) {
+        for dir in listed {
+            if failed.iter().any(|(at, _)| at == dir) {
+                continue;
+            }
+            if self.unlisted.remove(dir).is_some() {
+                self.notices
+                    .push(format!("{} can be read again.", dir.display()));
+                self.listing_updates
+                    .push(listing_update(dir, FileChange::Gone));
+            }
+        }
+        for (at, why) in failed {
+            if self.unlisted.insert(at.clone(), why.clone()).is_none() {
+                self.notices.push(format!(
+                    "{} {why}; the transcripts in it are not read until it can be listed, and ccwatch tries again.",
+                    at.display()
+                ));
+                self.listing_updates
+                    .push(listing_update(&at, FileChange::Unreadable));
+            }
+        }
+    }
+
+    /// Folders at or below `path` that could not be listed and are gone
+    /// now (deleted, or no longer a folder): no longer counted.
+    fn forget_vanished_folders(&mut self, root: &Path, path: &Path) {
+        let gone: Vec<PathBuf> = self
+            .unlisted
+            .keys()
+            .filter(|d| d.starts_with(path) && !is_plain_dir_under(root, d))
+            .cloned()
+            .collect();
+        for dir in gone {
+            self.unlisted.remove(&dir);
+            self.listing_updates
+                .push(listing_update(&dir, FileChange::Gone));
+        }
+    }
+
     fn root_of(&self, path: &Path) -> Option<&ProjectsDir> {
         self.roots.iter().find(|r| path.starts_with(&r.0))
     }
 
     fn read_all(&mut self, files: BTreeSet<PathBuf>) -> Vec<FileUpdate> {
-        let mut updates = Vec::new();
+        let mut updates = std::mem::take(&mut self.listing_updates);
         for path in files {
             let Some(root) = self.root_of(&path).cloned() else {
                 continue;
@@ -253,6 +336,19 @@ impl LiveFiles {
     }
 }
 
+/// A folder's entry in the ledger, which holds no lines of its own: counted
+/// as unreadable while it cannot be listed (as the scan counts it), or
+/// withdrawn, with that count, once it can be or is gone.
+fn listing_update(folder: &Path, change: FileChange) -> FileUpdate {
+    FileUpdate {
+        path: folder.to_path_buf(),
+        encoded_project: String::new(),
+        change,
+        facts: Vec::new(),
+        size: 0,
+    }
+}
+
 /// A started live source: the scanned state, and the channel that carries
 /// everything after it.
 #[derive(Debug)]
@@ -287,7 +383,7 @@ pub fn start_indexed(
         notes,
     } = scan_cached(roots, threads, line_cap, index);
     let mode = watch.mode;
-    let files = LiveFiles::new(roots.to_vec(), watch, readers, line_cap);
+    let files = LiveFiles::new(roots.to_vec(), watch, readers, line_cap, &errors);
     let (tx, rx) = mpsc::channel(64);
     let count = files.watched_files();
     tokio::spawn(follow(files, wtx, wrx, tx));

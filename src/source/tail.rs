@@ -34,8 +34,9 @@ const CHUNK: usize = 1 << 20;
 /// What a read delivers, in file order.
 #[derive(Debug, PartialEq, Eq)]
 pub enum TailEvent<'a> {
-    /// The file is not the one read before (shorter, another inode, or its
-    /// first bytes changed): forget everything it contributed. Lines follow
+    /// The file is not the one read before (shorter, another inode, its
+    /// first bytes or the bytes before the offset changed, or written
+    /// without growing): forget everything it contributed. Lines follow
     /// from byte 0.
     Reset,
     /// One complete line without its `\n` (or, at the end of the file,
@@ -286,7 +287,12 @@ impl Tailer {
         if self.read_to > 0 || self.identity.is_some() {
             let replaced = identity != self.identity;
             let shrunk = meta.len() < self.read_to;
-            if replaced || shrunk || !self.head_matches(&mut file)? || !self.tail_matches(&file)? {
+            if replaced
+                || shrunk
+                || self.written_without_growing(&meta)
+                || !self.head_matches(&mut file)?
+                || !self.tail_matches(&file)?
+            {
                 self.restart();
                 sink(TailEvent::Reset);
             }
@@ -359,6 +365,19 @@ impl Tailer {
         self.release_pending();
         self.scan = ObjectScan::default();
         self.open = true;
+    }
+
+    /// Was the file written since it was last looked at without growing?
+    /// An append always makes a file longer, so the same length with
+    /// another modification time means bytes already read were written
+    /// over (an edit in place at the same length, anywhere in the file,
+    /// which neither the first bytes nor the fingerprint may cover). A
+    /// `touch` alone looks the same and costs a read from the start, which
+    /// gives the same answer.
+    fn written_without_growing(&self, meta: &std::fs::Metadata) -> bool {
+        self.seen_modified.is_some()
+            && meta.len() == self.seen_len
+            && modified_of(meta) != self.seen_modified
     }
 
     fn head_matches(&self, file: &mut File) -> io::Result<bool> {
@@ -631,6 +650,53 @@ mod tests {
         append(&p, b"next\n");
         let mut resumed = Tailer::resume(&p, 1024, state);
         assert_eq!(read(&mut resumed), vec![line(313, "next")]);
+    }
+
+    /// Move a file's modification time, as a write one second later would.
+    fn bump_modified(path: &Path) {
+        let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+        let then = f.metadata().unwrap().modified().unwrap();
+        f.set_modified(then + std::time::Duration::from_secs(1))
+            .unwrap();
+    }
+
+    #[test]
+    fn an_edit_in_the_middle_at_the_same_length_resets_live_and_resumed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        // Past the first bytes and far before the fingerprint's 4 KiB.
+        let pad = "p".repeat(MARK_LEN as usize * 2);
+        let text = |n: u8| format!("{}\nvalue {n}\n{pad}\nlast\n", "h".repeat(300));
+        std::fs::write(&p, text(1)).unwrap();
+        let mut t = Tailer::new(&p, 1 << 16);
+        assert_eq!(read(&mut t).len(), 4);
+        let state = t.state();
+        let edit = |n: u8| {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+            f.write_all(text(n).as_bytes()).unwrap();
+            drop(f);
+            bump_modified(&p);
+        };
+        edit(2);
+        let got = read(&mut t);
+        assert_eq!(got[0], Got::Reset);
+        assert_eq!(got[2], line(301, "value 2"));
+        // From the index: the same check against what was recorded.
+        let mut resumed = Tailer::resume(&p, 1 << 16, state);
+        let got = read(&mut resumed);
+        assert_eq!(got[0], Got::Reset);
+        assert_eq!(got[2], line(301, "value 2"));
+        // Nothing written since: nothing read.
+        assert_eq!(read(&mut t), vec![]);
+        // An append is never taken for a rewrite.
+        append(&p, b"next\n");
+        let at = text(2).len() as u64;
+        assert_eq!(read(&mut t), vec![line(at, "next")]);
+        // A touch alone is read again from the start, to the same lines.
+        bump_modified(&p);
+        let got = read(&mut t);
+        assert_eq!(got[0], Got::Reset);
+        assert_eq!(got.len(), 6);
     }
 
     #[test]

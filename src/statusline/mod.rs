@@ -77,8 +77,8 @@ pub fn facts(stdin: &[u8], env: &mut Env, notes: &mut Vec<String>) -> Result<Fac
         notes.push(format!("could not save the cache: {e}"));
     }
     notes.push(format!(
-        "cache: {} files known, {read} read, in {:.2?}",
-        cache.files(),
+        "cache: {} known, {read} read, in {:.2?}",
+        crate::format::count(cache.files() as u64, "file", "files"),
         started.elapsed()
     ));
     let entries = priced(&cache, &mut env.pricer);

@@ -154,7 +154,7 @@ impl Cache {
             return Ok(());
         }
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::source::index::make_cache_dir(dir)?;
         }
         if self.swept {
             let horizon = self.last_sweep - HORIZON_MS;

@@ -234,8 +234,8 @@ fn empty_text(app: &App) -> Vec<Line<'static>> {
     vec![
         Line::styled("No live sessions.", theme.title()),
         Line::raw(format!(
-            "{hidden} idle session{} hidden: press a to show {}.",
-            if hidden == 1 { "" } else { "s" },
+            "{} hidden: press a to show {}.",
+            format::count(hidden as u64, "idle session", "idle sessions"),
             if hidden == 1 { "it" } else { "them" }
         )),
     ]

@@ -31,8 +31,8 @@ pub fn draw_status(f: &mut Frame, area: Rect, app: &App) {
             Span::styled(typed.clone(), theme.title()),
             Span::styled(
                 format!(
-                    "  {matches} match{}{searching}",
-                    if matches == 1 { "" } else { "es" }
+                    "  {}{searching}",
+                    crate::format::count(matches as u64, "match", "matches")
                 ),
                 theme.dim(),
             ),

@@ -508,37 +508,11 @@ fn diff(before: Option<&SessionSnapshot>, now: &SessionSnapshot, out: &mut Vec<C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::{FileChange, FileUpdate};
-    use crate::parse::Parsed;
-    use crate::record::{DedupKey, Tokens, UsageRecord};
-    use std::path::PathBuf;
+    use crate::ledger::{FileChange, FileUpdate, test_facts};
 
     fn reply(msg: &str, at: i64, prompt: u64, usd: f64) -> FileUpdate {
-        FileUpdate {
-            path: PathBuf::from("/p/s.jsonl"),
-            encoded_project: "-src-s".into(),
-            change: FileChange::Appended,
-            facts: vec![(
-                0,
-                Parsed::Usage(UsageRecord {
-                    key: Some(DedupKey::new(msg, Some("req"))),
-                    timestamp: at,
-                    session_id: "s".into(),
-                    model: "claude-sonnet-4-5-20250929".into(),
-                    tokens: Tokens {
-                        input: prompt,
-                        output: 10,
-                        cache_creation: 0,
-                        cache_read: 0,
-                    },
-                    billing: Default::default(),
-                    sidechain: false,
-                    cost_usd: Some(usd),
-                    cwd: Some("/src/s".into()),
-                }),
-            )],
-            size: 10,
-        }
+        let r = test_facts::reply("s", msg, at, [prompt, 10, 0, 0], Some(usd));
+        test_facts::batch("/p/s.jsonl", FileChange::Appended, vec![r])
     }
 
     fn monitor(more: MoreAlerts) -> Monitor {

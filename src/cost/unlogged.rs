@@ -122,10 +122,8 @@ pub fn sentence(usd: f64) -> String {
 mod tests {
     use super::*;
     use crate::hints::hint::HINT_FORMAT;
-    use crate::ledger::{FileChange, FileUpdate};
+    use crate::ledger::{FileChange, FileUpdate, test_facts};
     use crate::parse::Parsed;
-    use crate::record::{DedupKey, Tokens, UsageRecord};
-    use std::path::PathBuf;
 
     fn hint(time: Millis, cost: Option<f64>, current: Option<u64>) -> Hint {
         Hint {
@@ -209,31 +207,11 @@ mod tests {
     }
 
     fn reply(msg: &str, at: Millis, prompt: u64, sidechain: bool) -> FileUpdate {
-        FileUpdate {
-            path: PathBuf::from("/p/s.jsonl"),
-            encoded_project: "-src-s".into(),
-            change: FileChange::Appended,
-            facts: vec![(
-                at as u64,
-                Parsed::Usage(UsageRecord {
-                    key: Some(DedupKey::new(msg, Some("req"))),
-                    timestamp: at,
-                    session_id: "s".into(),
-                    model: "claude-sonnet-4-5-20250929".into(),
-                    tokens: Tokens {
-                        input: prompt,
-                        output: 10,
-                        cache_creation: 0,
-                        cache_read: 0,
-                    },
-                    billing: Default::default(),
-                    sidechain,
-                    cost_usd: None,
-                    cwd: Some("/src/s".into()),
-                }),
-            )],
-            size: 10,
+        let mut r = test_facts::reply("s", msg, at, [prompt, 10, 0, 0], None);
+        if let Parsed::Usage(u) = &mut r {
+            u.sidechain = sidechain;
         }
+        test_facts::batch("/p/s.jsonl", FileChange::Appended, vec![r])
     }
 
     #[test]

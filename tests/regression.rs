@@ -3123,3 +3123,45 @@ fn a_count_of_one_takes_the_singular() {
         "{watching}"
     );
 }
+
+// Bug (found beside issue 12's row 10): a large file in place of the
+// status line's cache (`statusline-….bin`) was read whole into memory on
+// every call before postcard refused it; the status line runs after every
+// reply. Its first byte is now checked first.
+#[test]
+fn a_huge_file_in_place_of_the_status_line_cache_is_refused_from_its_first_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    one_response(&data);
+    let stdin = format!(
+        r#"{{"session_id":"{SID}","transcript_path":"{}","model":{{"id":"claude-sonnet-4-5-20250929"}}}}"#,
+        data.join(format!("projects/-home-dev-src-app/{SID}.jsonl"))
+            .display()
+    );
+    let first = statusline_line(tmp.path(), &data, &stdin);
+    let cache = std::fs::read_dir(tmp.path().join("cache"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with("statusline-") && !name.ends_with(".quiet.bin")
+        })
+        .expect("a status-line cache");
+    // Sparse: a gigabyte of zeros that costs no disk.
+    std::fs::File::create(&cache)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let input = tmp.path().join("stdin.json");
+    write(&input, &stdin);
+    let mut cmd = ccwatch(tmp.path());
+    cmd.env("CCWATCH_NOW", "2026-11-20T10:05:00Z")
+        .env("CCWATCH_CACHE_DIR", tmp.path().join("cache"))
+        .args(["statusline", "--timezone", "UTC", "--dir"])
+        .arg(&data)
+        .stdin(std::fs::File::open(&input).unwrap());
+    let (out, _, peak) = output_and_peak(&mut cmd);
+    assert_eq!(out.trim_end(), first);
+    assert!(peak < 200 << 20, "peak resident {} MB", peak >> 20);
+}

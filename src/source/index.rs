@@ -384,13 +384,22 @@ fn open_regular(path: &Path) -> Result<(std::fs::File, u64), Option<std::io::Err
     Ok((file, meta.len()))
 }
 
-/// A cache file's bytes, if it is a regular file (`Err(None)` if it is
-/// not). Reading a FIFO put in its place would block for ever and a link to
-/// `/dev/zero` would never end, so only the length the file had when it was
-/// looked at is read.
-pub fn read_regular(path: &Path) -> Result<Vec<u8>, Option<std::io::Error>> {
+/// A cache file's bytes, if it is a regular file that starts with `prefix`
+/// (`Err(None)` if it is not). Reading a FIFO put in its place would block
+/// for ever and a link to `/dev/zero` would never end, so only the length
+/// the file had when it was looked at is read; and a file that does not
+/// start with `prefix` is refused after its first bytes, so a large foreign
+/// file in its place is never read into memory.
+pub fn read_regular_starting_with(
+    path: &Path,
+    prefix: &[u8],
+) -> Result<Vec<u8>, Option<std::io::Error>> {
     let (file, len) = open_regular(path)?;
     let mut bytes = Vec::new();
+    read_up_to(&file, &mut bytes, (prefix.len() as u64).min(len)).map_err(Some)?;
+    if !bytes.starts_with(prefix) {
+        return Err(None);
+    }
     read_up_to(&file, &mut bytes, len).map_err(Some)?;
     Ok(bytes)
 }

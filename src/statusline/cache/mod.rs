@@ -23,6 +23,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 const FORMAT: u32 = 5;
+/// The first byte of both cache files: postcard writes `format` (a number
+/// below 128) as that byte. A file that starts otherwise is not read on,
+/// whatever its size.
+const MARK: [u8; 1] = [FORMAT as u8];
+const _: () = assert!(FORMAT < 128);
 const HOUR_MS: Millis = 3_600_000;
 /// Records older than this are dropped; files last written before it are
 /// not read.
@@ -105,7 +110,8 @@ impl Cache {
             path: path.map(Path::to_path_buf),
             ..Cache::default()
         };
-        let Some(bytes) = path.and_then(|p| crate::source::index::read_regular(p).ok()) else {
+        let read = |p: &Path| crate::source::index::read_regular_starting_with(p, &MARK).ok();
+        let Some(bytes) = path.and_then(read) else {
             return fresh;
         };
         match postcard::from_bytes::<Cache>(&bytes) {
@@ -128,7 +134,7 @@ impl Cache {
         self.swept = true;
         let Some(bytes) = self
             .quiet_path()
-            .and_then(|p| crate::source::index::read_regular(&p).ok())
+            .and_then(|p| crate::source::index::read_regular_starting_with(&p, &MARK).ok())
         else {
             return;
         };

@@ -74,7 +74,13 @@ type SessionSum = Option<(Arc<str>, Dollars)>;
 /// "say so").
 pub fn unpriced(ledger: &Ledger, pricer: &mut Pricer) -> super::Unpriced {
     let mut u = super::Unpriced::default();
+    let by_table = pricer.mode() != super::CostMode::Display;
     for c in ledger.records_iter() {
+        // A model the table prices prices every record of it: only the
+        // others need a look at the record (a logged `costUSD` prices it).
+        if by_table && pricer.price_of(c.model).is_some() {
+            continue;
+        }
         if pricer
             .cost(c.model, &c.tokens, &c.billing, c.cost_usd)
             .is_none()

@@ -281,20 +281,11 @@ fn statusline_hint(isolate: &Path, data: &Path, five_hour: f64, resets_at_s: i64
         "context_window":{{"context_window_size":200000,"used_percentage":50}},
         "rate_limits":{{"five_hour":{{"used_percentage":{five_hour},"resets_at":{resets_at_s}}}}}}}"#
     );
-    let mut child = ccwatch(isolate)
-        .args(["statusline", "--dir"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let out = fed(
+        ccwatch(isolate).args(["statusline", "--dir"]).arg(data),
+        &input,
+    );
+    assert!(out.status.success());
 }
 
 #[test]

@@ -56,20 +56,7 @@ fn statusline(isolate: &Path, data: &Path, input: &str, now: Option<i64>) -> Str
     if let Some(t) = now {
         cmd.env("CCWATCH_NOW", iso(t));
     }
-    let mut child = cmd
-        .args(["statusline", "--dir"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = fed(cmd.args(["statusline", "--dir"]).arg(data), input);
     String::from_utf8(out.stdout).unwrap()
 }
 

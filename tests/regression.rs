@@ -1190,22 +1190,14 @@ fn the_status_line_session_cost_includes_older_layout_subagent_files() {
         r#"{{"session_id":"{SID}","transcript_path":"{}","cwd":"{CWD}","model":{{"id":"claude-sonnet-4-5-20250929"}}}}"#,
         dir.join(format!("{SID}.jsonl")).display()
     );
-    let mut child = ccwatch(tmp.path())
-        .env("CCWATCH_NOW", "2026-11-20T10:05:00Z")
-        .env("CCWATCH_CACHE_DIR", tmp.path().join("cache"))
-        .args(["statusline", "--timezone", "UTC", "--dir"])
-        .arg(&data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = fed(
+        ccwatch(tmp.path())
+            .env("CCWATCH_NOW", "2026-11-20T10:05:00Z")
+            .env("CCWATCH_CACHE_DIR", tmp.path().join("cache"))
+            .args(["statusline", "--timezone", "UTC", "--dir"])
+            .arg(&data),
+        &stdin,
+    );
     let line = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(line.contains("$3.10 session"), "{line}");
     // The reports price the session the same way.
@@ -1784,20 +1776,10 @@ fn the_status_line_rounds_a_half_percent_up_as_claude_code_does() {
         "context_window":{{"context_window_size":200000,"used_percentage":93,
         "current_usage":{{"input_tokens":5000,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":180000}}}}}}"#
     );
-    let mut child = ccwatch(tmp.path())
-        .args(["statusline", "--dir"])
-        .arg(&data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = fed(
+        ccwatch(tmp.path()).args(["statusline", "--dir"]).arg(&data),
+        &input,
+    );
     let line = String::from_utf8(out.stdout).unwrap();
     assert!(line.contains("ctx 185k/200k 93%"), "{line}");
 }
@@ -1806,22 +1788,14 @@ fn the_status_line_rounds_a_half_percent_up_as_claude_code_does() {
 
 /// `ccwatch statusline` with `stdin`, in a fresh cache, at a fixed instant.
 fn statusline_line(isolate: &Path, data: &Path, stdin: &str) -> String {
-    let mut child = ccwatch(isolate)
-        .env("CCWATCH_NOW", "2026-11-20T10:05:00Z")
-        .env("CCWATCH_CACHE_DIR", isolate.join("cache"))
-        .args(["statusline", "--timezone", "UTC", "--dir"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = fed(
+        ccwatch(isolate)
+            .env("CCWATCH_NOW", "2026-11-20T10:05:00Z")
+            .env("CCWATCH_CACHE_DIR", isolate.join("cache"))
+            .args(["statusline", "--timezone", "UTC", "--dir"])
+            .arg(data),
+        stdin,
+    );
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
 }
@@ -2546,22 +2520,14 @@ fn window_and_source(c: &Value) -> (u64, String, f64) {
 
 /// `ccwatch statusline --dir data` (with `extra` flags) fed `input`.
 fn gauge_statusline(isolate: &Path, data: &Path, extra: &[&str], input: &str) -> String {
-    let mut child = ccwatch(isolate)
-        .arg("statusline")
-        .args(extra)
-        .arg("--dir")
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = fed(
+        ccwatch(isolate)
+            .arg("statusline")
+            .args(extra)
+            .arg("--dir")
+            .arg(data),
+        input,
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 

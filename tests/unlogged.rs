@@ -7,9 +7,7 @@
 mod common;
 use common::*;
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 const SID: &str = "6d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
 const OTHER: &str = "9e8d7c6b-5a49-4382-9176-5e4d3c2b1a00";
@@ -166,20 +164,11 @@ fn the_status_lines_own_cost_reaches_status_json() {
         "context_window":{{"context_window_size":200000,"used_percentage":75,
         "current_usage":{{"input_tokens":10,"output_tokens":5,"cache_creation_input_tokens":0,"cache_read_input_tokens":149990}}}}}}"#
     );
-    let mut child = ccwatch(tmp.path())
-        .args(["statusline", "--dir"])
-        .arg(&data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
+    let out = fed(
+        ccwatch(tmp.path()).args(["statusline", "--dir"]).arg(&data),
+        &input,
+    );
+    assert!(out.status.success());
     let st = status(tmp.path(), &data);
     assert!(close(&session(&st, SID)["costUnlogged"], 0.04), "{st}");
 }

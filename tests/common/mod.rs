@@ -121,6 +121,23 @@ pub fn ccwatch(isolate: &Path) -> std::process::Command {
     cmd
 }
 
+/// Run `cmd` with `input` on its standard input (as Claude Code feeds the
+/// status line) and wait for it: its output, whatever its exit status.
+pub fn fed(cmd: &mut std::process::Command, input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
 /// Run `cmd`, insist that it succeeds (showing its stderr if not), and parse
 /// its stdout as JSON; its stderr comes back too, for the notes on it.
 pub fn run_json(cmd: &mut std::process::Command) -> (serde_json::Value, String) {

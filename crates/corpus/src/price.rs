@@ -38,7 +38,7 @@ const M: u64 = 1_000_000; // picodollars per token at $1 per million tokens
 /// $10 per 1,000 searches.
 const WEB_SEARCH: u64 = 10_000_000_000;
 
-const PRICES: [Price; 7] = [
+const PRICES: [Price; 6] = [
     Price {
         model: super::SONNET,
         input: 3 * M,
@@ -75,24 +75,12 @@ const PRICES: [Price; 7] = [
         read: 500_000,
         fast: 2,
     },
-    // The same model under the name Claude Code 2.1.x sometimes writes.
-    Price {
-        model: super::OPUS48_DOTTED,
-        input: 5 * M,
-        output: 25 * M,
-        write_5m: 6_250_000,
-        write_1h: 10 * M,
-        read: 500_000,
-        fast: 2,
-    },
-    // `minimax-m2.7`: $0.30 in, $1.20 out, $0.06 read per million. The
-    // generator never writes cache for routed models (they report none).
     Price {
         model: super::MINIMAX,
         input: 300_000,
         output: 1_200_000,
-        write_5m: 0,
-        write_1h: 0,
+        write_5m: 375_000,
+        write_1h: 600_000,
         read: 60_000,
         fast: 1,
     },
@@ -101,8 +89,8 @@ const PRICES: [Price; 7] = [
         model: super::MINIMAX_M3,
         input: 300_000,
         output: 1_200_000,
-        write_5m: 0,
-        write_1h: 0,
+        write_5m: 375_000,
+        write_1h: 600_000,
         read: 60_000,
         fast: 1,
     },
@@ -111,7 +99,14 @@ const PRICES: [Price; 7] = [
 /// The cost of one response in picodollars (no prompt here reaches a
 /// long-context tier).
 pub(super) fn picodollars(t: &Tokens4, bill: &Bill) -> u64 {
-    let Some(p) = PRICES.iter().find(|p| p.model == bill.model) else {
+    // Claude Code 2.1.x sometimes writes Opus 4.8 dotted; it is priced as
+    // the dashed name (spec §6).
+    let model = if bill.model == super::OPUS48_DOTTED {
+        super::OPUS48
+    } else {
+        bill.model
+    };
+    let Some(p) = PRICES.iter().find(|p| p.model == model) else {
         return 0;
     };
     let write_1h = bill.write_1h.min(t.cache_creation);
